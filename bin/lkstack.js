@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+"use strict";
+// Compiled by `npm ci` (the package's prepare script) into dist/.
+require("../dist/cli/main.js")
+  .main(process.argv.slice(2))
+  .then((code) => process.exit(code));

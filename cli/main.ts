@@ -1,0 +1,95 @@
+import { parseArgs } from "node:util";
+import { resolve } from "node:path";
+import { ConfigError } from "../schema";
+import { loadStackConfig } from "./stackFile";
+import { renderToDirectory } from "./render";
+import { writeBackup } from "./backup";
+import { summarize } from "./summary";
+
+export const USAGE = `usage: lkstack <command> [options]
+
+commands:
+  render --stack STACK --out DIR [--project DIR]
+      validate Pulumi.STACK.yaml and write livekit.yaml, livekit-ingress.yaml, turnserver.conf,
+      valkey.conf (+ sentinel.conf) and mediamtx.yml into DIR, secret parts into DIR/secret
+      (from env LIVEKIT_API_KEY, LIVEKIT_API_SECRET, TURN_SECRET, VALKEY_PASSWORD,
+      MEDIAMTX_READER_PASSWORD, LKSTACK_CAMERA_CREDENTIALS; marked placeholders otherwise)
+  backup --stack STACK --out FILE.tar.gz [--project DIR]
+      write the configuration backup (public files and a manifest; never secrets)
+`;
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+const defaultIo: Io = {
+  out: (s) => process.stdout.write(s + "\n"),
+  err: (s) => process.stderr.write(s + "\n"),
+  env: process.env,
+  cwd: process.cwd(),
+};
+
+function required(values: Record<string, string | boolean | undefined>, name: string): string {
+  const v = values[name];
+  if (typeof v !== "string" || v === "") throw new UsageError(`--${name} is required`);
+  return v;
+}
+
+class UsageError extends Error {}
+
+/** Runs one CLI invocation; returns the exit code (1: bad config or arguments). */
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === "help" || command === "--help" || command === "-h") {
+      io.out(USAGE);
+      return command === undefined ? 1 : 0;
+    }
+    const { values } = parseArgs({
+      args: rest,
+      options: { stack: { type: "string" }, out: { type: "string" }, project: { type: "string" } },
+      strict: true,
+    });
+    const project = resolve(io.cwd, values.project ?? ".");
+    const stack = required(values, "stack");
+    switch (command) {
+      case "render": {
+        const out = resolve(io.cwd, required(values, "out"));
+        const cfg = loadStackConfig(stack, project);
+        const result = renderToDirectory(cfg, out, io.env);
+        io.out(summarize(cfg, stack));
+        io.out(`wrote ${result.publicFiles.join(", ")} to ${out}`);
+        io.out(`wrote ${result.secretFiles.length} secret file(s) to ${out}/secret (mode 0600)`);
+        if (result.placeholders.length > 0)
+          io.out(`placeholders (marked PLACEHOLDER_set_<VAR>) stand in for: ${result.placeholders.join(", ")}`);
+        return 0;
+      }
+      case "backup": {
+        const out = resolve(io.cwd, required(values, "out"));
+        const cfg = loadStackConfig(stack, project);
+        const files = await writeBackup(cfg, stack, out);
+        io.out(`wrote ${out}: ${files.join(", ")}`);
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.err(e.message);
+      return 1;
+    }
+    if (e instanceof UsageError || (e instanceof TypeError && "code" in e)) {
+      io.err(`${e.message}\n\n${USAGE}`);
+      return 1;
+    }
+    if (e instanceof Error) {
+      io.err(`error: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,52 @@
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { CONTAINER_LAYOUT, secretsFromEnv, type StackConfig, type StackSecrets } from "../schema";
+import { renderStack, type RenderedStack } from "../templates";
+
+export interface WrittenTree {
+  publicFiles: string[];
+  secretFiles: string[];
+}
+
+/** Public files flat in `out`; secret parts in `out/secret` (0700 dir, 0600 files). */
+export function writeRendered(rendered: RenderedStack, out: string): WrittenTree {
+  const secretDir = join(out, "secret");
+  mkdirSync(out, { recursive: true });
+  mkdirSync(secretDir, { recursive: true, mode: 0o700 });
+  chmodSync(secretDir, 0o700);
+  const written: WrittenTree = { publicFiles: [], secretFiles: [] };
+  for (const [service, r] of Object.entries(rendered)) {
+    if (!r) continue;
+    for (const [name, content] of Object.entries(r.publicFiles)) {
+      writeFileSync(join(out, name), content, { mode: 0o644 });
+      written.publicFiles.push(name);
+    }
+    for (const [name, content] of Object.entries(r.secretFiles)) {
+      writeFileSync(join(secretDir, name), content, { mode: 0o600 });
+      written.secretFiles.push(`secret/${name}`);
+    }
+    const env = Object.entries(r.secretEnv);
+    if (env.length > 0) {
+      const name = `${service}.env`;
+      writeFileSync(join(secretDir, name), env.map(([k, v]) => `${k}=${v}`).join("\n") + "\n", { mode: 0o600 });
+      written.secretFiles.push(`secret/${name}`);
+    }
+  }
+  return written;
+}
+
+export function renderToDirectory(
+  cfg: StackConfig,
+  out: string,
+  env: Record<string, string | undefined>,
+): WrittenTree & { placeholders: string[] } {
+  const { secrets, placeholders } = secretsFromEnv(env);
+  const written = writeRendered(renderStack(cfg, secrets, CONTAINER_LAYOUT), out);
+  return { ...written, placeholders };
+}
+
+export function renderPublic(cfg: StackConfig, secrets: StackSecrets): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const r of Object.values(renderStack(cfg, secrets, CONTAINER_LAYOUT))) if (r) Object.assign(files, r.publicFiles);
+  return files;
+}

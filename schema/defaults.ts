@@ -1,0 +1,43 @@
+import { DEFAULT_DENIED_PEERS } from "./net";
+
+/**
+ * Defaults that are not ports (see ports.ts) or versions (see versions.ts). Values quoted from the
+ * seed unless the comment says otherwise.
+ */
+export const DEFAULTS = {
+  rooms: {
+    /** Seed: "Room destroyed 60s after last viewer leaves" (LiveKit's own default is 300 s). */
+    emptyTimeoutSeconds: 60,
+    departureTimeoutSeconds: 20,
+    autoCreate: true,
+    namePrefix: "camera_",
+  },
+  /** Seed's simulcast table. LiveKit has no server key for these: publishers choose layers. */
+  simulcastLayers: [
+    { name: "high", width: 1920, height: 1080, bitrateKbps: 3000, fps: 25 },
+    { name: "medium", width: 1280, height: 720, bitrateKbps: 1500, fps: 25 },
+    { name: "low", width: 640, height: 360, bitrateKbps: 500, fps: 15 },
+  ],
+  resources: {
+    // Seed: SFU 2-4 cores, 2-4 GB; Ingress 1-2 cores, 1-2 GB; coturn 0.5-1 core, 256-512 MB.
+    sfu: { requests: { cpu: "2", memory: "2Gi" }, limits: { cpu: "4", memory: "4Gi" } },
+    ingress: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } },
+    turn: { requests: { cpu: "500m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+    valkey: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    mediamtx: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "2", memory: "1Gi" } },
+  },
+  /** Room memory from the seed: ~10 MB per active room plus 1-2 GB overhead (we take 1 GiB). */
+  sfuMemoryPerRoomBytes: 10 * 1024 ** 2,
+  sfuMemoryOverheadBytes: 1024 ** 3,
+  /** Valkey needs headroom under its container limit for buffers and AOF rewrites. */
+  valkeyMaxmemoryShareOfLimit: 0.8,
+  valkeyMaxmemory: "768mb",
+  /** Finite drain: camera rooms never empty, so LiveKit's own drain would wait forever. */
+  sfuDrainSeconds: 600,
+  turnUserQuota: 12,
+  ingressUrlCpuCost: 2,
+  deniedPeers: DEFAULT_DENIED_PEERS,
+  kubernetesNamespace: "lkstack",
+  dockerSubnet: "172.30.42.0/24",
+  logLevel: "info",
+} as const;

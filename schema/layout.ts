@@ -1,0 +1,53 @@
+/**
+ * Where each rendered file sits inside its container. Templates reference these paths (key_file,
+ * include, cert), components mount files there, and conformance tests point the same layout at a
+ * temporary directory with `layoutUnder`.
+ */
+export interface FileLayout {
+  livekit: { config: string; keyFile: string; turnSecretFile: string };
+  ingress: { config: string };
+  coturn: { config: string; authFragment: string; runtimeConfig: string; tlsCert: string; tlsKey: string; pidFile: string };
+  valkey: { config: string; authInclude: string; dataDir: string; sentinelConfig: string; sentinelAuth: string; sentinelRuntime: string };
+  mediamtx: { config: string };
+}
+
+export const CONTAINER_LAYOUT: FileLayout = {
+  livekit: {
+    config: "/etc/livekit/livekit.yaml",
+    keyFile: "/etc/livekit/secret/keys.yaml",
+    turnSecretFile: "/etc/livekit/secret/turn-secret",
+  },
+  ingress: { config: "/etc/livekit-ingress/livekit-ingress.yaml" },
+  coturn: {
+    config: "/etc/coturn/turnserver.conf",
+    authFragment: "/etc/coturn/secret/auth.conf",
+    // coturn cannot include files: the start command joins config and secret on a tmpfs.
+    runtimeConfig: "/var/tmp/turnserver.conf",
+    tlsCert: "/etc/coturn/tls/tls.crt",
+    tlsKey: "/etc/coturn/tls/tls.key",
+    pidFile: "/var/tmp/turnserver.pid",
+  },
+  valkey: {
+    config: "/etc/valkey/valkey.conf",
+    authInclude: "/etc/valkey/secret/auth.conf",
+    dataDir: "/data",
+    sentinelConfig: "/etc/valkey/sentinel.conf",
+    sentinelAuth: "/etc/valkey/secret/sentinel-auth.conf",
+    // Sentinel rewrites its own file, so it runs from a writable copy rebuilt at every start.
+    sentinelRuntime: "/data/sentinel.conf",
+  },
+  mediamtx: { config: "/mediamtx.yml" },
+};
+
+/** The same layout rooted at `dir` (for tests and `lkstack render`). */
+export function layoutUnder(dir: string): FileLayout {
+  const re = (p: string) => `${dir.replace(/\/$/, "")}${p}`;
+  const map = <T extends Record<string, string>>(o: T): T => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, re(v)])) as T;
+  return {
+    livekit: map(CONTAINER_LAYOUT.livekit),
+    ingress: map(CONTAINER_LAYOUT.ingress),
+    coturn: map(CONTAINER_LAYOUT.coturn),
+    valkey: map(CONTAINER_LAYOUT.valkey),
+    mediamtx: map(CONTAINER_LAYOUT.mediamtx),
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * Default ports, one place. The seed fixes 7880/7881/7882, 50000-50500/udp, 3478, 5349,
+ * 8086/8087; the others are each server's upstream default.
+ */
+export const DEFAULT_PORTS = {
+  sfu: {
+    http: 7880,
+    rtcTcp: 7881,
+    metrics: 7882,
+    udp: { start: 50000, end: 50500 },
+  },
+  ingress: {
+    health: 8086,
+    metrics: 8087,
+    // Loopback relay between the Ingress service and its per-session handler processes.
+    httpRelay: 9090,
+  },
+  turn: {
+    listening: 3478,
+    tls: 5349,
+    metrics: 9641,
+    // coturn's default relay range (49152-65535) overlaps LiveKit's; this one sits below it.
+    relay: { start: 40000, end: 49999 },
+  },
+  valkey: { port: 6379, sentinel: 26379 },
+  mediamtx: { rtsp: 8554, srt: 8890, api: 9997, metrics: 9998 },
+} as const;
+
+/** LiveKit opens about two UDP ports per participant (publisher and subscriber transports). */
+export const UDP_PORTS_PER_PARTICIPANT = 2;
+
+export interface PortRange {
+  start: number;
+  end: number;
+}
+
+export function rangeSize(r: PortRange): number {
+  return r.end - r.start + 1;
+}
+
+export function rangesOverlap(a: PortRange, b: PortRange): boolean {
+  return a.start <= b.end && b.start <= a.end;
+}
+
+export function inRange(port: number, r: PortRange): boolean {
+  return port >= r.start && port <= r.end;
+}

@@ -1,0 +1,325 @@
+import { z } from "zod";
+import { DEFAULTS } from "./defaults";
+import { DEFAULT_PORTS } from "./ports";
+import { VERSIONS } from "./versions";
+import { isCidr, isIp } from "./net";
+import { parseCpu, parseMemory, parseValkeyMemory } from "./quantity";
+
+/** A `custom` issue carrying its own fix, so errors.ts can print both. */
+export function fail(ctx: z.RefinementCtx, path: PropertyKey[], message: string, fix: string): void {
+  ctx.addIssue({ code: "custom", path, message, params: { fix } });
+}
+
+const port = z.number().int().min(1).max(65535);
+
+const portRange = (def: { start: number; end: number }) =>
+  z
+    .object({ start: port, end: port })
+    .strict()
+    .default({ ...def })
+    .superRefine((r, ctx) => {
+      if (r.start > r.end) fail(ctx, ["end"], `range ends (${r.end}) before it starts (${r.start})`, "set end >= start");
+    });
+
+const cpuQuantity = z
+  .union([z.string(), z.number()])
+  .refine((q) => parseCpu(q) !== undefined, { message: "not a CPU quantity", params: { fix: 'use e.g. "500m", "2" or 1.5' } });
+const memoryQuantity = z
+  .string()
+  .refine((q) => parseMemory(q) !== undefined, { message: "not a memory quantity", params: { fix: 'use e.g. "512Mi" or "4Gi"' } });
+
+const resources = (def: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } }) =>
+  z
+    .object({
+      requests: z.object({ cpu: cpuQuantity, memory: memoryQuantity }).strict(),
+      limits: z.object({ cpu: cpuQuantity, memory: memoryQuantity }).strict(),
+    })
+    .strict()
+    .default({ requests: { ...def.requests }, limits: { ...def.limits } })
+    .superRefine((r, ctx) => {
+      const rc = parseCpu(r.requests.cpu);
+      const lc = parseCpu(r.limits.cpu);
+      if (rc !== undefined && lc !== undefined && rc > lc)
+        fail(
+          ctx,
+          ["requests", "cpu"],
+          `CPU request ${r.requests.cpu} exceeds the limit ${r.limits.cpu}`,
+          "lower the request or raise the limit",
+        );
+      const rm = parseMemory(r.requests.memory);
+      const lm = parseMemory(r.limits.memory);
+      if (rm !== undefined && lm !== undefined && rm > lm)
+        fail(
+          ctx,
+          ["requests", "memory"],
+          `memory request ${r.requests.memory} exceeds the limit ${r.limits.memory}`,
+          "lower the request or raise the limit",
+        );
+    });
+
+const ipAddress = z.string().refine(isIp, { message: "not an IP address", params: { fix: "use a literal IPv4 or IPv6 address" } });
+const cidr = z
+  .string()
+  .refine(isCidr, { message: "not a CIDR", params: { fix: 'write it as address/prefix, e.g. "10.20.0.0/16" or "10.20.0.5/32"' } });
+
+const versionsSchema = z
+  .object({
+    livekitServer: z.string().default(VERSIONS.livekitServer),
+    livekitIngress: z.string().default(VERSIONS.livekitIngress),
+    coturn: z.string().default(VERSIONS.coturn),
+    valkey: z.string().default(VERSIONS.valkey),
+    mediamtx: z.string().default(VERSIONS.mediamtx),
+  })
+  .strict()
+  .default({ ...VERSIONS });
+
+const nodeIpSchema = z.discriminatedUnion("strategy", [
+  /** Kubernetes: the downward API puts status.hostIP into NODE_IP. */
+  z.object({ strategy: z.literal("hostIP") }).strict(),
+  z.object({ strategy: z.literal("static"), address: ipAddress }).strict(),
+  /** Public STUN discovery: wrong for LAN or air-gapped CCTV networks, so never the default. */
+  z.object({ strategy: z.literal("stun"), stunServers: z.array(z.string().min(1)).default([]) }).strict(),
+]);
+
+const sfuSchema = z
+  .object({
+    replicas: z.number().int().min(1).default(1),
+    ports: z
+      .object({
+        http: port.default(DEFAULT_PORTS.sfu.http),
+        rtcTcp: port.default(DEFAULT_PORTS.sfu.rtcTcp),
+        metrics: port.default(DEFAULT_PORTS.sfu.metrics),
+        udp: portRange(DEFAULT_PORTS.sfu.udp),
+      })
+      .strict()
+      .default({
+        http: DEFAULT_PORTS.sfu.http,
+        rtcTcp: DEFAULT_PORTS.sfu.rtcTcp,
+        metrics: DEFAULT_PORTS.sfu.metrics,
+        udp: { ...DEFAULT_PORTS.sfu.udp },
+      }),
+    nodeIp: nodeIpSchema.optional(),
+    congestionControl: z.boolean().default(true),
+    tcpFallback: z.boolean().default(true),
+    drainSeconds: z.number().int().min(0).max(86400).default(DEFAULTS.sfuDrainSeconds),
+    logLevel: z.enum(["debug", "info", "warn", "error"]).default(DEFAULTS.logLevel),
+    resources: resources(DEFAULTS.resources.sfu),
+  })
+  .strict()
+  .prefault({});
+
+const roomsSchema = z
+  .object({
+    emptyTimeoutSeconds: z.number().int().min(1).default(DEFAULTS.rooms.emptyTimeoutSeconds),
+    departureTimeoutSeconds: z.number().int().min(1).default(DEFAULTS.rooms.departureTimeoutSeconds),
+    autoCreate: z.boolean().default(DEFAULTS.rooms.autoCreate),
+    maxParticipants: z.number().int().min(0).default(0),
+  })
+  .strict()
+  .prefault({});
+
+const layerSchema = z
+  .object({
+    name: z.enum(["high", "medium", "low"]),
+    width: z.number().int().min(16).max(7680),
+    height: z.number().int().min(16).max(4320),
+    bitrateKbps: z.number().int().min(50).max(50000),
+    fps: z.number().int().min(1).max(60),
+  })
+  .strict();
+
+const simulcastSchema = z
+  .object({
+    layers: z
+      .array(layerSchema)
+      .min(1)
+      .max(3)
+      .default(DEFAULTS.simulcastLayers.map((l) => ({ ...l }))),
+  })
+  .strict()
+  .prefault({});
+
+const ingressSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    replicas: z.number().int().min(1).default(1),
+    ports: z
+      .object({
+        health: port.default(DEFAULT_PORTS.ingress.health),
+        metrics: port.default(DEFAULT_PORTS.ingress.metrics),
+        httpRelay: port.default(DEFAULT_PORTS.ingress.httpRelay),
+      })
+      .strict()
+      .prefault({}),
+    /** Upstream leaves it at 0, which makes every instance accept every URL pull. */
+    urlCpuCost: z.number().min(1).max(64).default(DEFAULTS.ingressUrlCpuCost),
+    logLevel: z.enum(["debug", "info", "warn", "error"]).default(DEFAULTS.logLevel),
+    resources: resources(DEFAULTS.resources.ingress),
+  })
+  .strict()
+  .prefault({});
+
+const tlsSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** Kubernetes Secret of type kubernetes.io/tls, or files on the Docker host. */
+    certificate: z
+      .union([
+        z.object({ secretName: z.string().min(1) }).strict(),
+        z.object({ certFile: z.string().startsWith("/"), keyFile: z.string().startsWith("/") }).strict(),
+      ])
+      .optional(),
+  })
+  .strict()
+  .prefault({});
+
+const turnSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    domain: z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i, "not a DNS name"),
+    realm: z.string().min(1).optional(),
+    /** Public address clients reach; `privateIp` maps it 1:1 onto the node address (NAT). */
+    externalIp: ipAddress.optional(),
+    privateIp: ipAddress.optional(),
+    listeningIps: z.array(ipAddress).default([]),
+    relayIps: z.array(ipAddress).default([]),
+    ports: z
+      .object({
+        listening: port.default(DEFAULT_PORTS.turn.listening),
+        tls: port.default(DEFAULT_PORTS.turn.tls),
+        metrics: port.default(DEFAULT_PORTS.turn.metrics),
+        relay: portRange(DEFAULT_PORTS.turn.relay),
+      })
+      .strict()
+      .prefault({}),
+    tls: tlsSchema,
+    quotas: z
+      .object({
+        userQuota: z.number().int().min(0).default(DEFAULTS.turnUserQuota),
+        totalQuota: z.number().int().min(0).default(0),
+        maxBps: z.number().int().min(0).default(0),
+        bpsCapacity: z.number().int().min(0).default(0),
+      })
+      .strict()
+      .prefault({}),
+    deniedPeers: z.array(cidr).default([...DEFAULTS.deniedPeers]),
+    allowedPeers: z.array(cidr).default([]),
+    resources: resources(DEFAULTS.resources.turn),
+  })
+  .strict();
+
+const valkeySchema = z
+  .object({
+    mode: z.enum(["standalone", "sentinel"]).default("standalone"),
+    port: port.default(DEFAULT_PORTS.valkey.port),
+    maxmemory: z
+      .string()
+      .refine((q) => parseValkeyMemory(q) !== undefined, {
+        message: "not a Valkey memory size",
+        params: { fix: 'use e.g. "768mb" or "2gb"' },
+      })
+      .default(DEFAULTS.valkeyMaxmemory),
+    /** AOF on a volume: LiveKit keeps Ingress definitions in Valkey without a TTL. */
+    persistence: z.boolean().default(true),
+    sentinel: z
+      .object({
+        replicas: z.number().int().min(3).default(3),
+        quorum: z.number().int().min(1).default(2),
+        masterName: z
+          .string()
+          .regex(/^[A-Za-z0-9._-]+$/)
+          .default("lkstack"),
+        port: port.default(DEFAULT_PORTS.valkey.sentinel),
+      })
+      .strict()
+      .prefault({}),
+    resources: resources(DEFAULTS.resources.valkey),
+  })
+  .strict()
+  .prefault({});
+
+const mediamtxSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    ports: z
+      .object({
+        rtsp: port.default(DEFAULT_PORTS.mediamtx.rtsp),
+        srt: port.default(DEFAULT_PORTS.mediamtx.srt),
+        api: port.default(DEFAULT_PORTS.mediamtx.api),
+        metrics: port.default(DEFAULT_PORTS.mediamtx.metrics),
+      })
+      .strict()
+      .prefault({}),
+    /** Pod and bridge NAT break RTP over UDP from cameras; TCP interleaving survives it. */
+    rtspTransport: z.enum(["tcp", "udp", "automatic"]).default("tcp"),
+    sourceOnDemand: z.boolean().default(false),
+    resources: resources(DEFAULTS.resources.mediamtx),
+  })
+  .strict()
+  .prefault({});
+
+const cameraSchema = z
+  .object({
+    id: z.uuid({ message: "not a UUID" }),
+    name: z.string().min(1).max(128).optional(),
+    rtsp: z.url({ protocol: /^rtsps?$/, message: "not an rtsp:// or rtsps:// URL" }),
+    /** Name of an entry in the secret config object `lkstack:cameraCredentials`. */
+    credentials: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/)
+      .optional(),
+    onDemand: z.boolean().optional(),
+  })
+  .strict();
+
+const capacitySchema = z
+  .object({
+    /** Planned concurrent viewer sessions (one per viewer per camera room watched). */
+    concurrentViewers: z.number().int().min(0).default(0),
+  })
+  .strict()
+  .prefault({});
+
+const kubernetesSchema = z
+  .object({
+    namespace: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
+      .max(63)
+      .default(DEFAULTS.kubernetesNamespace),
+  })
+  .strict()
+  .prefault({});
+
+const dockerSchema = z
+  .object({
+    mode: z.enum(["standalone", "swarm"]).default("standalone"),
+    /** Private bridge network; the SFU and coturn (host network) reach it through the gateway. */
+    subnet: cidr.default(DEFAULTS.dockerSubnet),
+  })
+  .strict()
+  .prefault({});
+
+export const stackShape = {
+  target: z.enum(["kubernetes", "docker"]),
+  versions: versionsSchema,
+  kubernetes: kubernetesSchema,
+  docker: dockerSchema,
+  capacity: capacitySchema,
+  sfu: sfuSchema,
+  rooms: roomsSchema,
+  simulcast: simulcastSchema,
+  ingress: ingressSchema,
+  turn: turnSchema,
+  valkey: valkeySchema,
+  mediamtx: mediamtxSchema,
+  cameras: z.array(cameraSchema).default([]),
+};
+
+export const stackObjectSchema = z.object(stackShape).strict();
+
+/** The top-level `lkstack:*` config keys a stack file may set. */
+export const STACK_KEYS = Object.keys(stackShape);
+
+export type StackConfigInput = z.input<typeof stackObjectSchema>;
+export type StackConfigParsed = z.output<typeof stackObjectSchema>;

@@ -1,0 +1,344 @@
+import { z } from "zod";
+import { ConfigError, problemsFromZod, type ConfigProblem } from "./errors";
+import { stackObjectSchema, type StackConfigParsed } from "./stack";
+import { SUPPORTED, isSupported, type Component } from "./versions";
+import { inRange, rangeSize, rangesOverlap } from "./ports";
+import { parseCidr, cidrContains } from "./net";
+import { nodeLoad, participantBudget, replicasForRange, formatBytes } from "./capacity";
+import { parseMemory, parseValkeyMemory } from "./quantity";
+import { DEFAULTS } from "./defaults";
+import { topology } from "./topology";
+
+type NodeIp = NonNullable<StackConfigParsed["sfu"]["nodeIp"]>;
+
+/** A validated stack: defaults filled in and the values derived from other fields resolved. */
+export type StackConfig = Omit<StackConfigParsed, "sfu" | "turn"> & {
+  sfu: StackConfigParsed["sfu"] & { nodeIp: NodeIp };
+  turn: StackConfigParsed["turn"] & { realm: string };
+};
+
+/** The parts of a zod definition the key walker reads. */
+interface LooseDef {
+  type: string;
+  innerType?: z.core.$ZodType;
+  in?: z.core.$ZodType;
+  shape?: Record<string, z.core.$ZodType>;
+  element?: z.core.$ZodType;
+  options?: z.core.$ZodType[];
+}
+
+const WRAPPERS = new Set(["default", "prefault", "optional", "nullable", "catch", "readonly"]);
+
+function defOf(t: z.core.$ZodType): LooseDef {
+  return t._zod.def as unknown as LooseDef;
+}
+
+function unwrap(t: z.core.$ZodType): z.core.$ZodType {
+  for (;;) {
+    const def = defOf(t);
+    if (def.innerType && WRAPPERS.has(def.type)) t = def.innerType;
+    else if (def.type === "pipe" && def.in) t = def.in;
+    else return t;
+  }
+}
+
+function childAt(t: z.core.$ZodType, seg: PropertyKey): z.core.$ZodType | undefined {
+  const def = defOf(unwrap(t));
+  if (def.type === "object" && typeof seg === "string") return def.shape?.[seg];
+  if (def.type === "array" && typeof seg === "number") return def.element;
+  if (def.type === "union") {
+    for (const option of def.options ?? []) {
+      const child = childAt(option, seg);
+      if (child) return child;
+    }
+  }
+  return undefined;
+}
+
+function keysOf(t: z.core.$ZodType): string[] {
+  const def = defOf(unwrap(t));
+  if (def.type === "object" && def.shape) return Object.keys(def.shape);
+  if (def.type === "union") return [...new Set((def.options ?? []).flatMap(keysOf))];
+  return [];
+}
+
+/** Keys zod knows at a path, for "did you mean" hints on unknown keys. */
+function knownKeysAt(path: readonly PropertyKey[]): string[] {
+  let node: z.core.$ZodType | undefined = stackObjectSchema;
+  for (const seg of path) {
+    node = node && childAt(node, seg);
+    if (!node) return [];
+  }
+  return keysOf(node);
+}
+
+interface PortClaim {
+  port: number;
+  path: PropertyKey[];
+  what: string;
+}
+
+function portClaims(c: StackConfigParsed): PortClaim[] {
+  const claims: PortClaim[] = [
+    { port: c.sfu.ports.http, path: ["sfu", "ports", "http"], what: "SFU HTTP/WebSocket" },
+    { port: c.sfu.ports.rtcTcp, path: ["sfu", "ports", "rtcTcp"], what: "SFU ICE/TCP" },
+    { port: c.sfu.ports.metrics, path: ["sfu", "ports", "metrics"], what: "SFU metrics" },
+    { port: c.valkey.port, path: ["valkey", "port"], what: "Valkey" },
+  ];
+  if (c.valkey.mode === "sentinel") claims.push({ port: c.valkey.sentinel.port, path: ["valkey", "sentinel", "port"], what: "Sentinel" });
+  if (c.ingress.enabled) {
+    claims.push(
+      { port: c.ingress.ports.health, path: ["ingress", "ports", "health"], what: "Ingress health" },
+      { port: c.ingress.ports.metrics, path: ["ingress", "ports", "metrics"], what: "Ingress metrics" },
+      { port: c.ingress.ports.httpRelay, path: ["ingress", "ports", "httpRelay"], what: "Ingress HTTP relay" },
+    );
+  }
+  if (c.turn.enabled) {
+    claims.push(
+      { port: c.turn.ports.listening, path: ["turn", "ports", "listening"], what: "TURN listening" },
+      { port: c.turn.ports.metrics, path: ["turn", "ports", "metrics"], what: "TURN metrics" },
+    );
+    if (c.turn.tls.enabled) claims.push({ port: c.turn.ports.tls, path: ["turn", "ports", "tls"], what: "TURN TLS" });
+  }
+  if (c.mediamtx.enabled) {
+    claims.push(
+      { port: c.mediamtx.ports.rtsp, path: ["mediamtx", "ports", "rtsp"], what: "MediaMTX RTSP" },
+      { port: c.mediamtx.ports.srt, path: ["mediamtx", "ports", "srt"], what: "MediaMTX SRT" },
+      { port: c.mediamtx.ports.api, path: ["mediamtx", "ports", "api"], what: "MediaMTX API" },
+      { port: c.mediamtx.ports.metrics, path: ["mediamtx", "ports", "metrics"], what: "MediaMTX metrics" },
+    );
+  }
+  return claims;
+}
+
+function checkPorts(c: StackConfigParsed, out: ConfigProblem[]): void {
+  const claims = portClaims(c);
+  const seen = new Map<number, PortClaim>();
+  for (const claim of claims) {
+    const prior = seen.get(claim.port);
+    if (prior)
+      out.push({
+        path: claim.path,
+        problem: `port ${claim.port} (${claim.what}) collides with ${prior.what} at lkstack:${prior.path.join(".")}`,
+        fix: "give each service its own port",
+      });
+    else seen.set(claim.port, claim);
+  }
+  const ranges = [{ range: c.sfu.ports.udp, path: ["sfu", "ports", "udp"], what: "the SFU UDP range" }];
+  if (c.turn.enabled) ranges.push({ range: c.turn.ports.relay, path: ["turn", "ports", "relay"], what: "the TURN relay range" });
+  for (const claim of claims)
+    for (const r of ranges)
+      if (inRange(claim.port, r.range))
+        out.push({
+          path: claim.path,
+          problem: `port ${claim.port} (${claim.what}) lies inside ${r.what} ${r.range.start}-${r.range.end}`,
+          fix: "move the port outside the range or shrink the range",
+        });
+  if (c.turn.enabled && rangesOverlap(c.sfu.ports.udp, c.turn.ports.relay))
+    out.push({
+      path: ["turn", "ports", "relay"],
+      problem: `TURN relay range ${c.turn.ports.relay.start}-${c.turn.ports.relay.end} overlaps the SFU UDP range ${c.sfu.ports.udp.start}-${c.sfu.ports.udp.end} (both bind on the node)`,
+      fix: "make them disjoint, e.g. relay 40000-49999 with the SFU on 50000-50500",
+    });
+}
+
+function checkCapacity(c: StackConfigParsed, out: ConfigProblem[]): void {
+  const load = nodeLoad(c.cameras.length, c.capacity.concurrentViewers, c.sfu.replicas);
+  const size = rangeSize(c.sfu.ports.udp);
+  if (load.udpPortsNeeded > size) {
+    const replicas = replicasForRange(c.cameras.length, c.capacity.concurrentViewers, c.sfu.ports.udp);
+    out.push({
+      path: ["sfu", "ports", "udp"],
+      problem:
+        `${c.cameras.length} cameras + ${c.capacity.concurrentViewers} viewers on ${c.sfu.replicas} SFU node(s) is ` +
+        `${load.participantsPerNode} participants per node, needing ${load.udpPortsNeeded} UDP ports; ` +
+        `the range ${c.sfu.ports.udp.start}-${c.sfu.ports.udp.end} has ${size} (budget ${participantBudget(c.sfu.ports.udp)} participants)`,
+      fix: `raise lkstack:sfu.replicas to ${replicas}, or widen the range to at least ${load.udpPortsNeeded} ports`,
+    });
+  }
+  const limit = parseMemory(c.sfu.resources.limits.memory);
+  if (limit !== undefined && limit < load.memoryNeededBytes)
+    out.push({
+      path: ["sfu", "resources", "limits", "memory"],
+      problem: `${load.roomsPerNode} camera rooms per node need about ${formatBytes(load.memoryNeededBytes)} (10 MB per room + 1 GiB overhead); the limit is ${c.sfu.resources.limits.memory}`,
+      fix: `raise it to at least ${Math.ceil(load.memoryNeededBytes / 1024 ** 3)}Gi or add SFU replicas`,
+    });
+}
+
+function checkVersions(c: StackConfigParsed, out: ConfigProblem[]): void {
+  for (const component of Object.keys(SUPPORTED) as Component[]) {
+    const v = c.versions[component];
+    if (!isSupported(component, v))
+      out.push({
+        path: ["versions", component],
+        problem: `version ${v} has no key allow-list in this release of lkstack (supported: ${SUPPORTED[component].series})`,
+        fix: "pin a supported version, or extend schema/keys and the conformance tests first",
+      });
+  }
+}
+
+function resolveNodeIp(c: StackConfigParsed, out: ConfigProblem[]): NodeIp {
+  const ip = c.sfu.nodeIp;
+  if (c.target === "docker") {
+    if (ip?.strategy === "hostIP")
+      out.push({
+        path: ["sfu", "nodeIp", "strategy"],
+        problem: "hostIP reads the Kubernetes downward API",
+        fix: "use {strategy: static, address: <host LAN IP>} on Docker",
+      });
+    return ip ?? { strategy: "static", address: topology(c).gatewayIp ?? "127.0.0.1" };
+  }
+  return ip ?? { strategy: "hostIP" };
+}
+
+function checkTurn(c: StackConfigParsed, nodeIp: NodeIp, out: ConfigProblem[]): void {
+  const t = c.turn;
+  if (!t.enabled) return;
+  if (t.tls.enabled && !t.tls.certificate)
+    out.push({
+      path: ["turn", "tls", "certificate"],
+      problem: "TURN TLS is enabled without a certificate",
+      fix:
+        c.target === "kubernetes"
+          ? "set certificate: {secretName: <kubernetes.io/tls Secret>}"
+          : "set certificate: {certFile: /abs/cert.pem, keyFile: /abs/key.pem}",
+    });
+  if (t.tls.certificate && "secretName" in t.tls.certificate && c.target !== "kubernetes")
+    out.push({
+      path: ["turn", "tls", "certificate"],
+      problem: "a Secret reference needs the kubernetes target",
+      fix: "use certFile/keyFile on Docker",
+    });
+  if (t.tls.certificate && "certFile" in t.tls.certificate && c.target !== "docker")
+    out.push({
+      path: ["turn", "tls", "certificate"],
+      problem: "host file paths need the docker target",
+      fix: "use {secretName: <kubernetes.io/tls Secret>} on Kubernetes",
+    });
+  if (t.quotas.bpsCapacity > 0 && t.quotas.maxBps === 0)
+    out.push({
+      path: ["turn", "quotas", "bpsCapacity"],
+      problem: "coturn refuses to start with bps-capacity but no max-bps",
+      fix: "set lkstack:turn.quotas.maxBps as well",
+    });
+  if (t.privateIp && !t.externalIp)
+    out.push({
+      path: ["turn", "privateIp"],
+      problem: "privateIp maps an external IP, but none is set",
+      fix: "set lkstack:turn.externalIp too",
+    });
+  const allowed = t.allowedPeers.map(parseCidr).filter((x) => x !== undefined);
+  const denied = t.deniedPeers.map(parseCidr).filter((x) => x !== undefined);
+  if (nodeIp.strategy === "static") {
+    const sfu = parseCidr(nodeIp.address);
+    if (sfu && denied.some((d) => cidrContains(d, sfu)) && !allowed.some((a) => cidrContains(a, sfu)))
+      out.push({
+        path: ["turn", "allowedPeers"],
+        problem: `the SFU node address ${nodeIp.address} lies in a denied peer range, so TURN could not relay to it`,
+        fix: `add "${nodeIp.address}/32" (or the SFU subnet) to lkstack:turn.allowedPeers`,
+      });
+  } else if (allowed.length === 0 && denied.length > 0)
+    out.push({
+      path: ["turn", "allowedPeers"],
+      problem: `with nodeIp strategy ${nodeIp.strategy} the SFU addresses are not known here, and private ranges are denied by default`,
+      fix: "list the SFU nodes' CIDR(s) in lkstack:turn.allowedPeers",
+    });
+}
+
+function checkValkey(c: StackConfigParsed, out: ConfigProblem[]): void {
+  const max = parseValkeyMemory(c.valkey.maxmemory);
+  const limit = parseMemory(c.valkey.resources.limits.memory);
+  if (max !== undefined && limit !== undefined && max > limit * DEFAULTS.valkeyMaxmemoryShareOfLimit)
+    out.push({
+      path: ["valkey", "maxmemory"],
+      problem: `maxmemory ${c.valkey.maxmemory} leaves under 20% of the ${c.valkey.resources.limits.memory} container limit for buffers and AOF rewrites`,
+      fix: `lower it to at most ${Math.floor((limit * DEFAULTS.valkeyMaxmemoryShareOfLimit) / 1024 ** 2)}mb or raise the memory limit`,
+    });
+  if (c.valkey.mode === "sentinel") {
+    if (c.target !== "kubernetes")
+      out.push({
+        path: ["valkey", "mode"],
+        problem: "Sentinel is deployed only on the kubernetes target",
+        fix: 'use mode "standalone" on Docker',
+      });
+    if (c.valkey.sentinel.quorum > c.valkey.sentinel.replicas)
+      out.push({
+        path: ["valkey", "sentinel", "quorum"],
+        problem: `quorum ${c.valkey.sentinel.quorum} exceeds ${c.valkey.sentinel.replicas} sentinels`,
+        fix: "use a majority, e.g. 2 of 3",
+      });
+    if (!c.valkey.persistence)
+      out.push({
+        path: ["valkey", "persistence"],
+        problem: "replication without persistence lets a restarted empty primary wipe its replicas",
+        fix: "keep persistence on with Sentinel",
+      });
+  }
+}
+
+function checkCameras(c: StackConfigParsed, out: ConfigProblem[]): void {
+  const seen = new Map<string, number>();
+  c.cameras.forEach((cam, i) => {
+    const id = cam.id.toLowerCase();
+    const prior = seen.get(id);
+    if (prior !== undefined)
+      out.push({
+        path: ["cameras", i, "id"],
+        problem: `duplicate camera id (also lkstack:cameras[${prior}])`,
+        fix: "give every camera its own UUID",
+      });
+    seen.set(id, i);
+    const url = new URL(cam.rtsp);
+    if (url.username || url.password)
+      out.push({
+        path: ["cameras", i, "rtsp"],
+        problem: "the URL embeds credentials, which would land in plain config",
+        fix: `remove them from the URL and set credentials: <name> with the secret object lkstack:cameraCredentials (pulumi config set --secret --path 'cameraCredentials.<name>.password' …)`,
+      });
+  });
+  if (c.cameras.length > 0 && !c.mediamtx.enabled)
+    out.push({
+      path: ["mediamtx", "enabled"],
+      problem: "cameras are listed but MediaMTX is disabled; Ingress cannot pull rtsp:// itself",
+      fix: "enable MediaMTX",
+    });
+  if (c.cameras.length > 0 && !c.ingress.enabled)
+    out.push({ path: ["ingress", "enabled"], problem: "cameras are listed but Ingress is disabled", fix: "enable Ingress" });
+}
+
+function checkTarget(c: StackConfigParsed, out: ConfigProblem[]): void {
+  if (c.target === "docker" && c.docker.mode === "standalone" && c.sfu.replicas > 1)
+    out.push({
+      path: ["sfu", "replicas"],
+      problem: "a standalone Docker host runs one SFU on its host network",
+      fix: 'set replicas to 1, or use lkstack:docker.mode "swarm" or the kubernetes target',
+    });
+  const names = c.simulcast.layers.map((l) => l.name);
+  if (new Set(names).size !== names.length)
+    out.push({ path: ["simulcast", "layers"], problem: "layer names repeat", fix: "use each of high, medium, low at most once" });
+  const areas = c.simulcast.layers.map((l) => l.width * l.height);
+  if (areas.some((a, i) => i > 0 && a >= areas[i - 1]))
+    out.push({
+      path: ["simulcast", "layers"],
+      problem: "layers must go from the largest resolution to the smallest",
+      fix: "order them high, medium, low",
+    });
+}
+
+/** Validates raw stack config (the `lkstack:*` keys as an object) and fills every default. */
+export function parseStackConfig(raw: unknown): StackConfig {
+  const parsed = stackObjectSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(problemsFromZod(parsed.error, knownKeysAt));
+  const c = parsed.data;
+  const out: ConfigProblem[] = [];
+  checkVersions(c, out);
+  checkPorts(c, out);
+  checkCapacity(c, out);
+  const nodeIp = resolveNodeIp(c, out);
+  checkTurn(c, nodeIp, out);
+  checkValkey(c, out);
+  checkCameras(c, out);
+  checkTarget(c, out);
+  if (out.length > 0) throw new ConfigError(out);
+  return { ...c, sfu: { ...c.sfu, nodeIp }, turn: { ...c.turn, realm: c.turn.realm ?? c.turn.domain } };
+}

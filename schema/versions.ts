@@ -1,0 +1,71 @@
+/**
+ * The one version table. Image tags and the test binaries are built from these values
+ * (scripts/install-test-servers.sh reads `livekitServer` from this file), so a bump here
+ * moves production images and conformance tests together.
+ */
+export const VERSIONS = {
+  // v1.13.6+ add `replace` directives to go.mod, which `go install module@version` refuses;
+  // v1.13.5 is the newest 1.13 release that builds from the module proxy as published.
+  livekitServer: "v1.13.5",
+  livekitIngress: "v1.5.0",
+  // >= 4.13.1: CVE-2026-27624 (4.9.0), the ::ffff:127.0.0.1 loopback fix (4.13.0) and default
+  // denial of link-local/ULA peers (4.13.1).
+  coturn: "4.17.1",
+  valkey: "9.1.1",
+  mediamtx: "v1.20.1",
+} as const;
+
+export type Component = keyof typeof VERSIONS;
+
+export const IMAGE_REPOSITORIES: Record<Component, string> = {
+  livekitServer: "livekit/livekit-server",
+  livekitIngress: "livekit/ingress",
+  coturn: "coturn/coturn",
+  valkey: "valkey/valkey",
+  mediamtx: "bluenviron/mediamtx",
+};
+
+/** MediaMTX publishes image tags without the leading "v"; the others keep the release name. */
+export function imageTag(component: Component, version: string): string {
+  return component === "mediamtx" ? version.replace(/^v/, "") : version;
+}
+
+export function imageRef(component: Component, version: string): string {
+  return `${IMAGE_REPOSITORIES[component]}:${imageTag(component, version)}`;
+}
+
+export interface SemVer {
+  major: number;
+  minor: number;
+  patch: number;
+}
+
+export function parseSemVer(version: string): SemVer | undefined {
+  const m = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(version);
+  if (!m) return undefined;
+  return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]) };
+}
+
+export function compareSemVer(a: SemVer, b: SemVer): number {
+  return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
+}
+
+/**
+ * Versions each renderer has an allow-list for. A version outside these ranges is refused,
+ * because a strict server (LiveKit, MediaMTX) would refuse keys we cannot vouch for.
+ */
+export const SUPPORTED = {
+  livekitServer: { series: "1.13", min: "1.13.0", max: "1.13.99" },
+  livekitIngress: { series: "1.4-1.5", min: "1.4.0", max: "1.5.99" },
+  coturn: { series: ">=4.13.1", min: "4.13.1", max: "4.99.99" },
+  valkey: { series: "7.2-9.x", min: "7.2.0", max: "9.99.99" },
+  mediamtx: { series: "1.20", min: "1.20.0", max: "1.20.99" },
+} as const satisfies Record<Component, { series: string; min: string; max: string }>;
+
+export function isSupported(component: Component, version: string): boolean {
+  const v = parseSemVer(version);
+  const min = parseSemVer(SUPPORTED[component].min);
+  const max = parseSemVer(SUPPORTED[component].max);
+  if (!v || !min || !max) return false;
+  return compareSemVer(v, min) >= 0 && compareSemVer(v, max) <= 0;
+}

@@ -1,0 +1,28 @@
+import { stringify } from "yaml";
+
+/** Every rendered file starts with this, so an operator can tell where it came from. */
+export function banner(comment: string, server: string, version: string, note: string): string {
+  return [`${comment} Rendered by lkstack for ${server} ${version}. Do not edit: change the stack config.`, `${comment} ${note}`, ""].join(
+    "\n",
+  );
+}
+
+/** Deterministic YAML: insertion order, no line folding, no aliases. */
+export function toYaml(value: unknown): string {
+  return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
+}
+
+/** Drops undefined members so optional settings leave no empty keys behind. */
+export function compact<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** `name=value` lines for coturn; `true` renders a bare flag. */
+export function confLines(entries: readonly (readonly [string, string | number | true])[]): string {
+  return entries.map(([k, v]) => (v === true ? k : `${k}=${v}`)).join("\n") + "\n";
+}
+
+/** `directive arg…` lines for Valkey and Sentinel. */
+export function directiveLines(entries: readonly (readonly string[])[]): string {
+  return entries.map((parts) => parts.join(" ")).join("\n") + "\n";
+}

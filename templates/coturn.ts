@@ -1,0 +1,75 @@
+import { cidrToRange, parseCpu, type FileLayout, type StackConfig, type StackSecrets } from "../schema";
+import { banner, confLines } from "./common";
+
+type Line = readonly [string, string | number | true];
+
+/** turnserver.conf without `static-auth-secret` (that line lives in the secret fragment). */
+export function renderTurnserverConf(cfg: StackConfig, layout: FileLayout): string {
+  const t = cfg.turn;
+  const lines: Line[] = [
+    ["listening-port", t.ports.listening],
+    ...t.listeningIps.map((ip): Line => ["listening-ip", ip]),
+    ...t.relayIps.map((ip): Line => ["relay-ip", ip]),
+    // Always explicit: the image's default command would look the address up on public DNS.
+    ...(t.externalIp ? [["external-ip", t.privateIp ? `${t.externalIp}/${t.privateIp}` : t.externalIp] as Line] : []),
+    ["min-port", t.ports.relay.start],
+    ["max-port", t.ports.relay.end],
+    ["realm", t.realm],
+    // TURN REST API: LiveKit mints `<expiry>:<participant>` usernames signed with the shared secret.
+    ["use-auth-secret", true],
+    ["fingerprint", true],
+    ["no-multicast-peers", true],
+    // WebRTC never asks for RFC 6062 TCP allocations.
+    ["no-tcp-relay", true],
+    ["stale-nonce", 600],
+    ["user-quota", t.quotas.userQuota],
+    ...(t.quotas.totalQuota > 0 ? [["total-quota", t.quotas.totalQuota] as Line] : []),
+    ...(t.quotas.maxBps > 0 ? [["max-bps", t.quotas.maxBps] as Line] : []),
+    ...(t.quotas.bpsCapacity > 0 ? [["bps-capacity", t.quotas.bpsCapacity] as Line] : []),
+    // coturn takes only IP or IP-IP here (CIDR aborts 4.11+); allow wins over deny.
+    ...t.deniedPeers.map((c): Line => ["denied-peer-ip", cidrToRange(c)]),
+    ...t.allowedPeers.map((c): Line => ["allowed-peer-ip", cidrToRange(c)]),
+    ...(t.tls.enabled
+      ? ([
+          ["tls-listening-port", t.ports.tls],
+          ["cert", layout.coturn.tlsCert],
+          ["pkey", layout.coturn.tlsKey],
+        ] as Line[])
+      : ([
+          ["no-tls", true],
+          ["no-dtls", true],
+        ] as Line[])),
+    ["prometheus", true],
+    ["prometheus-port", t.ports.metrics],
+    ["cpus", Math.max(1, Math.ceil(parseCpu(t.resources.limits.cpu) ?? 1))],
+    ["log-file", "stdout"],
+    ["pidfile", layout.coturn.pidFile],
+    // No user database is configured; stop coturn polling the default SQLite one.
+    ["no-auth-pings", true],
+    ["no-dynamic-ip-list", true],
+    ["no-dynamic-realms", true],
+  ];
+  return (
+    banner(
+      "#",
+      "coturn",
+      cfg.versions.coturn,
+      `Secrets: static-auth-secret lines are appended from ${layout.coturn.authFragment} at start.`,
+    ) + confLines(lines)
+  );
+}
+
+/** Every listed secret is accepted, the current one first: rotation adds, then removes. */
+export function renderTurnserverAuth(secrets: StackSecrets): string {
+  return confLines(secrets.turnSecrets.map((s): Line => ["static-auth-secret", s]));
+}
+
+/**
+ * coturn has no include directive and its image's entrypoint evals arguments, so secrets never go
+ * on the command line: the container joins the public file and the secret fragment on a private
+ * tmpfs path and starts from that.
+ */
+export function turnserverStartScript(layout: FileLayout): string {
+  const c = layout.coturn;
+  return `umask 077 && cat ${c.config} ${c.authFragment} > ${c.runtimeConfig} && exec turnserver -c ${c.runtimeConfig}`;
+}

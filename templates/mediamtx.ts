@@ -1,0 +1,81 @@
+import type { StackConfig, StackSecrets } from "../schema";
+import { banner, compact, toYaml } from "./common";
+
+/** The MediaMTX account LiveKit Ingress reads camera paths with (SRT streamid read:<path>:<user>:<pass>). */
+export const MEDIAMTX_READER_USER = "lkstack-ingress";
+
+export function cameraPath(id: string): string {
+  return `camera_${id.toLowerCase()}`;
+}
+
+function withCredentials(rtsp: string, creds: { username: string; password: string } | undefined): string {
+  if (!creds) return rtsp;
+  const url = new URL(rtsp);
+  url.username = creds.username;
+  url.password = creds.password;
+  return url.toString();
+}
+
+function mediamtxDoc(cfg: StackConfig, secrets: StackSecrets | undefined): Record<string, unknown> {
+  const m = cfg.mediamtx;
+  const paths = Object.fromEntries(
+    cfg.cameras.map((cam) => [
+      cameraPath(cam.id),
+      {
+        source: withCredentials(cam.rtsp, cam.credentials && secrets ? secrets.cameraCredentials[cam.credentials] : undefined),
+        sourceOnDemand: cam.onDemand ?? m.sourceOnDemand,
+      },
+    ]),
+  );
+  return {
+    logLevel: "info",
+    logDestinations: ["stdout"],
+    readTimeout: "10s",
+    writeTimeout: "10s",
+    writeQueueSize: 512,
+    authMethod: "internal",
+    // Explicit users: MediaMTX's defaults let anyone publish to and read every path.
+    authInternalUsers: [
+      compact({
+        user: MEDIAMTX_READER_USER,
+        pass: secrets?.mediamtxReaderPassword,
+        ips: [],
+        permissions: [{ action: "read", path: "" }],
+      }),
+      { user: "any", pass: "", ips: ["127.0.0.1", "::1"], permissions: [{ action: "api" }, { action: "metrics" }] },
+    ],
+    api: true,
+    apiAddress: `:${m.ports.api}`,
+    metrics: true,
+    metricsAddress: `:${m.ports.metrics}`,
+    pprof: false,
+    playback: false,
+    rtsp: true,
+    rtspTransports: ["tcp"],
+    rtspAddress: `:${m.ports.rtsp}`,
+    rtspAuthMethods: ["basic"],
+    rtmp: false,
+    hls: false,
+    webrtc: false,
+    moq: false,
+    srt: true,
+    srtAddress: `:${m.ports.srt}`,
+    pathDefaults: { rtspTransport: m.rtspTransport },
+    paths,
+  };
+}
+
+const NOTE = "Camera credentials and the reader password exist only in the Secret-held copy.";
+
+/** mediamtx.yml without any password (for review and backups). */
+export function renderMediamtxConfig(cfg: StackConfig): string {
+  return banner("#", "mediamtx", cfg.versions.mediamtx, NOTE) + toYaml(mediamtxDoc(cfg, undefined));
+}
+
+/**
+ * The body MediaMTX runs with. Camera paths are named camera_<uuid>, and MediaMTX's env overrides
+ * split map keys at "_", so per-path credentials cannot come from MTX_* env: the body is a Secret.
+ */
+export function renderMediamtxSecretBody(cfg: StackConfig, secrets: StackSecrets): string {
+  return banner("#", "mediamtx", cfg.versions.mediamtx, NOTE) + toYaml(mediamtxDoc(cfg, secrets));
+}
