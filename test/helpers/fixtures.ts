@@ -1,0 +1,31 @@
+import { join } from "node:path";
+import { loadStackConfig } from "../../cli/stackFile";
+import { parseStackConfig, type StackConfig, type StackConfigInput, type StackSecrets } from "../../schema";
+
+export const PROJECT_DIR = join(__dirname, "..", "..");
+
+export function stackFromFile(stack: "dev" | "prod"): StackConfig {
+  return loadStackConfig(stack, PROJECT_DIR);
+}
+
+/** The smallest config the schema accepts for each target. */
+export function minimal(target: "docker" | "kubernetes", extra: Partial<StackConfigInput> = {}): StackConfigInput {
+  const turn = { domain: "turn.example.test", allowedPeers: ["10.0.0.0/8"], ...(extra.turn ?? {}) };
+  return { target, ...extra, turn } as StackConfigInput;
+}
+
+export function parse(input: StackConfigInput): StackConfig {
+  return parseStackConfig(input);
+}
+
+/** Distinctive secrets, so a leak is easy to find with a substring search. */
+export const TEST_SECRETS: StackSecrets = {
+  apiKeys: [
+    { key: "APIcurrentKey01", secret: "sEcReT-current-0123456789abcdefghijklmnop" },
+    { key: "APIpreviousKey0", secret: "sEcReT-previous-0123456789abcdefghijklmno" },
+  ],
+  turnSecrets: ["sEcReT-turn-current-0123456789", "sEcReT-turn-previous-0123456789"],
+  valkeyPassword: "sEcReT-valkey-0123456789",
+  mediamtxReaderPassword: "sEcReT-reader-0123456789",
+  cameraCredentials: { lab: { username: "viewer", password: "sEcReT-camera-0123" } },
+};

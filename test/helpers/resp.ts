@@ -1,0 +1,39 @@
+import { connect } from "node:net";
+
+/** One RESP command over a fresh connection; returns the raw reply text (enough for +OK/-ERR/$n). */
+export async function respCommand(port: number, ...commands: string[][]): Promise<string[]> {
+  const encode = (args: string[]) => `*${args.length}\r\n` + args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join("");
+  return new Promise((resolve, reject) => {
+    const sock = connect(port, "127.0.0.1");
+    let buf = "";
+    const replies: string[] = [];
+    sock.on("data", (d: Buffer) => {
+      buf += d.toString();
+      // Every reply used in the tests is a simple line, an error, or one bulk string.
+      for (;;) {
+        const m = /^(\+[^\r]*|-[^\r]*|:[^\r]*)\r\n|^\$(-?\d+)\r\n/.exec(buf);
+        if (!m) break;
+        if (m[1] !== undefined) {
+          replies.push(m[1]);
+          buf = buf.slice(m[0].length);
+        } else {
+          const len = Number(m[2]);
+          if (len < 0) {
+            replies.push("$nil");
+            buf = buf.slice(m[0].length);
+          } else if (buf.length >= m[0].length + len + 2) {
+            replies.push(buf.slice(m[0].length, m[0].length + len));
+            buf = buf.slice(m[0].length + len + 2);
+          } else break;
+        }
+        if (replies.length === commands.length) {
+          sock.end();
+          resolve(replies);
+          return;
+        }
+      }
+    });
+    sock.on("error", reject);
+    sock.write(commands.map(encode).join(""));
+  });
+}

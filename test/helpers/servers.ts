@@ -1,0 +1,116 @@
+import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
+import { createServer, connect } from "node:net";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
+import { VERSIONS } from "../../schema";
+
+export const CACHE_DIR = process.env.LKSTACK_CACHE_DIR ?? join(homedir(), ".cache", "lkstack");
+
+/** Paths of the real servers; the install script puts the Go-built ones in the cache. */
+export const BINARIES = {
+  livekitServer: join(CACHE_DIR, "bin", `livekit-server-${VERSIONS.livekitServer}`),
+  turnserver: "/usr/bin/turnserver",
+  turnutilsUclient: "/usr/bin/turnutils_uclient",
+  turnutilsPeer: "/usr/bin/turnutils_peer",
+  redisServer: "/usr/bin/redis-server",
+} as const;
+
+/**
+ * A conformance suite runs only with its binaries. Locally a missing one skips the suite with the
+ * reason; under CI=true it is an error, so CI can never pass without the real servers.
+ */
+export function requireBinaries(names: (keyof typeof BINARIES)[]): { available: boolean; reason: string } {
+  const missing = names.filter((n) => !existsSync(BINARIES[n])).map((n) => BINARIES[n]);
+  if (missing.length === 0) return { available: true, reason: "" };
+  const reason = `missing ${missing.join(", ")}; run scripts/install-test-servers.sh`;
+  if (process.env.CI === "true") throw new Error(`CI=true and ${reason}`);
+  process.stderr.write(`skipping conformance suite: ${reason}\n`);
+  return { available: false, reason };
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `lkstack-${prefix}-`));
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** `count` distinct free ports (held open together, so none repeats). */
+export async function freePorts(count: number): Promise<number[]> {
+  const ports: number[] = [];
+  while (ports.length < count) {
+    const p = await freePort();
+    if (!ports.includes(p) && p < 40000) ports.push(p);
+  }
+  return ports;
+}
+
+export interface Daemon {
+  proc: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+  stop: () => Promise<void>;
+}
+
+export function startDaemon(cmd: string, args: string[], opts: SpawnOptions = {}): Daemon {
+  const proc = spawn(cmd, args, { ...opts, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  proc.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+  proc.stderr?.on("data", (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+  return {
+    proc,
+    output: () => out,
+    exited,
+    stop: async () => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      proc.kill("SIGINT");
+      const timer = setTimeout(() => proc.kill("SIGKILL"), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Resolves once something accepts TCP on host:port; rejects if the daemon exits first. */
+export async function waitForTcp(port: number, daemon: Daemon, host = "127.0.0.1", timeoutMs = 30000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (daemon.proc.exitCode !== null) throw new Error(`daemon exited (${daemon.proc.exitCode}) before listening:\n${daemon.output()}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect(port, host);
+      s.once("connect", () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${host}:${port}:\n${daemon.output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export interface RunResult {
+  code: number | null;
+  output: string;
+}
+
+/** Runs a command to completion with a hard timeout (load loops must stop by themselves). */
+export async function run(cmd: string, args: string[], timeoutMs = 30000, opts: SpawnOptions = {}): Promise<RunResult> {
+  const d = startDaemon(cmd, args, opts);
+  const timer = setTimeout(() => d.proc.kill("SIGKILL"), timeoutMs);
+  const code = await d.exited;
+  clearTimeout(timer);
+  return { code, output: d.output() };
+}
