@@ -1,0 +1,134 @@
+import { parse as parseYaml } from "yaml";
+import { CONTAINER_LAYOUT } from "../../schema";
+import { FILE_NAMES, renderStack, turnserverStartScript } from "../../templates";
+import { TEST_SECRETS, minimal, parse, stackFromFile } from "../helpers/fixtures";
+import { assertNoSecretInPublicFiles, assertWithinAllowLists } from "../helpers/invariants";
+
+describe.each(["dev", "prod"] as const)("the %s stack", (stack) => {
+  const cfg = stackFromFile(stack);
+  const r = renderStack(cfg, TEST_SECRETS);
+
+  it("matches the reviewed snapshots (public files)", () => {
+    for (const service of Object.values(r)) if (service) for (const [name, body] of Object.entries(service.publicFiles)) expect(body).toMatchSnapshot(name);
+  });
+
+  it("emits only keys each pinned server version accepts", () => assertWithinAllowLists(cfg));
+
+  it("keeps every secret out of the public files and puts each where its server reads it", () => {
+    assertNoSecretInPublicFiles(cfg);
+    expect(parseYaml(r.livekit?.secretFiles[FILE_NAMES.livekitKeys] ?? "")).toEqual({
+      APIcurrentKey01: TEST_SECRETS.apiKeys[0].secret,
+      APIpreviousKey0: TEST_SECRETS.apiKeys[1].secret,
+    });
+    expect(r.livekit?.secretEnv.LIVEKIT_REDIS_PASSWORD).toBe(TEST_SECRETS.valkeyPassword);
+    expect(r.turn?.secretFiles[FILE_NAMES.turnAuth]).toBe(`static-auth-secret=${TEST_SECRETS.turnSecrets[0]}\nstatic-auth-secret=${TEST_SECRETS.turnSecrets[1]}\n`);
+    expect(r.valkey?.secretFiles[FILE_NAMES.valkeyAuth]).toContain(`requirepass ${TEST_SECRETS.valkeyPassword}`);
+    expect((parseYaml(r.ingress?.secretFiles[FILE_NAMES.ingress] ?? "") as { redis: { password: string } }).redis.password).toBe(TEST_SECRETS.valkeyPassword);
+  });
+});
+
+describe("livekit.yaml meaning", () => {
+  const dev = parseYaml(renderStack(stackFromFile("dev"), TEST_SECRETS).livekit?.publicFiles[FILE_NAMES.livekit] ?? "");
+  const prod = parseYaml(renderStack(stackFromFile("prod"), TEST_SECRETS).livekit?.publicFiles[FILE_NAMES.livekit] ?? "");
+
+  it("sets the seed's ports and a port range, never udp_port alongside it", () => {
+    expect(dev).toMatchObject({ port: 7880, prometheus: { port: 7882 }, rtc: { tcp_port: 7881, port_range_start: 50000, port_range_end: 50500 } });
+    expect(dev.rtc.udp_port).toBeUndefined();
+  });
+
+  it("never asks public STUN unless told to", () => {
+    expect(dev.rtc).toMatchObject({ use_external_ip: false, node_ip: "172.30.42.1" });
+    expect(prod.rtc.use_external_ip).toBe(false);
+    expect(prod.rtc.node_ip).toBeUndefined();
+    const stun = parseYaml(
+      renderStack(parse(minimal("kubernetes", { sfu: { nodeIp: { strategy: "stun", stunServers: ["stun.example.org:3478"] } } })), TEST_SECRETS).livekit?.publicFiles[
+        FILE_NAMES.livekit
+      ] ?? "",
+    );
+    expect(stun.rtc).toMatchObject({ use_external_ip: true, stun_servers: ["stun.example.org:3478"] });
+  });
+
+  it("points LiveKit at coturn with the shared-secret file, and TLS only when enabled", () => {
+    const secret_file = CONTAINER_LAYOUT.livekit.turnSecretFile;
+    expect(dev.rtc.turn_servers).toEqual([
+      { host: "turn.dev.lkstack.internal", port: 3478, protocol: "udp", secret_file },
+      { host: "turn.dev.lkstack.internal", port: 3478, protocol: "tcp", secret_file },
+    ]);
+    expect(prod.rtc.turn_servers).toContainEqual({ host: "turn.rta.ae", port: 5349, protocol: "tls", secret_file });
+    expect(dev.turn).toEqual({ enabled: false });
+  });
+
+  it("uses the seed's room lifecycle and the right Redis mode", () => {
+    expect(dev.room).toEqual({ auto_create: true, empty_timeout: 60, departure_timeout: 20 });
+    expect(dev.redis).toEqual({ address: "172.30.42.10:6379" });
+    expect(prod.redis).toEqual({
+      sentinel_master_name: "lkstack",
+      sentinel_addresses: [0, 1, 2].map((i) => `lkstack-valkey-sentinel-${i}.lkstack-valkey-sentinel.lkstack.svc.cluster.local:26379`),
+    });
+    expect(dev.key_file).toBe(CONTAINER_LAYOUT.livekit.keyFile);
+  });
+});
+
+describe("turnserver.conf meaning", () => {
+  const body = renderStack(stackFromFile("prod"), TEST_SECRETS).turn?.publicFiles[FILE_NAMES.turn] ?? "";
+  const lines = body.split("\n");
+
+  it("uses REST-API auth, disjoint relay ports and explicit peer filtering as IP ranges", () => {
+    expect(lines).toEqual(expect.arrayContaining(["use-auth-secret", "realm=turn.rta.ae", "min-port=40000", "max-port=49999", "fingerprint", "no-multicast-peers"]));
+    expect(lines).toContain("denied-peer-ip=10.0.0.0-10.255.255.255");
+    expect(lines).toContain("denied-peer-ip=100.64.0.0-100.127.255.255");
+    expect(lines).toContain("allowed-peer-ip=10.20.0.0-10.20.255.255");
+    expect(lines.filter((l) => l.includes("peer-ip=")).every((l) => !l.includes("/"))).toBe(true);
+    expect(lines).not.toContain("denied-peer-ip=::");
+  });
+
+  it("enables TLS with the mounted certificate, the seed's quotas and Prometheus", () => {
+    expect(lines).toEqual(
+      expect.arrayContaining(["tls-listening-port=5349", `cert=${CONTAINER_LAYOUT.coturn.tlsCert}`, `pkey=${CONTAINER_LAYOUT.coturn.tlsKey}`, "user-quota=12", "prometheus", "prometheus-port=9641"]),
+    );
+    expect(lines).not.toContain("no-tls");
+  });
+
+  it("starts from a private joined file, never with the secret on the command line", () => {
+    const script = turnserverStartScript(CONTAINER_LAYOUT);
+    expect(script).toBe(
+      "umask 077 && cat /etc/coturn/turnserver.conf /etc/coturn/secret/auth.conf > /var/tmp/turnserver.conf && exec turnserver -c /var/tmp/turnserver.conf",
+    );
+  });
+});
+
+describe("valkey.conf, sentinel.conf and mediamtx.yml meaning", () => {
+  const prod = renderStack(stackFromFile("prod"), TEST_SECRETS);
+  const dev = renderStack(stackFromFile("dev"), TEST_SECRETS);
+
+  it("valkey never evicts and keeps an AOF", () => {
+    const lines = (dev.valkey?.publicFiles[FILE_NAMES.valkey] ?? "").split("\n");
+    expect(lines).toEqual(expect.arrayContaining(["maxmemory-policy noeviction", "maxmemory 768mb", "appendonly yes", `include ${CONTAINER_LAYOUT.valkey.authInclude}`]));
+    expect(dev.valkey?.publicFiles[FILE_NAMES.sentinel]).toBeUndefined();
+  });
+
+  it("sentinel monitors the first Valkey pod with the configured quorum", () => {
+    expect(prod.valkey?.publicFiles[FILE_NAMES.sentinel]).toContain("sentinel monitor lkstack lkstack-valkey-0.lkstack-valkey.lkstack.svc.cluster.local 6379 2\n");
+    expect(prod.valkey?.secretFiles[FILE_NAMES.sentinelAuth]).toBe(`sentinel auth-pass lkstack ${TEST_SECRETS.valkeyPassword}\nrequirepass ${TEST_SECRETS.valkeyPassword}\n`);
+  });
+
+  it("mediamtx has one path per camera, no anonymous publish, and credentials only in the secret body", () => {
+    const pub = parseYaml(dev.mediamtx?.publicFiles[FILE_NAMES.mediamtx] ?? "");
+    const sec = parseYaml(dev.mediamtx?.secretFiles[FILE_NAMES.mediamtx] ?? "");
+    expect(Object.keys(pub.paths)).toEqual(["camera_550e8400-e29b-41d4-a716-446655440000", "camera_7c9e6679-7425-40de-944b-e07fc1f90ae7"]);
+    expect(pub.paths["camera_550e8400-e29b-41d4-a716-446655440000"].source).toBe("rtsp://192.168.50.21:554/Streaming/Channels/101");
+    expect(sec.paths["camera_550e8400-e29b-41d4-a716-446655440000"].source).toBe("rtsp://viewer:sEcReT-camera-0123@192.168.50.21:554/Streaming/Channels/101");
+    expect(pub.paths["camera_7c9e6679-7425-40de-944b-e07fc1f90ae7"].sourceOnDemand).toBe(true);
+    const actions = (pub.authInternalUsers as { user: string; permissions: { action: string }[] }[]).flatMap((u) => u.permissions.map((p) => `${u.user}:${p.action}`));
+    expect(actions).not.toContain("any:publish");
+    expect(actions).not.toContain("any:read");
+    expect(pub.rtspTransports).toEqual(["tcp"]);
+    expect([pub.rtmp, pub.hls, pub.webrtc, pub.moq]).toEqual([false, false, false, false]);
+  });
+
+  it("ingress pulls only (no RTMP/WHIP listener) and counts URL pulls in admission", () => {
+    const ing = parseYaml(dev.ingress?.publicFiles[FILE_NAMES.ingress] ?? "");
+    expect(ing).toMatchObject({ rtmp_port: -1, whip_port: -1, health_port: 8086, prometheus_port: 8087, cpu_cost: { url_cpu_cost: 2 }, ws_url: "ws://172.30.42.1:7880" });
+    expect(ing.redis.password).toBeUndefined();
+  });
+});
