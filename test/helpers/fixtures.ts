@@ -10,7 +10,8 @@ export function stackFromFile(stack: "dev" | "prod"): StackConfig {
 
 /** The smallest config the schema accepts for each target. */
 export function minimal(target: "docker" | "kubernetes", extra: Partial<StackConfigInput> = {}): StackConfigInput {
-  const turn = { domain: "turn.example.test", allowedPeers: ["10.0.0.0/8"], ...(extra.turn ?? {}) };
+  const allowedPeers = target === "docker" ? ["172.30.42.0/24"] : ["10.0.0.0/8"];
+  const turn = { domain: "turn.example.test", allowedPeers, ...(extra.turn ?? {}) };
   return { target, ...extra, turn } as StackConfigInput;
 }
 

@@ -1,0 +1,123 @@
+import { appendFileSync } from "node:fs";
+import { AccessToken, RoomServiceClient } from "livekit-server-sdk";
+import { BINARIES, freePorts, requireBinaries, startDaemon, tempDir, waitForTcp, type Daemon } from "../helpers/servers";
+import { TEST_SECRETS, minimal, parse } from "../helpers/fixtures";
+import { materialize } from "../helpers/realStack";
+import { ConfigError, parseStackConfig, type StackConfig } from "../../schema";
+
+const bins = requireBinaries(["livekitServer", "redisServer"]);
+const suite = bins.available ? describe : describe.skip;
+
+const ROOM = "camera_550e8400-e29b-41d4-a716-446655440000";
+
+async function startRedis(cfg: StackConfig): Promise<{ daemon: Daemon; port: number }> {
+  const dir = tempDir("lk-redis");
+  const { layout } = materialize(cfg, TEST_SECRETS, dir, "valkey");
+  const [port] = await freePorts(1);
+  const daemon = startDaemon(BINARIES.redisServer, [layout.valkey.config, "--port", String(port), "--bind", "127.0.0.1", "--dir", dir]);
+  await waitForTcp(port, daemon);
+  return { daemon, port };
+}
+
+/**
+ * Starts livekit-server with the rendered livekit.yaml, key file and TURN secret file. The only
+ * test-only override is REDIS_HOST: the rendered address is the Docker bridge IP of Valkey.
+ */
+function startLivekit(cfg: StackConfig, redisPort: number, env: Record<string, string> = {}): { daemon: Daemon; config: string } {
+  const dir = tempDir("livekit");
+  const { layout, env: secretEnv } = materialize(cfg, TEST_SECRETS, dir, "livekit");
+  const daemon = startDaemon(BINARIES.livekitServer, ["--config", layout.livekit.config], {
+    env: { PATH: process.env.PATH, HOME: dir, ...secretEnv, REDIS_HOST: `127.0.0.1:${redisPort}`, ...env },
+  });
+  return { daemon, config: layout.livekit.config };
+}
+
+/**
+ * livekit-server v1.13.5 prints a start-up error and exits with status 0, so a refusal is "the
+ * process ended on its own with this message", not a non-zero status.
+ */
+async function expectRefusal(daemon: Daemon, message: RegExp): Promise<void> {
+  const timer = setTimeout(() => daemon.proc.kill("SIGKILL"), 20000);
+  await daemon.exited;
+  clearTimeout(timer);
+  expect(daemon.proc.signalCode).toBeNull();
+  expect(daemon.output()).toMatch(message);
+}
+
+suite("rendered livekit.yaml on the real livekit-server", () => {
+  let cfg: StackConfig;
+  let redis: { daemon: Daemon; port: number };
+  let lk: Daemon;
+  let url: string;
+  let metricsPort: number;
+
+  beforeAll(async () => {
+    const [http, rtcTcp, metrics] = await freePorts(3);
+    metricsPort = metrics;
+    cfg = parse(
+      minimal("docker", {
+        sfu: { nodeIp: { strategy: "static", address: "127.0.0.1" }, ports: { http, rtcTcp, metrics, udp: { start: 51000, end: 51100 } } },
+        turn: { domain: "turn.example.test", allowedPeers: ["127.0.0.1/32"] },
+      }),
+    );
+    redis = await startRedis(cfg);
+    lk = startLivekit(cfg, redis.port).daemon;
+    url = `http://127.0.0.1:${http}`;
+    await waitForTcp(http, lk);
+  }, 60000);
+
+  afterAll(async () => {
+    await lk?.stop();
+    await redis?.daemon.stop();
+  });
+
+  it("answers GET / with 200 (the readiness probe)", async () => {
+    const res = await fetch(`${url}/`);
+    expect(res.status).toBe(200);
+    expect((await res.text()).trim()).toBe("OK");
+  });
+
+  it("serves the seed's Prometheus metrics on the metrics port", async () => {
+    const body = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(body).toMatch(/^livekit_/m);
+  });
+
+  it("accepts both keys of the key file and applies the seed's room lifecycle", async () => {
+    for (const k of TEST_SECRETS.apiKeys) {
+      const rooms = new RoomServiceClient(url, k.key, k.secret);
+      const room = await rooms.createRoom({ name: ROOM });
+      expect(room.emptyTimeout).toBe(60);
+      expect((await rooms.listRooms()).map((r) => r.name)).toContain(ROOM);
+    }
+  });
+
+  it("refuses a token signed with a wrong secret", async () => {
+    const rooms = new RoomServiceClient(url, TEST_SECRETS.apiKeys[0].key, "wrong-secret-0123456789abcdefghijklmnop");
+    await expect(rooms.listRooms()).rejects.toThrow(/401|unauthorized|invalid/i);
+  });
+
+  it("validates a room-scoped join token (1 h) and refuses a forged one", async () => {
+    const good = new AccessToken(TEST_SECRETS.apiKeys[0].key, TEST_SECRETS.apiKeys[0].secret, { identity: "viewer-1", ttl: "1h" });
+    good.addGrant({ roomJoin: true, room: ROOM, canPublish: false, canSubscribe: true });
+    expect((await fetch(`${url}/rtc/validate?access_token=${await good.toJwt()}`)).status).toBe(200);
+    const forged = new AccessToken(TEST_SECRETS.apiKeys[0].key, "not-the-secret-0123456789abcdefghijk", { identity: "viewer-1" });
+    forged.addGrant({ roomJoin: true, room: ROOM });
+    expect((await fetch(`${url}/rtc/validate?access_token=${await forged.toJwt()}`)).status).toBe(401);
+  });
+
+  it("uses the Valkey password from env: a wrong one stops the server at start", async () => {
+    const { daemon } = startLivekit(cfg, redis.port, { LIVEKIT_REDIS_PASSWORD: "wrong-password" });
+    await expectRefusal(daemon, /WRONGPASS|invalid password|NOAUTH/i);
+  });
+
+  it("an unknown key is refused by our schema and by the real server", async () => {
+    expect(() => parseStackConfig(minimal("docker", { sfu: { emptyTimeout: 60 } as never }))).toThrow(ConfigError);
+    const dir = tempDir("livekit-bad");
+    const { layout, env } = materialize(cfg, TEST_SECRETS, dir, "livekit");
+    appendFileSync(layout.livekit.config, "room_empty_timeout: 60\n");
+    const daemon = startDaemon(BINARIES.livekitServer, ["--config", layout.livekit.config], {
+      env: { PATH: process.env.PATH, HOME: dir, ...env, REDIS_HOST: `127.0.0.1:${redis.port}` },
+    });
+    await expectRefusal(daemon, /field room_empty_timeout not found in type config\.Config/);
+  });
+});
