@@ -45,6 +45,15 @@ export const COTURN_OPTIONS: ReadonlyMap<string, string> = new Map([
 ]);
 
 /**
+ * Options that exist only when coturn is built with an optional library. The official image has
+ * Prometheus (libmicrohttpd); Debian's 4.6.1 package, the test stand-in, does not, and warns
+ * "Bad configuration format" for these lines.
+ */
+export const COTURN_BUILD_FEATURES = {
+  prometheus: ["prometheus", "prometheus-port", "prometheus-address", "prometheus-path"],
+} as const satisfies Record<string, readonly string[]>;
+
+/**
  * Options this package never renders, and why. The renderer test asserts none appears.
  * Removed in 4.7.0: no-tlsv1, no-tlsv1_1, no-sslv2, no-sslv3, no-stun-backward-compatibility, prod.
  * Long gone: no-loopback-peers (4.5.1). No-op since 4.10: no-cli. Dangerous: allow-loopback-peers,

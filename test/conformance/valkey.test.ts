@@ -37,7 +37,12 @@ suite("rendered valkey.conf on a real redis-server (Valkey stand-in)", () => {
   });
 
   it("runs with noeviction, the rendered maxmemory and AOF on", async () => {
-    const [, memory, persistence] = await respCommand(port, ["AUTH", TEST_SECRETS.valkeyPassword], ["INFO", "memory"], ["INFO", "persistence"]);
+    const [, memory, persistence] = await respCommand(
+      port,
+      ["AUTH", TEST_SECRETS.valkeyPassword],
+      ["INFO", "memory"],
+      ["INFO", "persistence"],
+    );
     expect(memory).toMatch(/maxmemory_policy:noeviction/);
     expect(memory).toMatch(new RegExp(`maxmemory:${256 * 1024 * 1024}\\b`));
     expect(persistence).toMatch(/aof_enabled:1/);

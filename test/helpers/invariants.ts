@@ -35,18 +35,22 @@ export function assertWithinAllowLists(cfg: StackConfig): void {
   }
   const valkey = r.valkey;
   if (valkey) {
-    for (const d of directives(valkey.publicFiles[FILE_NAMES.valkey] + valkey.secretFiles[FILE_NAMES.valkeyAuth], / /)) expect(VALKEY_DIRECTIVES).toContain(d);
+    for (const d of directives(valkey.publicFiles[FILE_NAMES.valkey] + valkey.secretFiles[FILE_NAMES.valkeyAuth], / /))
+      expect(VALKEY_DIRECTIVES).toContain(d);
     const sentinel = valkey.publicFiles[FILE_NAMES.sentinel];
-    if (sentinel) for (const d of directives(sentinel + valkey.secretFiles[FILE_NAMES.sentinelAuth], / /)) expect(SENTINEL_DIRECTIVES).toContain(d);
+    if (sentinel)
+      for (const d of directives(sentinel + valkey.secretFiles[FILE_NAMES.sentinelAuth], / /)) expect(SENTINEL_DIRECTIVES).toContain(d);
   }
   if (r.mediamtx) {
     const doc = parseYaml(r.mediamtx.secretFiles[FILE_NAMES.mediamtx]) as Record<string, unknown>;
     for (const [k, v] of Object.entries(doc)) {
       if (MEDIAMTX_TOP_SECTIONS.has(k)) continue;
       expect(MEDIAMTX_GLOBAL_KEYS).toContain(k);
-      if (k === "authInternalUsers") for (const u of v as Record<string, unknown>[]) for (const uk of Object.keys(u)) expect(MEDIAMTX_USER_KEYS).toContain(uk);
+      if (k === "authInternalUsers")
+        for (const u of v as Record<string, unknown>[]) for (const uk of Object.keys(u)) expect(MEDIAMTX_USER_KEYS).toContain(uk);
     }
-    for (const p of Object.values(doc.paths as Record<string, Record<string, unknown>>)) for (const k of Object.keys(p)) expect(MEDIAMTX_PATH_KEYS).toContain(k);
+    for (const p of Object.values(doc.paths as Record<string, Record<string, unknown>>))
+      for (const k of Object.keys(p)) expect(MEDIAMTX_PATH_KEYS).toContain(k);
     for (const k of Object.keys(doc.pathDefaults as Record<string, unknown>)) expect(MEDIAMTX_PATH_KEYS).toContain(k);
   }
 }
@@ -59,4 +63,3 @@ export function assertNoSecretInPublicFiles(cfg: StackConfig): void {
   for (const secret of secretValues(TEST_SECRETS)) expect(publicText).not.toContain(secret);
   expect(publicText).not.toContain(TEST_SECRETS.apiKeys[0].key);
 }
-

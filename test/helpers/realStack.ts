@@ -7,7 +7,12 @@ import { renderStack, type Service } from "../../templates";
  * Writes a service's rendered files where its layout (rooted at `dir`) says they live, secret files
  * with 0600, exactly as a container would see them. Returns the layout and the secret env.
  */
-export function materialize(cfg: StackConfig, secrets: StackSecrets, dir: string, service: Service): { layout: FileLayout; env: Record<string, string> } {
+export function materialize(
+  cfg: StackConfig,
+  secrets: StackSecrets,
+  dir: string,
+  service: Service,
+): { layout: FileLayout; env: Record<string, string> } {
   const layout = layoutUnder(dir);
   const r = renderStack(cfg, secrets, layout)[service];
   if (!r) throw new Error(`${service} is disabled in this config`);

@@ -26,7 +26,14 @@ describe("lkstack render", () => {
     const out = mkdtempSync(join(tmpdir(), "lkstack-cli-"));
     const t = io(SECRET_ENV);
     expect(await main(["render", "--stack", "dev", "--out", out], t)).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(["livekit-ingress.yaml", "livekit.yaml", "mediamtx.yml", "secret", "turnserver.conf", "valkey.conf"]);
+    expect(readdirSync(out).sort()).toEqual([
+      "livekit-ingress.yaml",
+      "livekit.yaml",
+      "mediamtx.yml",
+      "secret",
+      "turnserver.conf",
+      "valkey.conf",
+    ]);
     expect(statSync(join(out, "secret")).mode & 0o777).toBe(0o700);
     for (const f of readdirSync(join(out, "secret"))) expect(statSync(join(out, "secret", f)).mode & 0o777).toBe(0o600);
     expect(readFileSync(join(out, "secret", "turnserver-auth.conf"), "utf8")).toBe(`static-auth-secret=${TEST_SECRETS.turnSecrets[0]}\n`);
@@ -41,13 +48,18 @@ describe("lkstack render", () => {
     const t = io();
     expect(await main(["render", "--stack", "dev", "--out", out], t)).toBe(0);
     expect(readFileSync(join(out, "secret", "turn-secret"), "utf8")).toBe("PLACEHOLDER_set_TURN_SECRET");
-    expect(t.stdout.join("\n")).toMatch(/placeholders .* stand in for: LIVEKIT_API_KEY, LIVEKIT_API_SECRET, TURN_SECRET, VALKEY_PASSWORD, MEDIAMTX_READER_PASSWORD/);
+    expect(t.stdout.join("\n")).toMatch(
+      /placeholders .* stand in for: LIVEKIT_API_KEY, LIVEKIT_API_SECRET, TURN_SECRET, VALKEY_PASSWORD, MEDIAMTX_READER_PASSWORD/,
+    );
   });
 
   it("exits 1 with the path-named error on bad config and writes nothing", async () => {
     const project = mkdtempSync(join(tmpdir(), "lkstack-bad-"));
     copyFileSync(join(PROJECT_DIR, "Pulumi.dev.yaml"), join(project, "Pulumi.dev.yaml"));
-    const body = readFileSync(join(project, "Pulumi.dev.yaml"), "utf8").replace("    replicas: 1\n", "    replicas: 1\n    ports:\n      udp: { start: 45000, end: 50500 }\n");
+    const body = readFileSync(join(project, "Pulumi.dev.yaml"), "utf8").replace(
+      "    replicas: 1\n",
+      "    replicas: 1\n    ports:\n      udp: { start: 45000, end: 50500 }\n",
+    );
     writeFileSync(join(project, "Pulumi.dev.yaml"), body);
     const out = join(project, "out");
     const t = io({}, project);

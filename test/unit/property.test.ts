@@ -6,7 +6,9 @@ import { TEST_SECRETS } from "../helpers/fixtures";
 import { assertNoSecretInPublicFiles, assertWithinAllowLists } from "../helpers/invariants";
 
 const range = (lo: number, hi: number) =>
-  fc.tuple(fc.integer({ min: lo, max: hi }), fc.integer({ min: 1, max: 6000 })).map(([start, size]) => ({ start, end: Math.min(65535, start + size - 1) }));
+  fc
+    .tuple(fc.integer({ min: lo, max: hi }), fc.integer({ min: 1, max: 6000 }))
+    .map(([start, size]) => ({ start, end: Math.min(65535, start + size - 1) }));
 
 const cidr4 = fc.tuple(fc.ipV4(), fc.integer({ min: 8, max: 32 })).map(([ip, p]) => `${ip}/${p}`);
 
@@ -40,7 +42,9 @@ const stackInput: fc.Arbitrary<StackConfigInput> = fc
       domain: "turn.example.test",
       allowedPeers: r.allowedPeers,
       ports: { relay: r.relay },
-      tls: r.tls ? { enabled: true, certificate: r.target === "kubernetes" ? { secretName: "tls" } : { certFile: "/c.pem", keyFile: "/k.pem" } } : { enabled: false },
+      tls: r.tls
+        ? { enabled: true, certificate: r.target === "kubernetes" ? { secretName: "tls" } : { certFile: "/c.pem", keyFile: "/k.pem" } }
+        : { enabled: false },
     },
     valkey: { mode: r.sentinel ? ("sentinel" as const) : ("standalone" as const) },
     ingress: { enabled: r.ingressEnabled },
@@ -84,7 +88,8 @@ describe("any config the schema accepts renders valid, safe files", () => {
           const body = r.turn.publicFiles[FILE_NAMES.turn];
           expect(body).toContain(`min-port=${cfg.turn.ports.relay.start}\nmax-port=${cfg.turn.ports.relay.end}\n`);
         }
-        for (const service of Object.values(r)) for (const [name, body] of Object.entries(service?.publicFiles ?? {})) if (/\.ya?ml$/.test(name)) parseYaml(body);
+        for (const service of Object.values(r))
+          for (const [name, body] of Object.entries(service?.publicFiles ?? {})) if (/\.ya?ml$/.test(name)) parseYaml(body);
       }),
       { numRuns: 300 },
     );

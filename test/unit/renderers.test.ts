@@ -9,7 +9,8 @@ describe.each(["dev", "prod"] as const)("the %s stack", (stack) => {
   const r = renderStack(cfg, TEST_SECRETS);
 
   it("matches the reviewed snapshots (public files)", () => {
-    for (const service of Object.values(r)) if (service) for (const [name, body] of Object.entries(service.publicFiles)) expect(body).toMatchSnapshot(name);
+    for (const service of Object.values(r))
+      if (service) for (const [name, body] of Object.entries(service.publicFiles)) expect(body).toMatchSnapshot(name);
   });
 
   it("emits only keys each pinned server version accepts", () => assertWithinAllowLists(cfg));
@@ -21,9 +22,13 @@ describe.each(["dev", "prod"] as const)("the %s stack", (stack) => {
       APIpreviousKey0: TEST_SECRETS.apiKeys[1].secret,
     });
     expect(r.livekit?.secretEnv.LIVEKIT_REDIS_PASSWORD).toBe(TEST_SECRETS.valkeyPassword);
-    expect(r.turn?.secretFiles[FILE_NAMES.turnAuth]).toBe(`static-auth-secret=${TEST_SECRETS.turnSecrets[0]}\nstatic-auth-secret=${TEST_SECRETS.turnSecrets[1]}\n`);
+    expect(r.turn?.secretFiles[FILE_NAMES.turnAuth]).toBe(
+      `static-auth-secret=${TEST_SECRETS.turnSecrets[0]}\nstatic-auth-secret=${TEST_SECRETS.turnSecrets[1]}\n`,
+    );
     expect(r.valkey?.secretFiles[FILE_NAMES.valkeyAuth]).toContain(`requirepass ${TEST_SECRETS.valkeyPassword}`);
-    expect((parseYaml(r.ingress?.secretFiles[FILE_NAMES.ingress] ?? "") as { redis: { password: string } }).redis.password).toBe(TEST_SECRETS.valkeyPassword);
+    expect((parseYaml(r.ingress?.secretFiles[FILE_NAMES.ingress] ?? "") as { redis: { password: string } }).redis.password).toBe(
+      TEST_SECRETS.valkeyPassword,
+    );
   });
 });
 
@@ -32,7 +37,11 @@ describe("livekit.yaml meaning", () => {
   const prod = parseYaml(renderStack(stackFromFile("prod"), TEST_SECRETS).livekit?.publicFiles[FILE_NAMES.livekit] ?? "");
 
   it("sets the seed's ports and a port range, never udp_port alongside it", () => {
-    expect(dev).toMatchObject({ port: 7880, prometheus: { port: 7882 }, rtc: { tcp_port: 7881, port_range_start: 50000, port_range_end: 50500 } });
+    expect(dev).toMatchObject({
+      port: 7880,
+      prometheus: { port: 7882 },
+      rtc: { tcp_port: 7881, port_range_start: 50000, port_range_end: 50500 },
+    });
     expect(dev.rtc.udp_port).toBeUndefined();
   });
 
@@ -41,9 +50,10 @@ describe("livekit.yaml meaning", () => {
     expect(prod.rtc.use_external_ip).toBe(false);
     expect(prod.rtc.node_ip).toBeUndefined();
     const stun = parseYaml(
-      renderStack(parse(minimal("kubernetes", { sfu: { nodeIp: { strategy: "stun", stunServers: ["stun.example.org:3478"] } } })), TEST_SECRETS).livekit?.publicFiles[
-        FILE_NAMES.livekit
-      ] ?? "",
+      renderStack(
+        parse(minimal("kubernetes", { sfu: { nodeIp: { strategy: "stun", stunServers: ["stun.example.org:3478"] } } })),
+        TEST_SECRETS,
+      ).livekit?.publicFiles[FILE_NAMES.livekit] ?? "",
     );
     expect(stun.rtc).toMatchObject({ use_external_ip: true, stun_servers: ["stun.example.org:3478"] });
   });
@@ -74,7 +84,16 @@ describe("turnserver.conf meaning", () => {
   const lines = body.split("\n");
 
   it("uses REST-API auth, disjoint relay ports and explicit peer filtering as IP ranges", () => {
-    expect(lines).toEqual(expect.arrayContaining(["use-auth-secret", "realm=turn.rta.ae", "min-port=40000", "max-port=49999", "fingerprint", "no-multicast-peers"]));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        "use-auth-secret",
+        "realm=turn.rta.ae",
+        "min-port=40000",
+        "max-port=49999",
+        "fingerprint",
+        "no-multicast-peers",
+      ]),
+    );
     expect(lines).toContain("denied-peer-ip=10.0.0.0-10.255.255.255");
     expect(lines).toContain("denied-peer-ip=100.64.0.0-100.127.255.255");
     expect(lines).toContain("allowed-peer-ip=10.20.0.0-10.20.255.255");
@@ -84,7 +103,14 @@ describe("turnserver.conf meaning", () => {
 
   it("enables TLS with the mounted certificate, the seed's quotas and Prometheus", () => {
     expect(lines).toEqual(
-      expect.arrayContaining(["tls-listening-port=5349", `cert=${CONTAINER_LAYOUT.coturn.tlsCert}`, `pkey=${CONTAINER_LAYOUT.coturn.tlsKey}`, "user-quota=12", "prometheus", "prometheus-port=9641"]),
+      expect.arrayContaining([
+        "tls-listening-port=5349",
+        `cert=${CONTAINER_LAYOUT.coturn.tlsCert}`,
+        `pkey=${CONTAINER_LAYOUT.coturn.tlsKey}`,
+        "user-quota=12",
+        "prometheus",
+        "prometheus-port=9641",
+      ]),
     );
     expect(lines).not.toContain("no-tls");
   });
@@ -103,13 +129,24 @@ describe("valkey.conf, sentinel.conf and mediamtx.yml meaning", () => {
 
   it("valkey never evicts and keeps an AOF", () => {
     const lines = (dev.valkey?.publicFiles[FILE_NAMES.valkey] ?? "").split("\n");
-    expect(lines).toEqual(expect.arrayContaining(["maxmemory-policy noeviction", "maxmemory 768mb", "appendonly yes", `include ${CONTAINER_LAYOUT.valkey.authInclude}`]));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        "maxmemory-policy noeviction",
+        "maxmemory 768mb",
+        "appendonly yes",
+        `include ${CONTAINER_LAYOUT.valkey.authInclude}`,
+      ]),
+    );
     expect(dev.valkey?.publicFiles[FILE_NAMES.sentinel]).toBeUndefined();
   });
 
   it("sentinel monitors the first Valkey pod with the configured quorum", () => {
-    expect(prod.valkey?.publicFiles[FILE_NAMES.sentinel]).toContain("sentinel monitor lkstack lkstack-valkey-0.lkstack-valkey.lkstack.svc.cluster.local 6379 2\n");
-    expect(prod.valkey?.secretFiles[FILE_NAMES.sentinelAuth]).toBe(`sentinel auth-pass lkstack ${TEST_SECRETS.valkeyPassword}\nrequirepass ${TEST_SECRETS.valkeyPassword}\n`);
+    expect(prod.valkey?.publicFiles[FILE_NAMES.sentinel]).toContain(
+      "sentinel monitor lkstack lkstack-valkey-0.lkstack-valkey.lkstack.svc.cluster.local 6379 2\n",
+    );
+    expect(prod.valkey?.secretFiles[FILE_NAMES.sentinelAuth]).toBe(
+      `sentinel auth-pass lkstack ${TEST_SECRETS.valkeyPassword}\nrequirepass ${TEST_SECRETS.valkeyPassword}\n`,
+    );
   });
 
   it("mediamtx has one path per camera, no anonymous publish, and credentials only in the secret body", () => {
@@ -117,9 +154,13 @@ describe("valkey.conf, sentinel.conf and mediamtx.yml meaning", () => {
     const sec = parseYaml(dev.mediamtx?.secretFiles[FILE_NAMES.mediamtx] ?? "");
     expect(Object.keys(pub.paths)).toEqual(["camera_550e8400-e29b-41d4-a716-446655440000", "camera_7c9e6679-7425-40de-944b-e07fc1f90ae7"]);
     expect(pub.paths["camera_550e8400-e29b-41d4-a716-446655440000"].source).toBe("rtsp://192.168.50.21:554/Streaming/Channels/101");
-    expect(sec.paths["camera_550e8400-e29b-41d4-a716-446655440000"].source).toBe("rtsp://viewer:sEcReT-camera-0123@192.168.50.21:554/Streaming/Channels/101");
+    expect(sec.paths["camera_550e8400-e29b-41d4-a716-446655440000"].source).toBe(
+      "rtsp://viewer:sEcReT-camera-0123@192.168.50.21:554/Streaming/Channels/101",
+    );
     expect(pub.paths["camera_7c9e6679-7425-40de-944b-e07fc1f90ae7"].sourceOnDemand).toBe(true);
-    const actions = (pub.authInternalUsers as { user: string; permissions: { action: string }[] }[]).flatMap((u) => u.permissions.map((p) => `${u.user}:${p.action}`));
+    const actions = (pub.authInternalUsers as { user: string; permissions: { action: string }[] }[]).flatMap((u) =>
+      u.permissions.map((p) => `${u.user}:${p.action}`),
+    );
     expect(actions).not.toContain("any:publish");
     expect(actions).not.toContain("any:read");
     expect(pub.rtspTransports).toEqual(["tcp"]);
@@ -128,7 +169,14 @@ describe("valkey.conf, sentinel.conf and mediamtx.yml meaning", () => {
 
   it("ingress pulls only (no RTMP/WHIP listener) and counts URL pulls in admission", () => {
     const ing = parseYaml(dev.ingress?.publicFiles[FILE_NAMES.ingress] ?? "");
-    expect(ing).toMatchObject({ rtmp_port: -1, whip_port: -1, health_port: 8086, prometheus_port: 8087, cpu_cost: { url_cpu_cost: 2 }, ws_url: "ws://172.30.42.1:7880" });
+    expect(ing).toMatchObject({
+      rtmp_port: -1,
+      whip_port: -1,
+      health_port: 8086,
+      prometheus_port: 8087,
+      cpu_cost: { url_cpu_cost: 2 },
+      ws_url: "ws://172.30.42.1:7880",
+    });
     expect(ing.redis.password).toBeUndefined();
   });
 });

@@ -61,12 +61,22 @@ describe("defaults come from the seed", () => {
 
 describe("invalid config names the path and the fix", () => {
   it.each([
-    ["unknown key with a suggestion", minimal("docker", { sfu: { replica: 2 } as never }), /lkstack:sfu\.replica: unknown key "replica"\n\s+fix: did you mean "replicas"\?/],
-    ["wrong type", minimal("docker", { sfu: { replicas: "3" } as never }), /lkstack:sfu\.replicas: .*expected number.*\n\s+fix: set it to a value of type number/],
+    [
+      "unknown key with a suggestion",
+      minimal("docker", { sfu: { replica: 2 } as never }),
+      /lkstack:sfu\.replica: unknown key "replica"\n\s+fix: did you mean "replicas"\?/,
+    ],
+    [
+      "wrong type",
+      minimal("docker", { sfu: { replicas: "3" } as never }),
+      /lkstack:sfu\.replicas: .*expected number.*\n\s+fix: set it to a value of type number/,
+    ],
     ["missing target", { turn: { domain: "t.example" } }, /lkstack:target: .*\n\s+fix: use one of: "kubernetes", "docker"/],
     [
       "TURN relay overlapping the SFU range",
-      minimal("kubernetes", { turn: { domain: "t.example", allowedPeers: ["10.0.0.0/8"], ports: { relay: { start: 50200, end: 60000 } } } }),
+      minimal("kubernetes", {
+        turn: { domain: "t.example", allowedPeers: ["10.0.0.0/8"], ports: { relay: { start: 50200, end: 60000 } } },
+      }),
       /lkstack:turn\.ports\.relay: TURN relay range 50200-60000 overlaps the SFU UDP range 50000-50500.*\n\s+fix: make them disjoint/,
     ],
     [
@@ -89,7 +99,11 @@ describe("invalid config names the path and the fix", () => {
       minimal("kubernetes", { turn: { domain: "t.example", allowedPeers: ["10.0.0.0/8"], tls: { enabled: true } } }),
       /lkstack:turn\.tls\.certificate: TURN TLS is enabled without a certificate\n\s+fix: set certificate: \{secretName:/,
     ],
-    ["hostIP on Docker", minimal("docker", { sfu: { nodeIp: { strategy: "hostIP" } } }), /lkstack:sfu\.nodeIp\.strategy: hostIP reads the Kubernetes downward API/],
+    [
+      "hostIP on Docker",
+      minimal("docker", { sfu: { nodeIp: { strategy: "hostIP" } } }),
+      /lkstack:sfu\.nodeIp\.strategy: hostIP reads the Kubernetes downward API/,
+    ],
     [
       "SFU address that TURN would refuse to relay to",
       minimal("docker", { sfu: { nodeIp: { strategy: "static", address: "192.168.1.20" } }, turn: { domain: "t.example" } }),
@@ -105,7 +119,11 @@ describe("invalid config names the path and the fix", () => {
       minimal("kubernetes", { turn: { domain: "t.example", allowedPeers: ["10.0.0.0/8"], quotas: { bpsCapacity: 1000000 } } }),
       /lkstack:turn\.quotas\.bpsCapacity: coturn refuses to start with bps-capacity but no max-bps/,
     ],
-    ["peer given as a plain range", minimal("kubernetes", { turn: { domain: "t.example", allowedPeers: ["10.0.0.1-10.0.0.9"] } }), /lkstack:turn\.allowedPeers\[0\]: not a CIDR/],
+    [
+      "peer given as a plain range",
+      minimal("kubernetes", { turn: { domain: "t.example", allowedPeers: ["10.0.0.1-10.0.0.9"] } }),
+      /lkstack:turn\.allowedPeers\[0\]: not a CIDR/,
+    ],
     [
       "duplicate camera",
       minimal("kubernetes", {
@@ -121,23 +139,62 @@ describe("invalid config names the path and the fix", () => {
       minimal("kubernetes", { cameras: [{ id: "550e8400-e29b-41d4-a716-446655440000", rtsp: "rtsp://admin:hunter2@10.1.1.1/a" }] }),
       /lkstack:cameras\[0\]\.rtsp: the URL embeds credentials.*\n\s+fix: remove them from the URL and set credentials: <name>/,
     ],
-    ["non-RTSP camera URL", minimal("kubernetes", { cameras: [{ id: "550e8400-e29b-41d4-a716-446655440000", rtsp: "http://10.1.1.1/a" }] }), /lkstack:cameras\[0\]\.rtsp: not an rtsp:\/\/ or rtsps:\/\/ URL/],
-    ["camera id not a UUID", minimal("kubernetes", { cameras: [{ id: "cam-1", rtsp: "rtsp://10.1.1.1/a" }] }), /lkstack:cameras\[0\]\.id: not a UUID/],
-    ["maxmemory too close to the limit", minimal("kubernetes", { valkey: { maxmemory: "1gb" } }), /lkstack:valkey\.maxmemory: maxmemory 1gb leaves under 20% of the 1Gi container limit.*\n\s+fix: lower it to at most 819mb/],
-    ["sentinel on docker", minimal("docker", { valkey: { mode: "sentinel" } }), /lkstack:valkey\.mode: Sentinel is deployed only on the kubernetes target/],
-    ["unsupported LiveKit version", minimal("kubernetes", { versions: { livekitServer: "v1.14.0" } }), /lkstack:versions\.livekitServer: version v1\.14\.0 has no key allow-list/],
-    ["coturn below the CVE floor", minimal("kubernetes", { versions: { coturn: "4.6.2" } }), /lkstack:versions\.coturn: version 4\.6\.2 has no key allow-list.*>=4\.13\.1/],
-    ["SFU replicas on one Docker host", minimal("docker", { sfu: { replicas: 2 } }), /lkstack:sfu\.replicas: a standalone Docker host runs one SFU/],
-    ["request above limit", minimal("kubernetes", { sfu: { resources: { requests: { cpu: "8", memory: "2Gi" }, limits: { cpu: "4", memory: "4Gi" } } } }), /lkstack:sfu\.resources\.requests\.cpu: CPU request 8 exceeds the limit 4/],
+    [
+      "non-RTSP camera URL",
+      minimal("kubernetes", { cameras: [{ id: "550e8400-e29b-41d4-a716-446655440000", rtsp: "http://10.1.1.1/a" }] }),
+      /lkstack:cameras\[0\]\.rtsp: not an rtsp:\/\/ or rtsps:\/\/ URL/,
+    ],
+    [
+      "camera id not a UUID",
+      minimal("kubernetes", { cameras: [{ id: "cam-1", rtsp: "rtsp://10.1.1.1/a" }] }),
+      /lkstack:cameras\[0\]\.id: not a UUID/,
+    ],
+    [
+      "maxmemory too close to the limit",
+      minimal("kubernetes", { valkey: { maxmemory: "1gb" } }),
+      /lkstack:valkey\.maxmemory: maxmemory 1gb leaves under 20% of the 1Gi container limit.*\n\s+fix: lower it to at most 819mb/,
+    ],
+    [
+      "sentinel on docker",
+      minimal("docker", { valkey: { mode: "sentinel" } }),
+      /lkstack:valkey\.mode: Sentinel is deployed only on the kubernetes target/,
+    ],
+    [
+      "unsupported LiveKit version",
+      minimal("kubernetes", { versions: { livekitServer: "v1.14.0" } }),
+      /lkstack:versions\.livekitServer: version v1\.14\.0 has no key allow-list/,
+    ],
+    [
+      "coturn below the CVE floor",
+      minimal("kubernetes", { versions: { coturn: "4.6.2" } }),
+      /lkstack:versions\.coturn: version 4\.6\.2 has no key allow-list.*>=4\.13\.1/,
+    ],
+    [
+      "SFU replicas on one Docker host",
+      minimal("docker", { sfu: { replicas: 2 } }),
+      /lkstack:sfu\.replicas: a standalone Docker host runs one SFU/,
+    ],
+    [
+      "request above limit",
+      minimal("kubernetes", { sfu: { resources: { requests: { cpu: "8", memory: "2Gi" }, limits: { cpu: "4", memory: "4Gi" } } } }),
+      /lkstack:sfu\.resources\.requests\.cpu: CPU request 8 exceeds the limit 4/,
+    ],
     [
       "SFU memory limit below the per-room model",
       minimal("kubernetes", {
         sfu: { resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "2", memory: "1Gi" } } },
-        cameras: Array.from({ length: 30 }, (_, i) => ({ id: `550e8400-e29b-41d4-a716-4466554400${String(i).padStart(2, "0")}`, rtsp: "rtsp://10.1.1.1/a" })),
+        cameras: Array.from({ length: 30 }, (_, i) => ({
+          id: `550e8400-e29b-41d4-a716-4466554400${String(i).padStart(2, "0")}`,
+          rtsp: "rtsp://10.1.1.1/a",
+        })),
       }),
       /lkstack:sfu\.resources\.limits\.memory: 30 camera rooms per node need about 1\.3 GiB/,
     ],
-    ["range that ends before it starts", minimal("kubernetes", { sfu: { ports: { udp: { start: 50500, end: 50000 } } } }), /lkstack:sfu\.ports\.udp\.end: range ends \(50000\) before it starts \(50500\)/],
+    [
+      "range that ends before it starts",
+      minimal("kubernetes", { sfu: { ports: { udp: { start: 50500, end: 50000 } } } }),
+      /lkstack:sfu\.ports\.udp\.end: range ends \(50000\) before it starts \(50500\)/,
+    ],
   ])("%s", (_name, input, pattern) => {
     expect(problemsOf(input)).toMatch(pattern);
   });
@@ -150,7 +207,9 @@ describe("invalid config names the path and the fix", () => {
 
 describe("stack file keys", () => {
   it("rejects an unknown lkstack: key and a plaintext secret key", () => {
-    expect(() => structuredConfigFrom({ "lkstack:target": "docker", "lkstack:sfuu": {} })).toThrow(/lkstack:sfuu: unknown stack config key/);
+    expect(() => structuredConfigFrom({ "lkstack:target": "docker", "lkstack:sfuu": {} })).toThrow(
+      /lkstack:sfuu: unknown stack config key/,
+    );
     expect(() => structuredConfigFrom({ "lkstack:cameraCredentials": { lab: { username: "u", password: "p" } } })).toThrow(
       /lkstack:cameraCredentials: holds plaintext\n\s+fix: store it with pulumi config set --secret/,
     );
@@ -166,6 +225,8 @@ describe("stack file keys", () => {
   });
 
   it("refuses a secure value inside a structured key", () => {
-    expect(() => structuredConfigFrom({ "lkstack:turn": { domain: { secure: "v1:x" } } })).toThrow(/lkstack:turn: a secret value inside a structured setting/);
+    expect(() => structuredConfigFrom({ "lkstack:turn": { domain: { secure: "v1:x" } } })).toThrow(
+      /lkstack:turn: a secret value inside a structured setting/,
+    );
   });
 });
