@@ -34,6 +34,13 @@ if [ ! -x "$lk_bin" ]; then
   mv "$tmp/server" "$lk_bin"
   rmdir "$tmp"
 fi
+# MediaMTX cannot be built with `go install` (its embedded VERSION file is generated), so the
+# tests check our key allow-list against the release's own api/openapi.yaml from the module proxy.
+mediamtx_version=$(sed -n 's/.*mediamtx: *"\(v[0-9.]*\)".*/\1/p' "$here/schema/versions.ts" | head -n1)
+mediamtx_dir=$(cd "$cache" && GOTOOLCHAIN=local GOFLAGS=-mod=mod go mod download -json "github.com/bluenviron/mediamtx@$mediamtx_version" | sed -n 's/.*"Dir": "\(.*\)",/\1/p')
+cp "$mediamtx_dir/api/openapi.yaml" "$cache/mediamtx-$mediamtx_version-openapi.yaml"
+
 echo "livekit-server: $lk_bin"
+echo "mediamtx openapi: $cache/mediamtx-$mediamtx_version-openapi.yaml"
 echo "turnserver: $(command -v turnserver)"
 echo "redis-server: $(command -v redis-server)"
