@@ -9,7 +9,8 @@ import { CACHE_DIR } from "../helpers/servers";
  * is checked against the pinned release's own schema (api/openapi.yaml from the Go module proxy).
  */
 const specPath = join(CACHE_DIR, `mediamtx-${VERSIONS.mediamtx}-openapi.yaml`);
-if (!existsSync(specPath) && process.env.CI === "true") throw new Error(`CI=true and ${specPath} is missing; run scripts/install-test-servers.sh`);
+if (!existsSync(specPath) && process.env.CI === "true")
+  throw new Error(`CI=true and ${specPath} is missing; run scripts/install-test-servers.sh`);
 const suite = existsSync(specPath) ? describe : describe.skip;
 
 suite(`mediamtx.yml keys against MediaMTX ${VERSIONS.mediamtx} api/openapi.yaml`, () => {
