@@ -1,20 +1,11 @@
+import { REDIS_KEYS } from "./redis";
+
 /**
  * Keys livekit/ingress reads (pkg/config/config.go, v1.4.x and v1.5.0). Ingress parses YAML
  * non-strictly and ignores unknown keys, so this list is the only thing that catches a typo.
  */
 const COMMON = [
-  "redis.address",
-  "redis.username",
-  "redis.password",
-  "redis.db",
-  "redis.tls.enabled",
-  "redis.tls.insecure",
-  "redis.tls.server_name",
-  "redis.tls.ca_cert_file",
-  "redis.sentinel_master_name",
-  "redis.sentinel_username",
-  "redis.sentinel_password",
-  "redis.sentinel_addresses",
+  ...REDIS_KEYS,
   "api_key",
   "api_secret",
   "ws_url",
@@ -32,7 +23,7 @@ const COMMON = [
   "cpu_cost.whip_bypass_transcoding_cpu_cost",
   "cpu_cost.url_cpu_cost",
   "cpu_cost.min_idle_ratio",
-] as const;
+];
 
 export const INGRESS_KEYS: Record<"1.4" | "1.5", ReadonlySet<string>> = {
   "1.4": new Set<string>(COMMON),

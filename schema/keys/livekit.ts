@@ -1,3 +1,5 @@
+import { REDIS_KEYS } from "./redis";
+
 /**
  * Config paths livekit-server v1.13.x accepts, as read from pkg/config/config.go at v1.13.5
  * (plus the inlined mediatransportutil rtcconfig and protocol redis/logger structs).
@@ -6,6 +8,7 @@
  * (turn.per_user_relay_allocation_limit, limit.signal_message_size_limit, rtc.enable_warp).
  */
 export const LIVEKIT_KEYS_V1_13: ReadonlySet<string> = new Set([
+  ...REDIS_KEYS,
   "port",
   "bind_addresses",
   "prometheus.port",
@@ -49,22 +52,6 @@ export const LIVEKIT_KEYS_V1_13: ReadonlySet<string> = new Set([
   "rtc.turn_servers[].secret",
   "rtc.turn_servers[].secret_file",
   "rtc.turn_servers[].ttl",
-  "redis.address",
-  "redis.username",
-  "redis.password",
-  "redis.db",
-  "redis.tls.enabled",
-  "redis.tls.insecure",
-  "redis.tls.server_name",
-  "redis.tls.ca_cert_file",
-  "redis.sentinel_master_name",
-  "redis.sentinel_username",
-  "redis.sentinel_password",
-  "redis.sentinel_addresses",
-  "redis.dial_timeout",
-  "redis.read_timeout",
-  "redis.write_timeout",
-  "redis.pool_size",
   "room.auto_create",
   "room.empty_timeout",
   "room.departure_timeout",
