@@ -1,6 +1,5 @@
 import { readStackConfig } from "./components/stackConfig";
-import { secretsFromEnv } from "./schema";
-import { renderStack } from "./templates";
+import { renderPublicFiles } from "./templates";
 
 /**
  * The Pulumi program: read and validate the stack config, render every server's public config.
@@ -8,12 +7,6 @@ import { renderStack } from "./templates";
  */
 const cfg = readStackConfig();
 
-// Public files carry no secret, so rendering them needs no secret values; placeholders fill the
-// secret parts, which are not exported.
-const rendered = renderStack(cfg, secretsFromEnv({}).secrets);
-
 export const target = cfg.target;
 export const versions = cfg.versions;
-export const publicConfig = Object.fromEntries(
-  Object.values(rendered).flatMap((service) => (service ? Object.entries(service.publicFiles) : [])),
-);
+export const publicConfig = renderPublicFiles(cfg);

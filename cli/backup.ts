@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { create } from "tar";
-import { secretsFromEnv, type StackConfig } from "../schema";
-import { renderPublic } from "./render";
+import type { StackConfig } from "../schema";
+import { renderPublicFiles } from "../templates";
 
 export const BACKUP_ROOT = "lkstack-config-backup";
 
@@ -14,8 +14,7 @@ export const BACKUP_ROOT = "lkstack-config-backup";
  * secret is rendered into them, so none can land in the archive.
  */
 export async function writeBackup(cfg: StackConfig, stack: string, outFile: string, now: Date = new Date()): Promise<string[]> {
-  // Placeholders stand in for secrets; public files do not contain them either way.
-  const files = renderPublic(cfg, secretsFromEnv({}).secrets);
+  const files = renderPublicFiles(cfg);
   const staging = mkdtempSync(join(tmpdir(), "lkstack-backup-"));
   try {
     const root = join(staging, BACKUP_ROOT);

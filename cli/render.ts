@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CONTAINER_LAYOUT, secretsFromEnv, type StackConfig, type StackSecrets } from "../schema";
+import { CONTAINER_LAYOUT, secretsFromEnv, type StackConfig } from "../schema";
 import { renderStack, type RenderedStack } from "../templates";
 
 export interface WrittenTree {
@@ -43,10 +43,4 @@ export function renderToDirectory(
   const { secrets, placeholders } = secretsFromEnv(env);
   const written = writeRendered(renderStack(cfg, secrets, CONTAINER_LAYOUT), out);
   return { ...written, placeholders };
-}
-
-export function renderPublic(cfg: StackConfig, secrets: StackSecrets): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const r of Object.values(renderStack(cfg, secrets, CONTAINER_LAYOUT))) if (r) Object.assign(files, r.publicFiles);
-  return files;
 }

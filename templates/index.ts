@@ -1,4 +1,4 @@
-import { CONTAINER_LAYOUT, SERVER_SECRET_ENV, type FileLayout, type StackConfig, type StackSecrets } from "../schema";
+import { CONTAINER_LAYOUT, SERVER_SECRET_ENV, secretsFromEnv, type FileLayout, type StackConfig, type StackSecrets } from "../schema";
 import { renderLivekitConfig, renderLivekitKeyFile, renderLivekitTurnSecretFile } from "./livekit";
 import { renderIngressConfig, renderIngressSecretBody } from "./ingress";
 import { renderTurnserverAuth, renderTurnserverConf } from "./coturn";
@@ -90,4 +90,13 @@ export function renderStack(cfg: StackConfig, secrets: StackSecrets, layout: Fil
       secretEnv: {},
     };
   return out;
+}
+
+/**
+ * Every public file of a stack. Public files hold no secret, so placeholders stand in for the
+ * secret inputs and the result is the same whatever the real secrets are.
+ */
+export function renderPublicFiles(cfg: StackConfig, layout: FileLayout = CONTAINER_LAYOUT): Record<string, string> {
+  const rendered = renderStack(cfg, secretsFromEnv({}).secrets, layout);
+  return Object.assign({}, ...Object.values(rendered).map((r) => r?.publicFiles ?? {})) as Record<string, string>;
 }

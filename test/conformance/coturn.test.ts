@@ -48,7 +48,7 @@ suite("rendered turnserver.conf on the real coturn (Debian build)", () => {
     const dir = tempDir("coturn");
     const { layout } = materialize(cfg, TEST_SECRETS, dir, "turn");
     // The same start command the containers run: public file + secret fragment, joined privately.
-    coturn = startDaemon("sh", ["-c", turnserverStartScript(layout).replace("exec turnserver", `exec ${BINARIES.turnserver}`)]);
+    coturn = startDaemon("sh", ["-c", turnserverStartScript(layout)]);
     for (let i = 0; i < 50 && !/Total General servers|relay.*initialized|IO method/i.test(coturn.output()); i++)
       await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, 500));
