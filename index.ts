@@ -1,12 +1,29 @@
+import * as pulumi from "@pulumi/pulumi";
+import { DockerStack } from "./components/docker";
+import { K8sStack } from "./components/k8s";
+import { GeneratedSecrets } from "./components/secrets";
 import { readStackConfig } from "./components/stackConfig";
+import { CONFIG_NAMESPACE, type StackSecrets } from "./schema";
 import { renderPublicFiles } from "./templates";
 
 /**
- * The Pulumi program: read and validate the stack config, render every server's public config.
- * Validation errors name the config path and the fix and stop the run before any resource exists.
+ * The Pulumi program: read and validate the stack config (errors name the config path and the fix
+ * and stop the run before any resource exists), generate the secrets, build the target.
  */
 const cfg = readStackConfig();
+const config = new pulumi.Config(CONFIG_NAMESPACE);
+const cameraCredentials = config.getSecretObject<StackSecrets["cameraCredentials"]>("cameraCredentials") ?? pulumi.output({});
+
+const generated = new GeneratedSecrets("lkstack-secrets", { rotation: cfg.rotation, cameraCredentials });
+const stack =
+  cfg.target === "kubernetes"
+    ? new K8sStack("lkstack", { config: cfg, secrets: generated.secrets })
+    : new DockerStack("lkstack", { config: cfg, secrets: generated.secrets });
 
 export const target = cfg.target;
 export const versions = cfg.versions;
 export const publicConfig = renderPublicFiles(cfg);
+export const stackUrn = stack.urn;
+/** For `lkstack token` and operators: secret outputs, shown only with --show-secrets. */
+export const apiKey = generated.secrets.apply((s) => s.apiKeys[0].key);
+export const apiSecret = pulumi.secret(generated.secrets.apply((s) => s.apiKeys[0].secret));

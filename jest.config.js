@@ -8,6 +8,7 @@ const common = {
 module.exports = {
   projects: [
     { ...common, displayName: "unit", testMatch: ["<rootDir>/test/unit/**/*.test.ts"] },
+    { ...common, displayName: "components", testMatch: ["<rootDir>/test/components/**/*.test.ts"] },
     { ...common, displayName: "conformance", testMatch: ["<rootDir>/test/conformance/**/*.test.ts"] },
   ],
   testTimeout: 60000,

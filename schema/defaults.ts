@@ -38,6 +38,10 @@ export const DEFAULTS = {
   ingressUrlCpuCost: 2,
   deniedPeers: DEFAULT_DENIED_PEERS,
   kubernetesNamespace: "lkstack",
+  zoneTopologyKey: "topology.kubernetes.io/zone",
+  /** AOF for Ingress definitions and room state; small, but give rewrites room. */
+  valkeyStorage: "8Gi",
+  monitoring: { namespace: "monitoring" },
   dockerSubnet: "172.30.42.0/24",
   logLevel: "info",
 } as const;

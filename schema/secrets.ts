@@ -29,6 +29,7 @@ export const SERVER_SECRET_ENV = {
   livekitSentinelPassword: "LIVEKIT_REDIS_SENTINEL_PASSWORD",
   ingressApiKey: "LIVEKIT_API_KEY",
   ingressApiSecret: "LIVEKIT_API_SECRET",
+  valkeyCliAuth: "REDISCLI_AUTH",
 } as const;
 
 export const PLACEHOLDER_PREFIX = "PLACEHOLDER";

@@ -167,6 +167,12 @@ const tlsSchema = z
       .union([
         z.object({ secretName: z.string().min(1) }).strict(),
         z.object({ certFile: z.string().startsWith("/"), keyFile: z.string().startsWith("/") }).strict(),
+        /** cert-manager issues the certificate for turn.domain into a Secret the stack names. */
+        z
+          .object({
+            issuer: z.object({ name: z.string().min(1), kind: z.enum(["Issuer", "ClusterIssuer"]).default("ClusterIssuer") }).strict(),
+          })
+          .strict(),
       ])
       .optional(),
   })
@@ -176,6 +182,8 @@ const tlsSchema = z
 const turnSchema = z
   .object({
     enabled: z.boolean().default(true),
+    /** One coturn per node (host network); more replicas need more nodes. */
+    replicas: z.number().int().min(1).default(1),
     domain: z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i, "not a DNS name"),
     realm: z.string().min(1).optional(),
     /** Public address clients reach; `privateIp` maps it 1:1 onto the node address (NAT). */
@@ -280,6 +288,26 @@ const capacitySchema = z
   .strict()
   .prefault({});
 
+const labelMap = z.record(z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9._-]{1,63}$/, "not a label key"), z.string().max(63));
+
+const monitoringSchema = z
+  .object({
+    /** Namespace Prometheus scrapes from; NetworkPolicies open the metrics ports to it. */
+    namespace: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
+      .default(DEFAULTS.monitoring.namespace),
+    /** Needs the Prometheus Operator CRDs in the cluster. */
+    serviceMonitor: z.boolean().default(false),
+    prometheusRule: z.boolean().default(false),
+    /** A ConfigMap the Grafana dashboard sidecar picks up by label. */
+    grafanaDashboard: z.boolean().default(false),
+    /** Extra labels on the monitoring objects (e.g. the label your Prometheus selects on). */
+    labels: labelMap.default({}),
+  })
+  .strict()
+  .prefault({});
+
 const kubernetesSchema = z
   .object({
     namespace: z
@@ -287,6 +315,18 @@ const kubernetesSchema = z
       .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
       .max(63)
       .default(DEFAULTS.kubernetesNamespace),
+    createNamespace: z.boolean().default(true),
+    /** Extra node labels every pod must match; control-plane nodes are always excluded. */
+    nodeSelector: labelMap.default({}),
+    zoneTopologyKey: z.string().min(1).default(DEFAULTS.zoneTopologyKey),
+    /**
+     * Where the nodes' own addresses live. The SFU and coturn run on the host network, so their
+     * traffic to Valkey and the Ingress comes from node addresses. Defaults to turn.allowedPeers.
+     */
+    nodeCidrs: z.array(cidr).default([]),
+    storageClass: z.string().min(1).optional(),
+    valkeyStorage: memoryQuantity.default(DEFAULTS.valkeyStorage),
+    monitoring: monitoringSchema,
   })
   .strict()
   .prefault({});
@@ -296,6 +336,21 @@ const dockerSchema = z
     mode: z.enum(["standalone", "swarm"]).default("standalone"),
     /** Private bridge network; the SFU and coturn (host network) reach it through the gateway. */
     subnet: cidr.default(DEFAULTS.dockerSubnet),
+  })
+  .strict()
+  .prefault({});
+
+/** A generation counter: bumping it makes a new value; old generations are dropped unless retained. */
+const generation = z.number().int().min(1).default(1);
+
+const rotationSchema = z
+  .object({
+    apiKey: generation,
+    turnSecret: generation,
+    valkeyPassword: generation,
+    mediamtxReaderPassword: generation,
+    /** Secrets whose previous generation stays accepted (step 1 of a zero-downtime rotation). */
+    retainPrevious: z.array(z.enum(["apiKey", "turnSecret"])).default([]),
   })
   .strict()
   .prefault({});
@@ -314,6 +369,7 @@ export const stackShape = {
   valkey: valkeySchema,
   mediamtx: mediamtxSchema,
   cameras: z.array(cameraSchema).default([]),
+  rotation: rotationSchema,
 };
 
 export const stackObjectSchema = z.object(stackShape).strict();

@@ -49,6 +49,15 @@ export function topology(cfg: Pick<StackConfigParsed, "target" | "kubernetes" | 
       mediamtxHost: fqdn(SERVICE_NAMES.mediamtx),
     };
   }
+  if (cfg.docker.mode === "swarm")
+    // Every service joins the stack's overlay network and is found by its service name.
+    return {
+      valkeyHost: SERVICE_NAMES.valkey,
+      valkeyInitialPrimary: SERVICE_NAMES.valkey,
+      sentinelHosts: [],
+      sfuWsUrl: `ws://${SERVICE_NAMES.sfu}:${cfg.sfu.ports.http}`,
+      mediamtxHost: SERVICE_NAMES.mediamtx,
+    };
   const gateway = nthAddress(cfg.docker.subnet, 1);
   const addresses = {
     valkey: nthAddress(cfg.docker.subnet, 10),

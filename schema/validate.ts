@@ -186,6 +186,17 @@ function resolveNodeIp(c: StackConfigParsed, out: ConfigProblem[]): NodeIp {
         problem: "hostIP reads the Kubernetes downward API",
         fix: "use {strategy: static, address: <host LAN IP>} on Docker",
       });
+    if (c.docker.mode === "swarm") {
+      // Replicas sit behind host-mode published ports on different nodes: one static address
+      // cannot describe them, and public STUN is wrong on a CCTV LAN. coturn answers STUN itself.
+      if (ip && ip.strategy !== "stun")
+        out.push({
+          path: ["sfu", "nodeIp", "strategy"],
+          problem: "Swarm replicas run on several nodes, so a single static address is wrong for all but one",
+          fix: `use {strategy: stun, stunServers: ["${c.turn.domain}:${c.turn.ports.listening}"]} (coturn answers STUN on the LAN)`,
+        });
+      return ip ?? { strategy: "stun", stunServers: [`${c.turn.domain}:${c.turn.ports.listening}`] };
+    }
     return ip ?? { strategy: "static", address: topology(c).gatewayIp ?? "127.0.0.1" };
   }
   return ip ?? { strategy: "hostIP" };
@@ -208,6 +219,18 @@ function checkTurn(c: StackConfigParsed, nodeIp: NodeIp, out: ConfigProblem[]): 
       path: ["turn", "tls", "certificate"],
       problem: "a Secret reference needs the kubernetes target",
       fix: "use certFile/keyFile on Docker",
+    });
+  if (t.tls.certificate && "issuer" in t.tls.certificate && c.target !== "kubernetes")
+    out.push({
+      path: ["turn", "tls", "certificate", "issuer"],
+      problem: "a cert-manager issuer needs the kubernetes target",
+      fix: "use certFile/keyFile on Docker",
+    });
+  if (c.target === "docker" && c.docker.mode === "standalone" && t.replicas > 1)
+    out.push({
+      path: ["turn", "replicas"],
+      problem: "a standalone Docker host runs one coturn on its host network",
+      fix: 'set replicas to 1, or use lkstack:docker.mode "swarm" or the kubernetes target',
     });
   if (t.tls.certificate && "certFile" in t.tls.certificate && c.target !== "docker")
     out.push({
@@ -243,6 +266,19 @@ function checkTurn(c: StackConfigParsed, nodeIp: NodeIp, out: ConfigProblem[]): 
       problem: `with nodeIp strategy ${nodeIp.strategy} the SFU addresses are not known here, and private ranges are denied by default`,
       fix: "list the SFU nodes' CIDR(s) in lkstack:turn.allowedPeers",
     });
+}
+
+/** Node addresses the NetworkPolicies admit to Valkey and the Ingress (host-network traffic). */
+function resolveNodeCidrs(c: StackConfigParsed, nodeIp: NodeIp, out: ConfigProblem[]): string[] {
+  if (c.kubernetes.nodeCidrs.length > 0) return c.kubernetes.nodeCidrs;
+  const derived = nodeIp.strategy === "static" ? [`${nodeIp.address}/${nodeIp.address.includes(":") ? 128 : 32}`] : c.turn.allowedPeers;
+  if (c.target === "kubernetes" && derived.length === 0)
+    out.push({
+      path: ["kubernetes", "nodeCidrs"],
+      problem: "the SFU runs on the host network, so its traffic to Valkey comes from node addresses the NetworkPolicies must admit",
+      fix: "list the nodes' CIDR(s) in lkstack:kubernetes.nodeCidrs (or in lkstack:turn.allowedPeers)",
+    });
+  return derived;
 }
 
 function checkValkey(c: StackConfigParsed, out: ConfigProblem[]): void {
@@ -325,6 +361,16 @@ function checkTarget(c: StackConfigParsed, out: ConfigProblem[]): void {
     });
 }
 
+function checkRotation(c: StackConfigParsed, out: ConfigProblem[]): void {
+  for (const name of c.rotation.retainPrevious)
+    if (c.rotation[name] < 2)
+      out.push({
+        path: ["rotation", "retainPrevious"],
+        problem: `${name} is at generation 1, so there is no previous value to keep`,
+        fix: `bump lkstack:rotation.${name} first, or drop "${name}" from retainPrevious`,
+      });
+}
+
 /** Validates raw stack config (the `lkstack:*` keys as an object) and fills every default. */
 export function parseStackConfig(raw: unknown): StackConfig {
   const parsed = stackObjectSchema.safeParse(raw);
@@ -336,9 +382,16 @@ export function parseStackConfig(raw: unknown): StackConfig {
   checkCapacity(c, out);
   const nodeIp = resolveNodeIp(c, out);
   checkTurn(c, nodeIp, out);
+  const nodeCidrs = resolveNodeCidrs(c, nodeIp, out);
   checkValkey(c, out);
   checkCameras(c, out);
   checkTarget(c, out);
+  checkRotation(c, out);
   if (out.length > 0) throw new ConfigError(out);
-  return { ...c, sfu: { ...c.sfu, nodeIp }, turn: { ...c.turn, realm: c.turn.realm ?? c.turn.domain } };
+  return {
+    ...c,
+    kubernetes: { ...c.kubernetes, nodeCidrs },
+    sfu: { ...c.sfu, nodeIp },
+    turn: { ...c.turn, realm: c.turn.realm ?? c.turn.domain },
+  };
 }

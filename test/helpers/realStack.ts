@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { layoutUnder, type FileLayout, type StackConfig, type StackSecrets } from "../../schema";
-import { renderStack, type Service } from "../../templates";
+import { mountPaths, renderStack, type Service } from "../../templates";
 
 /**
  * Writes a service's rendered files where its layout (rooted at `dir`) says they live, secret files
@@ -20,17 +20,7 @@ export function materialize(
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, body, { mode });
   };
-  const paths: Record<string, string> = {
-    "livekit.yaml": layout.livekit.config,
-    "keys.yaml": layout.livekit.keyFile,
-    "turn-secret": layout.livekit.turnSecretFile,
-    "turnserver.conf": layout.coturn.config,
-    "turnserver-auth.conf": layout.coturn.authFragment,
-    "valkey.conf": layout.valkey.config,
-    "valkey-auth.conf": layout.valkey.authInclude,
-    "sentinel.conf": layout.valkey.sentinelConfig,
-    "sentinel-auth.conf": layout.valkey.sentinelAuth,
-  };
+  const paths = mountPaths(layout);
   for (const [name, body] of Object.entries(r.publicFiles)) if (paths[name]) place(paths[name], body, 0o644);
   for (const [name, body] of Object.entries(r.secretFiles)) if (paths[name]) place(paths[name], body, 0o600);
   mkdirSync(layout.valkey.dataDir, { recursive: true });

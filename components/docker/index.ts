@@ -1,0 +1,2 @@
+export * from "./workload";
+export * from "./stack";

@@ -1,0 +1,75 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { SERVICE_NAMES, type StackConfig, type StackSecrets } from "../../schema";
+import { dockerServices, renderStack, type DockerServiceSpec } from "../../templates";
+import { DockerWorkload } from "./workload";
+
+export interface DockerStackArgs {
+  config: StackConfig;
+  secrets: pulumi.Input<StackSecrets>;
+}
+
+/**
+ * The dev target: the whole stack on one Docker host (standalone) or a Swarm (HA). Images are
+ * pinned by the version table; the SFU and coturn run on the host network.
+ */
+export class DockerStack extends pulumi.ComponentResource {
+  public readonly network: docker.Network;
+  public readonly images: Record<string, docker.RemoteImage> = {};
+  public readonly valkeyVolume?: docker.Volume;
+  public readonly workloads: Record<string, DockerWorkload> = {};
+
+  constructor(name: string, args: DockerStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lkstack:docker:Stack", name, {}, opts);
+    const cfg = args.config;
+    const swarm = cfg.docker.mode === "swarm";
+    this.network = new docker.Network(
+      `${name}-network`,
+      swarm
+        ? { name: "lkstack", driver: "overlay", attachable: true }
+        : { name: "lkstack", driver: "bridge", ipamConfigs: [{ subnet: cfg.docker.subnet }] },
+      { parent: this },
+    );
+    const specs = dockerServices(cfg);
+    if (cfg.valkey.persistence)
+      this.valkeyVolume = new docker.Volume(
+        `${name}-valkey-data`,
+        { name: `${SERVICE_NAMES.valkey}-data` },
+        { parent: this, retainOnDelete: true },
+      );
+    const rendered = pulumi.secret(pulumi.output(args.secrets).apply((s) => renderStack(cfg, s)));
+    const image = (spec: DockerServiceSpec) => {
+      const existing = this.images[spec.image];
+      if (existing) return existing;
+      const img = new docker.RemoteImage(`${name}-image-${spec.workload}`, { name: spec.image, keepLocally: true }, { parent: this });
+      this.images[spec.image] = img;
+      return img;
+    };
+    const byWorkload: Record<string, DockerWorkload> = {};
+    for (const spec of specs) {
+      const r = rendered.apply((all) => {
+        const one = all[spec.service];
+        if (!one) throw new pulumi.ResourceError(`${spec.service} was not rendered`, this);
+        return one;
+      });
+      const deps = spec.workload === "ingress" ? [byWorkload.valkey, byWorkload.sfu] : spec.workload === "sfu" ? [byWorkload.valkey] : [];
+      const img = image(spec);
+      byWorkload[spec.workload] = new DockerWorkload(
+        `${name}-${spec.workload}`,
+        {
+          config: cfg,
+          spec,
+          // Standalone containers pin the exact pulled image; Swarm nodes pull the tag themselves.
+          image: swarm ? spec.image : img.imageId,
+          network: this.network,
+          files: r.apply((one) => ({ ...one.publicFiles, ...one.secretFiles })),
+          secretEnv: r.apply((one) => one.secretEnv),
+          volume: spec.workload === "valkey" ? this.valkeyVolume : undefined,
+        },
+        { parent: this, dependsOn: deps.filter((d) => d !== undefined) },
+      );
+    }
+    Object.assign(this.workloads, byWorkload);
+    this.registerOutputs({ network: this.network.name });
+  }
+}

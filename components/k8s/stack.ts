@@ -1,0 +1,67 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { k8sManifests, renderStack, secretData, type Service } from "../../templates";
+import type { StackConfig, StackSecrets } from "../../schema";
+import { Ingress } from "./ingress";
+import { MediaMtx } from "./mediamtx";
+import { configMapResource, customResource, networkPolicyResource } from "./objects";
+import { Sfu } from "./sfu";
+import { Turn } from "./turn";
+import { Valkey } from "./valkey";
+
+export interface K8sStackArgs {
+  config: StackConfig;
+  secrets: pulumi.Input<StackSecrets>;
+}
+
+/** The prod target: every service in one namespace, wired by Service DNS names. */
+export class K8sStack extends pulumi.ComponentResource {
+  public readonly namespace?: k8s.core.v1.Namespace;
+  public readonly sfu: Sfu;
+  public readonly valkey: Valkey;
+  public readonly turn?: Turn;
+  public readonly ingress?: Ingress;
+  public readonly mediamtx?: MediaMtx;
+  public readonly networkPolicies: k8s.networking.v1.NetworkPolicy[];
+  public readonly monitoring: pulumi.Resource[];
+
+  constructor(name: string, args: K8sStackArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lkstack:k8s:Stack", name, {}, opts);
+    const cfg = args.config;
+    const m = k8sManifests(cfg);
+    if (m.namespace) this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: m.namespace.metadata }, { parent: this });
+    const child = { parent: this, dependsOn: this.namespace ? [this.namespace] : [] };
+    const rendered = pulumi.output(args.secrets).apply((s) => renderStack(cfg, s));
+    const dataOf = (service: Service) =>
+      pulumi.secret(
+        rendered.apply((r) => {
+          const one = r[service];
+          if (!one) throw new pulumi.ResourceError(`${service} was not rendered`, this);
+          return secretData(one);
+        }),
+      );
+
+    this.valkey = new Valkey(`${name}-valkey`, { config: cfg, secretData: dataOf("valkey") }, child);
+    this.sfu = new Sfu(
+      `${name}-sfu`,
+      { config: cfg, secretData: dataOf("livekit") },
+      { ...child, dependsOn: [...child.dependsOn, this.valkey] },
+    );
+    if (cfg.turn.enabled) this.turn = new Turn(`${name}-turn`, { config: cfg, secretData: dataOf("turn") }, child);
+    if (cfg.mediamtx.enabled) this.mediamtx = new MediaMtx(`${name}-mediamtx`, { config: cfg, secretData: dataOf("mediamtx") }, child);
+    if (cfg.ingress.enabled)
+      this.ingress = new Ingress(
+        `${name}-ingress`,
+        { config: cfg, secretData: dataOf("ingress") },
+        { ...child, dependsOn: [...child.dependsOn, this.valkey, this.sfu] },
+      );
+    this.networkPolicies = m.networkPolicies.map((p) => networkPolicyResource(p.metadata?.name ?? `${name}-policy`, p, child));
+    const mon = m.monitoring;
+    this.monitoring = [
+      ...(mon.serviceMonitor ? [customResource(`${name}-servicemonitor`, mon.serviceMonitor, child)] : []),
+      ...(mon.prometheusRule ? [customResource(`${name}-prometheusrule`, mon.prometheusRule, child)] : []),
+      ...(mon.dashboard ? [configMapResource(`${name}-dashboard`, mon.dashboard, child)] : []),
+    ];
+    this.registerOutputs({ namespace: cfg.kubernetes.namespace });
+  }
+}

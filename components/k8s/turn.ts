@@ -1,0 +1,32 @@
+import type * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { turnObjects } from "../../templates";
+import { configMapResource, customResource, deploymentResource, pdbResource, secretResource, serviceResource } from "./objects";
+import { buildWith, type WorkloadArgs } from "./workload";
+
+/** coturn on the host network (its relay range cannot go through a Service). */
+export class Turn extends pulumi.ComponentResource {
+  public readonly secret: k8s.core.v1.Secret;
+  public readonly configMap: k8s.core.v1.ConfigMap;
+  public readonly deployment: k8s.apps.v1.Deployment;
+  public readonly service: k8s.core.v1.Service;
+  public readonly podDisruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
+  public readonly certificate?: k8s.apiextensions.CustomResource;
+
+  constructor(name: string, args: WorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lkstack:k8s:Turn", name, {}, opts);
+    const cfg = args.config;
+    this.secret = secretResource(`${name}-secret`, cfg, "turn", args.secretData, { parent: this });
+    const { plain, resolved } = buildWith(cfg, "turn", this.secret, turnObjects);
+    this.configMap = configMapResource(`${name}-config`, plain.configMap, { parent: this });
+    if (plain.certificate) this.certificate = customResource(`${name}-certificate`, plain.certificate, { parent: this });
+    this.deployment = deploymentResource(
+      name,
+      resolved.apply((o) => o.deployment),
+      { parent: this, dependsOn: [this.configMap, this.secret, ...(this.certificate ? [this.certificate] : [])] },
+    );
+    this.service = serviceResource(name, plain.service, { parent: this });
+    if (plain.podDisruptionBudget) this.podDisruptionBudget = pdbResource(name, plain.podDisruptionBudget, { parent: this });
+    this.registerOutputs({ deployment: this.deployment.metadata.name });
+  }
+}

@@ -1,0 +1,221 @@
+import { CONTAINER_LAYOUT, SERVICE_NAMES, imageRef, memoryToMiB, parseCpu, secretsFromEnv, topology, type StackConfig } from "../schema";
+import { turnserverStartScript } from "./coturn";
+import { digest, LABEL, PART_OF, type Workload } from "./k8s/common";
+import { mountPaths, renderStack, type Service } from "./stack";
+
+/** One file placed into a container: public files may be reviewed, secret ones only reach the container. */
+export interface DockerFile {
+  name: string;
+  path: string;
+  secret: boolean;
+}
+
+/** A Docker container (standalone) or Swarm service, described without Pulumi. */
+export interface DockerServiceSpec {
+  workload: Workload;
+  service: Service;
+  name: string;
+  image: string;
+  /** Replaces the image's entrypoint (coturn's evals its arguments). */
+  entrypoint?: string[];
+  command?: string[];
+  /** uid:gid the process runs as; uploaded secret files belong to it with mode 0400. */
+  user: string;
+  uid: number;
+  /** SFU and coturn: Docker cannot publish a port range as one container port. */
+  hostNetwork: boolean;
+  /** Fixed address on the private bridge (host-network services reach these through it). */
+  ipv4Address?: string;
+  env: Record<string, string>;
+  secretEnvNames: string[];
+  files: DockerFile[];
+  healthcheck: { tests: string[]; interval: string; timeout: string; retries: number; startPeriod: string };
+  memoryMiB: number;
+  memoryReservationMiB: number;
+  cpus: string;
+  readOnly: boolean;
+  tmpfs: Record<string, string>;
+  /** Named volumes (Valkey's AOF). */
+  volumes: { volumeName: string; containerPath: string }[];
+  stopTimeoutSeconds: number;
+  labels: Record<string, string>;
+}
+
+const UIDS: Record<Workload, number> = { sfu: 1000, ingress: 1000, turn: 65534, valkey: 999, sentinel: 999, mediamtx: 65534 };
+
+function limits(r: StackConfig["sfu"]["resources"]) {
+  return {
+    memoryMiB: memoryToMiB(r.limits.memory),
+    memoryReservationMiB: memoryToMiB(r.requests.memory),
+    cpus: String(parseCpu(r.limits.cpu) ?? 1),
+  };
+}
+
+function filesOf(publicFiles: Record<string, string>, secretFiles: Record<string, string>, mountPublic: boolean): DockerFile[] {
+  const paths = mountPaths(CONTAINER_LAYOUT);
+  return [
+    ...(mountPublic ? Object.keys(publicFiles).map((name) => ({ name, path: paths[name], secret: false })) : []),
+    ...Object.keys(secretFiles).map((name) => ({ name, path: paths[name], secret: true })),
+  ].filter((f) => f.path !== undefined);
+}
+
+/**
+ * The Docker target's services. Valkey, Ingress and MediaMTX live on a private bridge with fixed
+ * addresses and publish nothing; the SFU and coturn use the host network, the only way to offer a
+ * UDP port range.
+ */
+export function dockerServices(cfg: StackConfig): DockerServiceSpec[] {
+  const rendered = renderStack(cfg, secretsFromEnv({}).secrets, CONTAINER_LAYOUT);
+  const addr = topology(cfg).dockerAddresses;
+  const spec = (
+    workload: Workload,
+    service: Service,
+    rest: Omit<DockerServiceSpec, "workload" | "service" | "name" | "uid" | "user" | "secretEnvNames" | "labels" | "files"> & {
+      mountPublic: boolean;
+    },
+  ): DockerServiceSpec => {
+    const r = rendered[service];
+    if (!r) throw new Error(`${service} is not rendered for this config`);
+    const { mountPublic, ...fields } = rest;
+    const uid = UIDS[workload];
+    return {
+      workload,
+      service,
+      name: SERVICE_NAMES[workload],
+      uid,
+      user: `${uid}:${uid}`,
+      secretEnvNames: Object.keys(r.secretEnv),
+      files: filesOf(r.publicFiles, r.secretFiles, mountPublic),
+      labels: {
+        [LABEL.partOf]: PART_OF,
+        [LABEL.component]: workload,
+        // Public config only: a change replaces exactly the containers that read it.
+        [LABEL.configDigest]: digest(r.publicFiles),
+      },
+      ...fields,
+    };
+  };
+  const out: DockerServiceSpec[] = [];
+  const v = cfg.valkey;
+  out.push(
+    spec("valkey", "valkey", {
+      image: imageRef("valkey", cfg.versions.valkey),
+      command: ["valkey-server", CONTAINER_LAYOUT.valkey.config],
+      hostNetwork: false,
+      ipv4Address: addr?.valkey,
+      env: {},
+      healthcheck: {
+        tests: ["CMD-SHELL", `valkey-cli -p ${v.port} --no-auth-warning ping | grep -q PONG`],
+        interval: "10s",
+        timeout: "5s",
+        retries: 3,
+        startPeriod: "10s",
+      },
+      ...limits(v.resources),
+      readOnly: true,
+      tmpfs: {},
+      volumes: [{ volumeName: `${SERVICE_NAMES.valkey}-data`, containerPath: CONTAINER_LAYOUT.valkey.dataDir }],
+      stopTimeoutSeconds: 30,
+      mountPublic: true,
+    }),
+  );
+  const s = cfg.sfu;
+  out.push(
+    spec("sfu", "livekit", {
+      image: imageRef("livekitServer", cfg.versions.livekitServer),
+      command: ["--config", CONTAINER_LAYOUT.livekit.config],
+      hostNetwork: true,
+      env: {},
+      healthcheck: {
+        // The image has busybox wget; readiness-style: 406 while stats are stale fails the check.
+        tests: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${s.ports.http}/`],
+        interval: "10s",
+        timeout: "3s",
+        retries: 3,
+        startPeriod: "15s",
+      },
+      ...limits(s.resources),
+      readOnly: true,
+      tmpfs: {},
+      volumes: [],
+      stopTimeoutSeconds: s.drainSeconds,
+      mountPublic: true,
+    }),
+  );
+  if (cfg.turn.enabled) {
+    const t = cfg.turn;
+    const runtimeDir = CONTAINER_LAYOUT.coturn.runtimeConfig.replace(/\/[^/]+$/, "");
+    out.push(
+      spec("turn", "turn", {
+        image: imageRef("coturn", cfg.versions.coturn),
+        entrypoint: ["/bin/sh", "-c", turnserverStartScript(CONTAINER_LAYOUT)],
+        hostNetwork: true,
+        env: {},
+        healthcheck: {
+          // A real STUN binding request against the listener (turnutils ship in the image).
+          tests: ["CMD", "turnutils_stunclient", "-p", String(t.ports.listening), t.listeningIps[0] ?? "127.0.0.1"],
+          interval: "15s",
+          timeout: "3s",
+          retries: 3,
+          startPeriod: "10s",
+        },
+        ...limits(t.resources),
+        readOnly: true,
+        // The joined config holds the auth secret: memory only, owner-only.
+        tmpfs: { [runtimeDir]: `rw,noexec,nosuid,size=16m,mode=0700,uid=${UIDS.turn},gid=${UIDS.turn}` },
+        volumes: [],
+        stopTimeoutSeconds: 30,
+        mountPublic: true,
+      }),
+    );
+  }
+  if (cfg.mediamtx.enabled)
+    out.push(
+      spec("mediamtx", "mediamtx", {
+        // The plain image is FROM scratch (nothing to run a check with); the -ffmpeg variant has a shell.
+        image: `${imageRef("mediamtx", cfg.versions.mediamtx)}-ffmpeg`,
+        hostNetwork: false,
+        ipv4Address: addr?.mediamtx,
+        env: {},
+        healthcheck: {
+          // The API admits loopback callers only, which is where the check runs.
+          tests: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${cfg.mediamtx.ports.api}/v3/paths/list`],
+          interval: "15s",
+          timeout: "5s",
+          retries: 3,
+          startPeriod: "10s",
+        },
+        ...limits(cfg.mediamtx.resources),
+        readOnly: true,
+        tmpfs: {},
+        volumes: [],
+        stopTimeoutSeconds: 15,
+        mountPublic: false,
+      }),
+    );
+  if (cfg.ingress.enabled)
+    out.push(
+      spec("ingress", "ingress", {
+        image: imageRef("livekitIngress", cfg.versions.livekitIngress),
+        command: ["--config", CONTAINER_LAYOUT.ingress.config],
+        hostNetwork: false,
+        ipv4Address: addr?.ingress,
+        env: { HOME: "/tmp" },
+        healthcheck: {
+          // The image installs wget for exactly this check.
+          tests: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${cfg.ingress.ports.health}/health`],
+          interval: "15s",
+          timeout: "5s",
+          retries: 3,
+          startPeriod: "20s",
+        },
+        ...limits(cfg.ingress.resources),
+        readOnly: true,
+        tmpfs: { "/tmp": `rw,nosuid,size=1g,mode=1777` },
+        volumes: [],
+        stopTimeoutSeconds: 60,
+        mountPublic: false,
+      }),
+    );
+  return out;
+}

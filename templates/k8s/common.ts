@@ -1,0 +1,162 @@
+import { createHash } from "node:crypto";
+import type {
+  Affinity,
+  Capabilities,
+  ConfigMap,
+  Container,
+  PodSecurityContext,
+  ResourceRequirements,
+  Secret,
+  SecurityContext,
+  Volume,
+  VolumeMount,
+} from "kubernetes-types/core/v1";
+import { SERVICE_NAMES, type StackConfig } from "../../schema";
+
+/** The pods of one stack component; each has its own labels, Secret and (for most) Service. */
+export type Workload = keyof typeof SERVICE_NAMES;
+
+export const PART_OF = "lkstack";
+export const LABEL = {
+  name: "app.kubernetes.io/name",
+  component: "app.kubernetes.io/component",
+  partOf: "app.kubernetes.io/part-of",
+  managedBy: "app.kubernetes.io/managed-by",
+  /** Which rendered config a pod runs; a change rolls exactly the pods that use it. */
+  configDigest: "lkstack.io/config-digest",
+} as const;
+
+export function selectorLabels(w: Workload): Record<string, string> {
+  return { [LABEL.name]: SERVICE_NAMES[w], [LABEL.partOf]: PART_OF };
+}
+
+export function labels(w: Workload): Record<string, string> {
+  return { ...selectorLabels(w), [LABEL.component]: w, [LABEL.managedBy]: "lkstack" };
+}
+
+/** A short content digest of public material (never fed secret values). */
+export function digest(files: Record<string, string>): string {
+  const h = createHash("sha256");
+  for (const name of Object.keys(files).sort()) h.update(`${name}\0${files[name]}\0`);
+  return h.digest("hex").slice(0, 10);
+}
+
+/** Immutable and named by content: a new config is a new object, and the pods that mount it roll. */
+export function configMap(cfg: StackConfig, w: Workload, files: Record<string, string>): ConfigMap {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: `${SERVICE_NAMES[w]}-config-${digest(files)}`, namespace: cfg.kubernetes.namespace, labels: labels(w) },
+    immutable: true,
+    data: files,
+  };
+}
+
+/**
+ * The Secret a workload reads its secret files and env from. Its name is chosen by the caller:
+ * Pulumi auto-names it (a data change replaces it under a new name), so no hash of a secret value
+ * ever appears in a name, label or annotation.
+ */
+export function secret(cfg: StackConfig, w: Workload, name: string, data: Record<string, string>): Secret {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name, namespace: cfg.kubernetes.namespace, labels: labels(w) },
+    type: "Opaque",
+    immutable: true,
+    stringData: data,
+  };
+}
+
+export function resources(r: StackConfig["sfu"]["resources"]): ResourceRequirements {
+  return {
+    requests: { cpu: String(r.requests.cpu), memory: r.requests.memory },
+    limits: { cpu: String(r.limits.cpu), memory: r.limits.memory },
+  };
+}
+
+const DROP_ALL: Capabilities = { drop: ["ALL"] };
+
+/** Restricted Pod Security Standard for one container. */
+export function containerSecurity(opts: { readOnlyRoot: boolean; addCapabilities?: string[] }): SecurityContext {
+  return {
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    readOnlyRootFilesystem: opts.readOnlyRoot,
+    runAsNonRoot: true,
+    capabilities: opts.addCapabilities ? { ...DROP_ALL, add: opts.addCapabilities } : DROP_ALL,
+  };
+}
+
+/** fsGroup makes Secret files (mode 0440) readable by the non-root user without "other" bits. */
+export function podSecurity(uid: number): PodSecurityContext {
+  return { runAsUser: uid, runAsGroup: uid, fsGroup: uid, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
+}
+
+/** Worker nodes only: control-plane nodes never carry media. */
+export function nodeAffinity(): Affinity["nodeAffinity"] {
+  return {
+    requiredDuringSchedulingIgnoredDuringExecution: {
+      nodeSelectorTerms: [{ matchExpressions: [{ key: "node-role.kubernetes.io/control-plane", operator: "DoesNotExist" }] }],
+    },
+  };
+}
+
+/** At most one pod of `w` per node (host-network workloads would collide on their ports anyway). */
+export function onePerNode(w: Workload): Affinity["podAntiAffinity"] {
+  return {
+    requiredDuringSchedulingIgnoredDuringExecution: [
+      { labelSelector: { matchLabels: selectorLabels(w) }, topologyKey: "kubernetes.io/hostname" },
+    ],
+  };
+}
+
+export function spreadAcrossZones(cfg: StackConfig, w: Workload) {
+  return [
+    {
+      maxSkew: 1,
+      topologyKey: cfg.kubernetes.zoneTopologyKey,
+      // Single-zone clusters must still schedule.
+      whenUnsatisfiable: "ScheduleAnyway",
+      labelSelector: { matchLabels: selectorLabels(w) },
+    },
+  ];
+}
+
+/** Secret files are mounted 0440: LiveKit refuses key and TURN secret files with "other" bits. */
+export const SECRET_FILE_MODE = 0o440;
+
+/**
+ * Volumes and mounts for a workload's public files (ConfigMap) and secret files (Secret), each file
+ * at its layout path through subPath. Both objects are immutable, so subPath's lack of live update
+ * costs nothing.
+ */
+export function fileVolumes(
+  configMapName: string | undefined,
+  publicFiles: Record<string, string>,
+  secretName: string,
+  secretFiles: Record<string, string>,
+  paths: Record<string, string>,
+): { volumes: Volume[]; mounts: VolumeMount[] } {
+  const volumes: Volume[] = [];
+  const mounts: VolumeMount[] = [];
+  const publicNames = Object.keys(publicFiles).filter((f) => paths[f]);
+  if (configMapName && publicNames.length > 0) {
+    volumes.push({ name: "config", configMap: { name: configMapName } });
+    for (const f of publicNames) mounts.push({ name: "config", mountPath: paths[f], subPath: f, readOnly: true });
+  }
+  const secretNames = Object.keys(secretFiles).filter((f) => paths[f]);
+  if (secretNames.length > 0) {
+    volumes.push({
+      name: "secret",
+      secret: { secretName, defaultMode: SECRET_FILE_MODE, items: secretNames.map((f) => ({ key: f, path: f })) },
+    });
+    for (const f of secretNames) mounts.push({ name: "secret", mountPath: paths[f], subPath: f, readOnly: true });
+  }
+  return { volumes, mounts };
+}
+
+/** Env entries that read each name from the workload's Secret. */
+export function secretEnv(secretName: string, names: string[]): NonNullable<Container["env"]> {
+  return names.map((name) => ({ name, valueFrom: { secretKeyRef: { name: secretName, key: name } } }));
+}

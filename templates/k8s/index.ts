@@ -1,0 +1,107 @@
+import type { Namespace, Secret } from "kubernetes-types/core/v1";
+import type { StackConfig, StackSecrets } from "../../schema";
+import { renderStack, type Service } from "../stack";
+import { LABEL, PART_OF, secret, type Workload } from "./common";
+import { ingressObjects, type IngressObjects } from "./ingress";
+import { defaultSecretNames, secretData, workloadInputs } from "./input";
+import { mediamtxObjects, type MediamtxObjects } from "./mediamtx";
+import { monitoringObjects, type MonitoringObjects } from "./monitoring";
+import { networkPolicies } from "./network";
+import { sfuObjects, type SfuObjects } from "./sfu";
+import { turnObjects, type TurnObjects } from "./turn";
+import { valkeyObjects, type ValkeyObjects } from "./valkey";
+
+export * from "./common";
+export * from "./input";
+export * from "./sfu";
+export * from "./ingress";
+export * from "./turn";
+export * from "./valkey";
+export * from "./mediamtx";
+export * from "./network";
+export * from "./monitoring";
+
+/** Every Kubernetes object of a stack except the Secrets' data, grouped the way the components are. */
+export interface K8sManifests {
+  namespace?: Namespace;
+  sfu: SfuObjects;
+  ingress?: IngressObjects;
+  turn?: TurnObjects;
+  valkey: ValkeyObjects;
+  mediamtx?: MediamtxObjects;
+  networkPolicies: ReturnType<typeof networkPolicies>;
+  monitoring: MonitoringObjects;
+}
+
+/** The workload whose Secret each rendered service's material goes into. */
+export const SECRET_OWNER: Record<Service, Workload> = {
+  livekit: "sfu",
+  ingress: "ingress",
+  turn: "turn",
+  valkey: "valkey",
+  mediamtx: "mediamtx",
+};
+
+/**
+ * Builds the objects from config alone: which objects exist never depends on secret values or on
+ * what the Secrets end up being called, only their references do.
+ */
+export function k8sManifests(cfg: StackConfig, secretNames: Record<Service, string> = defaultSecretNames()): K8sManifests {
+  const inputs = workloadInputs(cfg, secretNames);
+  const need = <S extends Service>(s: S) => {
+    const i = inputs[s];
+    if (!i) throw new Error(`${s} is not rendered for this config`);
+    return i;
+  };
+  return {
+    namespace: cfg.kubernetes.createNamespace
+      ? {
+          apiVersion: "v1",
+          kind: "Namespace",
+          metadata: {
+            name: cfg.kubernetes.namespace,
+            labels: {
+              [LABEL.partOf]: PART_OF,
+              // host network and hostPort-style ports are outside "restricted"; the rest is enforced by the pods' contexts.
+              "pod-security.kubernetes.io/enforce": "privileged",
+              "pod-security.kubernetes.io/warn": "restricted",
+            },
+          },
+        }
+      : undefined,
+    sfu: sfuObjects(cfg, need("livekit")),
+    ingress: inputs.ingress ? ingressObjects(cfg, inputs.ingress) : undefined,
+    turn: inputs.turn ? turnObjects(cfg, inputs.turn) : undefined,
+    valkey: valkeyObjects(cfg, need("valkey")),
+    mediamtx: inputs.mediamtx ? mediamtxObjects(cfg, inputs.mediamtx) : undefined,
+    networkPolicies: networkPolicies(cfg),
+    monitoring: monitoringObjects(cfg),
+  };
+}
+
+/** The Secrets with their data (offline manifests; the Pulumi components build the same from outputs). */
+export function k8sSecrets(cfg: StackConfig, secrets: StackSecrets, secretNames: Record<Service, string> = defaultSecretNames()): Secret[] {
+  const rendered = renderStack(cfg, secrets);
+  return (Object.entries(rendered) as [Service, NonNullable<(typeof rendered)[Service]>][]).map(([service, r]) =>
+    secret(cfg, SECRET_OWNER[service], secretNames[service], secretData(r)),
+  );
+}
+
+/** Every object as a flat list in apply order (for `lkstack render --manifests` and validation). */
+export function k8sObjectList(m: K8sManifests, secrets: Secret[]): { apiVersion?: string; kind?: string; metadata?: { name?: string } }[] {
+  const svc = <T extends object>(o: T | undefined): unknown[] => (o ? Object.values(o).filter((x) => x !== undefined) : []);
+  const sentinel = m.valkey.sentinel;
+  const valkey = { ...m.valkey, sentinel: undefined };
+  return [
+    ...(m.namespace ? [m.namespace] : []),
+    ...secrets,
+    ...svc(m.valkey.configMap ? valkey : undefined),
+    ...svc(sentinel),
+    ...svc(m.sfu),
+    ...svc(m.turn),
+    ...svc(m.ingress),
+    ...svc(m.mediamtx),
+    ...m.networkPolicies,
+    ...svc(m.monitoring),
+  ] as { apiVersion?: string; kind?: string; metadata?: { name?: string } }[];
+}

@@ -1,0 +1,51 @@
+import { CONTAINER_LAYOUT, SERVICE_NAMES, secretsFromEnv, type StackConfig } from "../../schema";
+import { mountPaths, renderStack, type Service } from "../stack";
+
+/**
+ * What a workload builder needs: its public files, the names (never the values) of its secret files
+ * and env, the Secret that will hold them, and where each file is mounted.
+ */
+export interface WorkloadInput {
+  publicFiles: Record<string, string>;
+  /** Secret file names mapped to "" (values are only in the Secret). */
+  secretFiles: Record<string, string>;
+  secretEnvNames: string[];
+  secretName: string;
+  paths: Record<string, string>;
+}
+
+/** The Secret name of each rendered service when nothing else names it (offline manifests). */
+export function defaultSecretNames(): Record<Service, string> {
+  return {
+    livekit: `${SERVICE_NAMES.sfu}-secret`,
+    ingress: `${SERVICE_NAMES.ingress}-secret`,
+    turn: `${SERVICE_NAMES.turn}-secret`,
+    valkey: `${SERVICE_NAMES.valkey}-secret`,
+    mediamtx: `${SERVICE_NAMES.mediamtx}-secret`,
+  };
+}
+
+/**
+ * Inputs per rendered service, computed without secret values: public files do not depend on
+ * them, and secret material is referenced only by key.
+ */
+export function workloadInputs(cfg: StackConfig, secretNames: Record<Service, string>): Partial<Record<Service, WorkloadInput>> {
+  const rendered = renderStack(cfg, secretsFromEnv({}).secrets, CONTAINER_LAYOUT);
+  const paths = mountPaths(CONTAINER_LAYOUT);
+  const out: Partial<Record<Service, WorkloadInput>> = {};
+  for (const [service, r] of Object.entries(rendered) as [Service, NonNullable<(typeof rendered)[Service]>][]) {
+    out[service] = {
+      publicFiles: r.publicFiles,
+      secretFiles: Object.fromEntries(Object.keys(r.secretFiles).map((k) => [k, ""])),
+      secretEnvNames: Object.keys(r.secretEnv),
+      secretName: secretNames[service],
+      paths,
+    };
+  }
+  return out;
+}
+
+/** The data of a service's Secret: its secret files and env, by key. */
+export function secretData(r: { secretFiles: Record<string, string>; secretEnv: Record<string, string> }): Record<string, string> {
+  return { ...r.secretFiles, ...r.secretEnv };
+}

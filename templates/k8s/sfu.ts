@@ -1,0 +1,125 @@
+import type { Deployment } from "kubernetes-types/apps/v1";
+import type { ConfigMap, ContainerPort, Service } from "kubernetes-types/core/v1";
+import type { PodDisruptionBudget } from "kubernetes-types/policy/v1";
+import { CONTAINER_LAYOUT, SERVICE_NAMES, imageRef, type StackConfig } from "../../schema";
+import type { WorkloadInput } from "./input";
+import {
+  configMap,
+  containerSecurity,
+  fileVolumes,
+  labels,
+  nodeAffinity,
+  onePerNode,
+  podSecurity,
+  resources,
+  secretEnv,
+  selectorLabels,
+  spreadAcrossZones,
+  LABEL,
+  digest,
+} from "./common";
+
+/** livekit/livekit-server runs as root by default; any unprivileged uid works (ports are > 1024). */
+const SFU_UID = 1000;
+
+/**
+ * Seconds the pod stays in Terminating before LiveKit sees SIGTERM: readiness fails at once (the
+ * pod leaves the Service) while viewers finish joining, then LiveKit drains its rooms.
+ */
+export const SFU_PRESTOP_SECONDS = 15;
+
+export interface SfuObjects {
+  configMap: ConfigMap;
+  deployment: Deployment;
+  service: Service;
+  podDisruptionBudget: PodDisruptionBudget;
+}
+
+function sfuPorts(cfg: StackConfig): ContainerPort[] {
+  const p = cfg.sfu.ports;
+  const udp: ContainerPort[] = [];
+  // Services cannot carry a range; on the host network each declared port is the node's port.
+  for (let port = p.udp.start; port <= p.udp.end; port++) udp.push({ containerPort: port, protocol: "UDP" });
+  return [
+    { name: "http", containerPort: p.http, protocol: "TCP" },
+    { name: "rtc-tcp", containerPort: p.rtcTcp, protocol: "TCP" },
+    { name: "metrics", containerPort: p.metrics, protocol: "TCP" },
+    ...udp,
+  ];
+}
+
+export function sfuObjects(cfg: StackConfig, input: WorkloadInput): SfuObjects {
+  const ns = cfg.kubernetes.namespace;
+  const cm = configMap(cfg, "sfu", input.publicFiles);
+  const { volumes, mounts } = fileVolumes(cm.metadata?.name, input.publicFiles, input.secretName, input.secretFiles, input.paths);
+  const env = [
+    ...(cfg.sfu.nodeIp.strategy === "hostIP" ? [{ name: "NODE_IP", valueFrom: { fieldRef: { fieldPath: "status.hostIP" } } }] : []),
+    ...secretEnv(input.secretName, input.secretEnvNames),
+  ];
+  const deployment: Deployment = {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: SERVICE_NAMES.sfu, namespace: ns, labels: labels("sfu") },
+    spec: {
+      replicas: cfg.sfu.replicas,
+      selector: { matchLabels: selectorLabels("sfu") },
+      // One pod per node on fixed host ports: a surge pod could never schedule.
+      strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
+      template: {
+        metadata: { labels: labels("sfu"), annotations: { [LABEL.configDigest]: digest(input.publicFiles) } },
+        spec: {
+          hostNetwork: true,
+          dnsPolicy: "ClusterFirstWithHostNet",
+          enableServiceLinks: false,
+          terminationGracePeriodSeconds: SFU_PRESTOP_SECONDS + cfg.sfu.drainSeconds,
+          securityContext: podSecurity(SFU_UID),
+          nodeSelector: Object.keys(cfg.kubernetes.nodeSelector).length > 0 ? cfg.kubernetes.nodeSelector : undefined,
+          affinity: { nodeAffinity: nodeAffinity(), podAntiAffinity: onePerNode("sfu") },
+          topologySpreadConstraints: spreadAcrossZones(cfg, "sfu"),
+          containers: [
+            {
+              name: "livekit-server",
+              image: imageRef("livekitServer", cfg.versions.livekitServer),
+              args: ["--config", CONTAINER_LAYOUT.livekit.config],
+              env,
+              ports: sfuPorts(cfg),
+              resources: resources(cfg.sfu.resources),
+              securityContext: containerSecurity({ readOnlyRoot: true }),
+              volumeMounts: mounts,
+              // 406 while the node's stats are stale (e.g. Valkey unreachable): out of rotation only.
+              readinessProbe: {
+                httpGet: { path: "/", port: "http" },
+                periodSeconds: 5,
+                failureThreshold: 3,
+              },
+              // A Valkey outage must not restart every SFU: liveness only asks whether the process listens.
+              livenessProbe: { tcpSocket: { port: "http" }, initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 6 },
+              lifecycle: { preStop: { exec: { command: ["sleep", String(SFU_PRESTOP_SECONDS)] } } },
+            },
+          ],
+          volumes,
+        },
+      },
+    },
+  };
+  const service: Service = {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: SERVICE_NAMES.sfu, namespace: ns, labels: labels("sfu") },
+    spec: {
+      type: "ClusterIP",
+      selector: selectorLabels("sfu"),
+      ports: [
+        { name: "http", port: cfg.sfu.ports.http, targetPort: "http", protocol: "TCP" },
+        { name: "metrics", port: cfg.sfu.ports.metrics, targetPort: "metrics", protocol: "TCP" },
+      ],
+    },
+  };
+  const podDisruptionBudget: PodDisruptionBudget = {
+    apiVersion: "policy/v1",
+    kind: "PodDisruptionBudget",
+    metadata: { name: SERVICE_NAMES.sfu, namespace: ns, labels: labels("sfu") },
+    spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels("sfu") } },
+  };
+  return { configMap: cm, deployment, service, podDisruptionBudget };
+}

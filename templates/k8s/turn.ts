@@ -1,0 +1,146 @@
+import type { Deployment } from "kubernetes-types/apps/v1";
+import type { ConfigMap, ContainerPort, Service } from "kubernetes-types/core/v1";
+import type { PodDisruptionBudget } from "kubernetes-types/policy/v1";
+import { CONTAINER_LAYOUT, SERVICE_NAMES, imageRef, type StackConfig } from "../../schema";
+import { turnserverStartScript } from "../coturn";
+import type { WorkloadInput } from "./input";
+import {
+  configMap,
+  containerSecurity,
+  digest,
+  fileVolumes,
+  labels,
+  LABEL,
+  nodeAffinity,
+  onePerNode,
+  podSecurity,
+  resources,
+  SECRET_FILE_MODE,
+  selectorLabels,
+  spreadAcrossZones,
+} from "./common";
+
+/** The coturn image runs as nobody. */
+const TURN_UID = 65534;
+
+export interface CertManagerCertificate {
+  apiVersion: "cert-manager.io/v1";
+  kind: "Certificate";
+  metadata: { name: string; namespace: string; labels: Record<string, string> };
+  spec: { secretName: string; dnsNames: string[]; issuerRef: { name: string; kind: string; group: string } };
+}
+
+export interface TurnObjects {
+  configMap: ConfigMap;
+  deployment: Deployment;
+  service: Service;
+  podDisruptionBudget?: PodDisruptionBudget;
+  certificate?: CertManagerCertificate;
+}
+
+/** The kubernetes.io/tls Secret coturn mounts: the configured one, or the one cert-manager fills. */
+export function turnTlsSecretName(cfg: StackConfig): string | undefined {
+  const c = cfg.turn.tls.enabled ? cfg.turn.tls.certificate : undefined;
+  if (!c) return undefined;
+  if ("secretName" in c) return c.secretName;
+  if ("issuer" in c) return `${SERVICE_NAMES.turn}-tls`;
+  return undefined;
+}
+
+export function turnObjects(cfg: StackConfig, input: WorkloadInput): TurnObjects {
+  const ns = cfg.kubernetes.namespace;
+  const t = cfg.turn;
+  const cm = configMap(cfg, "turn", input.publicFiles);
+  const files = fileVolumes(cm.metadata?.name, input.publicFiles, input.secretName, input.secretFiles, input.paths);
+  const tlsSecret = turnTlsSecretName(cfg);
+  const tlsDir = CONTAINER_LAYOUT.coturn.tlsCert.replace(/\/[^/]+$/, "");
+  const ports: ContainerPort[] = [
+    { name: "turn-udp", containerPort: t.ports.listening, protocol: "UDP" },
+    { name: "turn-tcp", containerPort: t.ports.listening, protocol: "TCP" },
+    ...(tlsSecret ? [{ name: "turns", containerPort: t.ports.tls, protocol: "TCP" }] : []),
+    { name: "metrics", containerPort: t.ports.metrics, protocol: "TCP" },
+  ];
+  const deployment: Deployment = {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: SERVICE_NAMES.turn, namespace: ns, labels: labels("turn") },
+    spec: {
+      replicas: t.replicas,
+      selector: { matchLabels: selectorLabels("turn") },
+      strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
+      template: {
+        metadata: { labels: labels("turn"), annotations: { [LABEL.configDigest]: digest(input.publicFiles) } },
+        spec: {
+          // The relay range cannot go through a Service: coturn owns the node's ports.
+          hostNetwork: true,
+          dnsPolicy: "ClusterFirstWithHostNet",
+          enableServiceLinks: false,
+          terminationGracePeriodSeconds: 30,
+          securityContext: podSecurity(TURN_UID),
+          nodeSelector: Object.keys(cfg.kubernetes.nodeSelector).length > 0 ? cfg.kubernetes.nodeSelector : undefined,
+          affinity: { nodeAffinity: nodeAffinity(), podAntiAffinity: onePerNode("turn") },
+          topologySpreadConstraints: spreadAcrossZones(cfg, "turn"),
+          containers: [
+            {
+              name: "coturn",
+              image: imageRef("coturn", cfg.versions.coturn),
+              command: ["/bin/sh", "-c", turnserverStartScript(CONTAINER_LAYOUT)],
+              ports,
+              resources: resources(t.resources),
+              securityContext: containerSecurity({ readOnlyRoot: true }),
+              volumeMounts: [
+                ...files.mounts,
+                { name: "runtime", mountPath: CONTAINER_LAYOUT.coturn.runtimeConfig.replace(/\/[^/]+$/, "") },
+                ...(tlsSecret ? [{ name: "tls", mountPath: tlsDir, readOnly: true }] : []),
+              ],
+              // coturn's metrics listener answers GET / with 200 once the relay is up.
+              readinessProbe: { httpGet: { path: "/", port: "metrics" }, periodSeconds: 10 },
+              livenessProbe: { tcpSocket: { port: "turn-tcp" }, initialDelaySeconds: 10, periodSeconds: 20, failureThreshold: 3 },
+            },
+          ],
+          volumes: [
+            ...files.volumes,
+            // Holds the joined config (with the auth secret) and the pid file: memory only.
+            { name: "runtime", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
+            ...(tlsSecret ? [{ name: "tls", secret: { secretName: tlsSecret, defaultMode: SECRET_FILE_MODE } }] : []),
+          ],
+        },
+      },
+    },
+  };
+  const service: Service = {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: SERVICE_NAMES.turn, namespace: ns, labels: labels("turn") },
+    // In-cluster name for metrics; clients reach coturn on the nodes' addresses (turn.domain).
+    spec: {
+      type: "ClusterIP",
+      selector: selectorLabels("turn"),
+      ports: [{ name: "metrics", port: t.ports.metrics, targetPort: "metrics" }],
+    },
+  };
+  const c = t.tls.enabled ? t.tls.certificate : undefined;
+  const certificate: CertManagerCertificate | undefined =
+    c && "issuer" in c && tlsSecret
+      ? {
+          apiVersion: "cert-manager.io/v1",
+          kind: "Certificate",
+          metadata: { name: SERVICE_NAMES.turn, namespace: ns, labels: labels("turn") },
+          spec: {
+            secretName: tlsSecret,
+            dnsNames: [t.domain],
+            issuerRef: { name: c.issuer.name, kind: c.issuer.kind, group: "cert-manager.io" },
+          },
+        }
+      : undefined;
+  const podDisruptionBudget: PodDisruptionBudget | undefined =
+    t.replicas > 1
+      ? {
+          apiVersion: "policy/v1",
+          kind: "PodDisruptionBudget",
+          metadata: { name: SERVICE_NAMES.turn, namespace: ns, labels: labels("turn") },
+          spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels("turn") } },
+        }
+      : undefined;
+  return { configMap: cm, deployment, service, podDisruptionBudget, certificate };
+}

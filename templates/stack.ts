@@ -1,0 +1,113 @@
+import { CONTAINER_LAYOUT, SERVER_SECRET_ENV, secretsFromEnv, type FileLayout, type StackConfig, type StackSecrets } from "../schema";
+import { renderLivekitConfig, renderLivekitKeyFile, renderLivekitTurnSecretFile } from "./livekit";
+import { renderIngressConfig, renderIngressSecretBody } from "./ingress";
+import { renderTurnserverAuth, renderTurnserverConf } from "./coturn";
+import { renderSentinelAuth, renderSentinelConf, renderValkeyAuth, renderValkeyConf } from "./valkey";
+import { renderMediamtxConfig, renderMediamtxSecretBody } from "./mediamtx";
+
+export type Service = "livekit" | "ingress" | "turn" | "valkey" | "mediamtx";
+
+/**
+ * One service's rendered material, split by audience: `publicFiles` may go into a ConfigMap, a
+ * backup or a PR; `secretFiles` and `secretEnv` only into Secrets (or 0600 files).
+ */
+export interface RenderedService {
+  publicFiles: Record<string, string>;
+  secretFiles: Record<string, string>;
+  secretEnv: Record<string, string>;
+}
+
+export type RenderedStack = Partial<Record<Service, RenderedService>>;
+
+/** The seed's three files plus Valkey and MediaMTX, as they are named on disk and in backups. */
+export const FILE_NAMES = {
+  livekit: "livekit.yaml",
+  livekitKeys: "keys.yaml",
+  livekitTurnSecret: "turn-secret",
+  ingress: "livekit-ingress.yaml",
+  turn: "turnserver.conf",
+  turnAuth: "turnserver-auth.conf",
+  valkey: "valkey.conf",
+  valkeyAuth: "valkey-auth.conf",
+  sentinel: "sentinel.conf",
+  sentinelAuth: "sentinel-auth.conf",
+  mediamtx: "mediamtx.yml",
+} as const;
+
+/** Where each rendered file is mounted, per the layout (the Ingress and MediaMTX bodies are Secret-held). */
+export function mountPaths(layout: FileLayout): Record<string, string> {
+  return {
+    [FILE_NAMES.livekit]: layout.livekit.config,
+    [FILE_NAMES.livekitKeys]: layout.livekit.keyFile,
+    [FILE_NAMES.livekitTurnSecret]: layout.livekit.turnSecretFile,
+    [FILE_NAMES.ingress]: layout.ingress.config,
+    [FILE_NAMES.turn]: layout.coturn.config,
+    [FILE_NAMES.turnAuth]: layout.coturn.authFragment,
+    [FILE_NAMES.valkey]: layout.valkey.config,
+    [FILE_NAMES.valkeyAuth]: layout.valkey.authInclude,
+    [FILE_NAMES.sentinel]: layout.valkey.sentinelConfig,
+    [FILE_NAMES.sentinelAuth]: layout.valkey.sentinelAuth,
+    [FILE_NAMES.mediamtx]: layout.mediamtx.config,
+  };
+}
+
+function defined(o: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+/** Renders every enabled service. Pure: same inputs, same bytes. */
+export function renderStack(cfg: StackConfig, secrets: StackSecrets, layout: FileLayout = CONTAINER_LAYOUT): RenderedStack {
+  const out: RenderedStack = {
+    livekit: {
+      publicFiles: { [FILE_NAMES.livekit]: renderLivekitConfig(cfg, layout) },
+      secretFiles: defined({
+        [FILE_NAMES.livekitKeys]: renderLivekitKeyFile(secrets),
+        [FILE_NAMES.livekitTurnSecret]: cfg.turn.enabled ? renderLivekitTurnSecretFile(secrets) : undefined,
+      }),
+      secretEnv: defined({
+        [SERVER_SECRET_ENV.livekitRedisPassword]: secrets.valkeyPassword,
+        [SERVER_SECRET_ENV.livekitSentinelPassword]: cfg.valkey.mode === "sentinel" ? secrets.valkeyPassword : undefined,
+      }),
+    },
+    valkey: {
+      publicFiles: defined({ [FILE_NAMES.valkey]: renderValkeyConf(cfg, layout), [FILE_NAMES.sentinel]: renderSentinelConf(cfg, layout) }),
+      secretFiles: defined({
+        [FILE_NAMES.valkeyAuth]: renderValkeyAuth(secrets),
+        [FILE_NAMES.sentinelAuth]: renderSentinelAuth(cfg, secrets),
+      }),
+      // valkey-cli reads it, so probes and the start script never put the password in argv.
+      secretEnv: { [SERVER_SECRET_ENV.valkeyCliAuth]: secrets.valkeyPassword },
+    },
+  };
+  if (cfg.ingress.enabled)
+    out.ingress = {
+      publicFiles: { [FILE_NAMES.ingress]: renderIngressConfig(cfg) },
+      secretFiles: { [FILE_NAMES.ingress]: renderIngressSecretBody(cfg, secrets) },
+      secretEnv: {
+        [SERVER_SECRET_ENV.ingressApiKey]: secrets.apiKeys[0].key,
+        [SERVER_SECRET_ENV.ingressApiSecret]: secrets.apiKeys[0].secret,
+      },
+    };
+  if (cfg.turn.enabled)
+    out.turn = {
+      publicFiles: { [FILE_NAMES.turn]: renderTurnserverConf(cfg, layout) },
+      secretFiles: { [FILE_NAMES.turnAuth]: renderTurnserverAuth(secrets) },
+      secretEnv: {},
+    };
+  if (cfg.mediamtx.enabled)
+    out.mediamtx = {
+      publicFiles: { [FILE_NAMES.mediamtx]: renderMediamtxConfig(cfg) },
+      secretFiles: { [FILE_NAMES.mediamtx]: renderMediamtxSecretBody(cfg, secrets) },
+      secretEnv: {},
+    };
+  return out;
+}
+
+/**
+ * Every public file of a stack. Public files hold no secret, so placeholders stand in for the
+ * secret inputs and the result is the same whatever the real secrets are.
+ */
+export function renderPublicFiles(cfg: StackConfig, layout: FileLayout = CONTAINER_LAYOUT): Record<string, string> {
+  const rendered = renderStack(cfg, secretsFromEnv({}).secrets, layout);
+  return Object.assign({}, ...Object.values(rendered).map((r) => r?.publicFiles ?? {})) as Record<string, string>;
+}
