@@ -2,18 +2,20 @@ import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { ConfigError } from "../schema";
 import { loadStackConfig } from "./stackFile";
-import { renderToDirectory } from "./render";
+import { renderToDirectory, writeManifests } from "./render";
 import { writeBackup } from "./backup";
 import { summarize } from "./summary";
 
 export const USAGE = `usage: lkstack <command> [options]
 
 commands:
-  render --stack STACK --out DIR [--project DIR]
+  render --stack STACK --out DIR [--project DIR] [--manifests]
       validate Pulumi.STACK.yaml and write livekit.yaml, livekit-ingress.yaml, turnserver.conf,
       valkey.conf (+ sentinel.conf) and mediamtx.yml into DIR, secret parts into DIR/secret
       (from env LIVEKIT_API_KEY, LIVEKIT_API_SECRET, TURN_SECRET, VALKEY_PASSWORD,
       MEDIAMTX_READER_PASSWORD, LKSTACK_CAMERA_CREDENTIALS; marked placeholders otherwise)
+      --manifests (kubernetes target): also every Kubernetes object the Pulumi program creates,
+      in DIR/manifests/lkstack.yaml and the Secrets in DIR/secret/manifests-secrets.yaml
   backup --stack STACK --out FILE.tar.gz [--project DIR]
       write the configuration backup (public files and a manifest; never secrets)
 `;
@@ -50,7 +52,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     }
     const { values } = parseArgs({
       args: rest,
-      options: { stack: { type: "string" }, out: { type: "string" }, project: { type: "string" } },
+      options: { stack: { type: "string" }, out: { type: "string" }, project: { type: "string" }, manifests: { type: "boolean" } },
       strict: true,
     });
     const project = resolve(io.cwd, values.project ?? ".");
@@ -59,10 +61,16 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       case "render": {
         const out = resolve(io.cwd, required(values, "out"));
         const cfg = loadStackConfig(stack, project);
+        if (values.manifests && cfg.target !== "kubernetes")
+          throw new UsageError(`--manifests needs the kubernetes target; stack ${stack} has lkstack:target ${cfg.target}`);
         const result = renderToDirectory(cfg, out, io.env);
         io.out(summarize(cfg, stack));
         io.out(`wrote ${result.publicFiles.join(", ")} to ${out}`);
         io.out(`wrote ${result.secretFiles.length} secret file(s) to ${out}/secret (mode 0600)`);
+        if (values.manifests) {
+          const m = writeManifests(cfg, out, io.env);
+          io.out(`wrote ${m.objects} Kubernetes objects to ${m.files.map((f) => `${out}/${f}`).join(" and ")}`);
+        }
         if (result.placeholders.length > 0)
           io.out(`placeholders (marked PLACEHOLDER_set_<VAR>) stand in for: ${result.placeholders.join(", ")}`);
         return 0;

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CONTAINER_LAYOUT, secretsFromEnv, type StackConfig } from "../schema";
-import { renderStack, type RenderedStack } from "../templates";
+import { k8sManifests, k8sObjectList, k8sSecrets, renderStack, toYaml, type K8sObject, type RenderedStack } from "../templates";
 
 export interface WrittenTree {
   publicFiles: string[];
@@ -43,4 +43,25 @@ export function renderToDirectory(
   const { secrets, placeholders } = secretsFromEnv(env);
   const written = writeRendered(renderStack(cfg, secrets, CONTAINER_LAYOUT), out);
   return { ...written, placeholders };
+}
+
+function yamlStream(objects: K8sObject[]): string {
+  return objects.map((o) => "---\n" + toYaml(o)).join("");
+}
+
+/**
+ * The Kubernetes objects the Pulumi program creates, as YAML: public ones in
+ * `out/manifests/lkstack.yaml`, the Secrets in `out/secret/manifests-secrets.yaml` (0600). Offline,
+ * Secrets carry stand-in names (`lkstack-<service>-secret`); under Pulumi they are auto-named.
+ */
+export function writeManifests(cfg: StackConfig, out: string, env: Record<string, string | undefined>): { files: string[]; objects: number } {
+  const dir = join(out, "manifests");
+  mkdirSync(dir, { recursive: true });
+  const objects = k8sObjectList(k8sManifests(cfg));
+  writeFileSync(join(dir, "lkstack.yaml"), yamlStream(objects), { mode: 0o644 });
+  const secretDir = join(out, "secret");
+  mkdirSync(secretDir, { recursive: true, mode: 0o700 });
+  const secrets = k8sSecrets(cfg, secretsFromEnv(env).secrets);
+  writeFileSync(join(secretDir, "manifests-secrets.yaml"), yamlStream(secrets), { mode: 0o600 });
+  return { files: ["manifests/lkstack.yaml", "secret/manifests-secrets.yaml"], objects: objects.length + secrets.length };
 }

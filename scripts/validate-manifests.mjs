@@ -1,4 +1,4 @@
-// Validates Kubernetes objects (a JSON array on stdin) against the published OpenAPI schemas that
+// Validates Kubernetes objects (a JSON array in the file named by the first argument) against the published OpenAPI schemas that
 // kubernetes-models ships (core API and the Prometheus Operator and cert-manager CRDs).
 // ESM-only libraries, hence a separate process. Prints one JSON result per object.
 import { readFileSync } from "node:fs";
@@ -18,7 +18,7 @@ async function modelFor(apiVersion, kind) {
   return mod[kind];
 }
 
-const objects = JSON.parse(readFileSync(0, "utf8"));
+const objects = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const results = [];
 for (const obj of objects) {
   const id = `${obj.kind}/${obj.metadata?.name}`;

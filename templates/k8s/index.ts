@@ -87,21 +87,43 @@ export function k8sSecrets(cfg: StackConfig, secrets: StackSecrets, secretNames:
   );
 }
 
-/** Every object as a flat list in apply order (for `lkstack render --manifests` and validation). */
-export function k8sObjectList(m: K8sManifests, secrets: Secret[]): { apiVersion?: string; kind?: string; metadata?: { name?: string } }[] {
-  const svc = <T extends object>(o: T | undefined): unknown[] => (o ? Object.values(o).filter((x) => x !== undefined) : []);
-  const sentinel = m.valkey.sentinel;
-  const valkey = { ...m.valkey, sentinel: undefined };
-  return [
-    ...(m.namespace ? [m.namespace] : []),
-    ...secrets,
-    ...svc(m.valkey.configMap ? valkey : undefined),
-    ...svc(sentinel),
-    ...svc(m.sfu),
-    ...svc(m.turn),
-    ...svc(m.ingress),
-    ...svc(m.mediamtx),
+/** Any object of the stack, as far as listing and writing them needs to know. */
+export interface K8sObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string };
+}
+
+/** Every object except the Secrets, in apply order (for `lkstack render --manifests`). */
+export function k8sObjectList(m: K8sManifests): K8sObject[] {
+  const v = m.valkey;
+  const parts: (K8sObject | undefined)[] = [
+    m.namespace,
+    v.configMap,
+    v.service,
+    v.statefulSet,
+    v.podDisruptionBudget,
+    v.sentinel?.service,
+    v.sentinel?.statefulSet,
+    v.sentinel?.podDisruptionBudget,
+    m.sfu.configMap,
+    m.sfu.service,
+    m.sfu.deployment,
+    m.sfu.podDisruptionBudget,
+    m.turn?.configMap,
+    m.turn?.certificate,
+    m.turn?.service,
+    m.turn?.deployment,
+    m.turn?.podDisruptionBudget,
+    m.mediamtx?.service,
+    m.mediamtx?.deployment,
+    m.ingress?.service,
+    m.ingress?.deployment,
+    m.ingress?.podDisruptionBudget,
     ...m.networkPolicies,
-    ...svc(m.monitoring),
-  ] as { apiVersion?: string; kind?: string; metadata?: { name?: string } }[];
+    m.monitoring.serviceMonitor,
+    m.monitoring.prometheusRule,
+    m.monitoring.dashboard,
+  ];
+  return parts.filter((o): o is K8sObject => o !== undefined);
 }

@@ -1,4 +1,6 @@
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PROJECT_DIR } from "./fixtures";
 import type { Recorded } from "./mocks";
@@ -15,11 +17,20 @@ export interface ValidationResult {
  * scripts/validate-manifests.mjs in a child process.
  */
 export function validateK8s(objects: unknown[]): ValidationResult[] {
-  const out = execFileSync(process.execPath, [join(PROJECT_DIR, "scripts", "validate-manifests.mjs")], {
-    input: JSON.stringify(objects),
-    encoding: "utf8",
-  });
-  return JSON.parse(out) as ValidationResult[];
+  const dir = mkdtempSync(join(tmpdir(), "lkstack-k8s-"));
+  const file = join(dir, "objects.json");
+  writeFileSync(file, JSON.stringify(objects));
+  try {
+    const out = execFileSync(process.execPath, [join(PROJECT_DIR, "scripts", "validate-manifests.mjs"), file], {
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 ** 2,
+    });
+    const results = JSON.parse(out) as ValidationResult[];
+    if (results.length !== objects.length) throw new Error(`validated ${results.length} of ${objects.length} objects`);
+    return results;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The Kubernetes object a recorded `kubernetes:<group>/<version>:<Kind>` resource stands for. */

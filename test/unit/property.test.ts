@@ -1,7 +1,9 @@
 import fc from "fast-check";
 import { parse as parseYaml } from "yaml";
 import { ConfigError, STACK_KEYS, parseStackConfig, rangesOverlap, type StackConfigInput } from "../../schema";
-import { FILE_NAMES, renderStack } from "../../templates";
+import type { PodSpec } from "kubernetes-types/core/v1";
+import { FILE_NAMES, k8sManifests, k8sObjectList, k8sSecrets, renderStack } from "../../templates";
+import { validateK8s } from "../helpers/k8sValidate";
 import { TEST_SECRETS } from "../helpers/fixtures";
 import { assertNoSecretInPublicFiles, assertWithinAllowLists } from "../helpers/invariants";
 
@@ -95,5 +97,72 @@ describe("any config the schema accepts renders valid, safe files", () => {
     );
     // The generator must reach the interesting half too, or the property proves nothing.
     expect(accepted).toBeGreaterThan(20);
+  });
+});
+
+describe("any kubernetes config the schema accepts yields manifests that keep the HA and safety invariants", () => {
+  it("one SFU per node, maxSurge 0, PDB, limits and probes everywhere, policies cover every workload, schema-valid", () => {
+    const toValidate: unknown[] = [];
+    let accepted = 0;
+    fc.assert(
+      fc.property(stackInput, fc.boolean(), (input, monitoring) => {
+        let cfg;
+        try {
+          cfg = parseStackConfig({
+            ...input,
+            target: "kubernetes",
+            kubernetes: { monitoring: { serviceMonitor: monitoring, prometheusRule: monitoring, grafanaDashboard: monitoring } },
+          });
+        } catch (e) {
+          if (e instanceof ConfigError) return;
+          throw e;
+        }
+        accepted++;
+        const m = k8sManifests(cfg);
+        const sfu = m.sfu.deployment.spec;
+        expect(sfu?.strategy?.rollingUpdate).toEqual({ maxSurge: 0, maxUnavailable: 1 });
+        expect(sfu?.template.spec?.hostNetwork).toBe(true);
+        expect(sfu?.template.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.[0].topologyKey).toBe(
+          "kubernetes.io/hostname",
+        );
+        expect(m.sfu.podDisruptionBudget.spec?.maxUnavailable).toBe(1);
+        const udp = sfu?.template.spec?.containers[0].ports?.filter((p) => p.protocol === "UDP") ?? [];
+        expect(udp).toHaveLength(cfg.sfu.ports.udp.end - cfg.sfu.ports.udp.start + 1);
+        const objects = k8sObjectList(m);
+        const pods = objects.flatMap((o) => {
+          const spec = (o as { spec?: { template?: { metadata?: { labels?: Record<string, string> }; spec?: PodSpec } } }).spec;
+          return spec?.template?.spec
+            ? [{ name: o.metadata?.name, labels: spec.template.metadata?.labels ?? {}, spec: spec.template.spec }]
+            : [];
+        });
+        for (const p of pods)
+          for (const c of p.spec.containers) {
+            expect([p.name, c.resources?.limits?.cpu !== undefined, c.resources?.limits?.memory !== undefined]).toEqual([
+              p.name,
+              true,
+              true,
+            ]);
+            expect([p.name, c.readinessProbe !== undefined, c.livenessProbe !== undefined]).toEqual([p.name, true, true]);
+          }
+        for (const p of pods)
+          expect([
+            p.name,
+            m.networkPolicies.some((np) => {
+              const sel = np.spec?.podSelector?.matchLabels ?? {};
+              return Object.keys(sel).length > 0 && Object.entries(sel).every(([k, v]) => p.labels[k] === v);
+            }),
+          ]).toEqual([p.name, true]);
+        const open = m.networkPolicies
+          .filter((np) => JSON.stringify(np.spec?.ingress).includes('"0.0.0.0/0"'))
+          .map((np) => np.metadata?.name);
+        expect(open.every((n) => n === "lkstack-sfu" || n === "lkstack-turn")).toBe(true);
+        const secretsText = JSON.stringify(objects);
+        for (const v of [TEST_SECRETS.valkeyPassword, ...TEST_SECRETS.turnSecrets]) expect(secretsText).not.toContain(v);
+        if (toValidate.length < 400) toValidate.push(...objects, ...k8sSecrets(cfg, TEST_SECRETS));
+      }),
+      { numRuns: 120 },
+    );
+    expect(accepted).toBeGreaterThan(10);
+    expect(validateK8s(toValidate).filter((r) => !r.ok)).toEqual([]);
   });
 });
