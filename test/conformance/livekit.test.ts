@@ -1,9 +1,10 @@
-import { appendFileSync } from "node:fs";
+import { appendFileSync, chmodSync } from "node:fs";
 import { AccessToken, RoomServiceClient } from "livekit-server-sdk";
 import { BINARIES, freePorts, requireBinaries, startDaemon, tempDir, waitForTcp, type Daemon } from "../helpers/servers";
 import { TEST_SECRETS, minimal, parse } from "../helpers/fixtures";
 import { materialize } from "../helpers/realStack";
 import { ConfigError, parseStackConfig, type StackConfig } from "../../schema";
+import { SECRET_FILE_MODE } from "../../templates";
 
 const bins = requireBinaries(["livekitServer", "redisServer"]);
 const suite = bins.available ? describe : describe.skip;
@@ -119,5 +120,43 @@ suite("rendered livekit.yaml on the real livekit-server", () => {
       env: { PATH: process.env.PATH, HOME: dir, ...env, REDIS_HOST: `127.0.0.1:${redis.port}` },
     });
     await expectRefusal(daemon, /field room_empty_timeout not found in type config\.Config/);
+  });
+
+  /** The file modes the targets mount secrets with: Kubernetes 0440 (+fsGroup), Docker uploads 0400. */
+  async function startWithSecretMode(mode: number): Promise<{ daemon: Daemon; http: number }> {
+    const [http, rtcTcp, metrics] = await freePorts(3);
+    const c = parse(
+      minimal("docker", {
+        sfu: { nodeIp: { strategy: "static", address: "127.0.0.1" }, ports: { http, rtcTcp, metrics, udp: { start: 51200, end: 51300 } } },
+        turn: { domain: "turn.example.test", allowedPeers: ["127.0.0.1/32"] },
+      }),
+    );
+    const dir = tempDir("livekit-mode");
+    const { layout, env } = materialize(c, TEST_SECRETS, dir, "livekit");
+    chmodSync(layout.livekit.keyFile, mode);
+    chmodSync(layout.livekit.turnSecretFile, mode);
+    const daemon = startDaemon(BINARIES.livekitServer, ["--config", layout.livekit.config], {
+      env: { PATH: process.env.PATH, HOME: dir, ...env, REDIS_HOST: `127.0.0.1:${redis.port}` },
+    });
+    return { daemon, http };
+  }
+
+  it.each([
+    ["Kubernetes Secret volume", SECRET_FILE_MODE],
+    ["Docker upload", 0o400],
+  ])("accepts key and TURN secret files with the %s mode", async (_what, mode) => {
+    const { daemon, http } = await startWithSecretMode(mode);
+    try {
+      await waitForTcp(http, daemon);
+      const k = TEST_SECRETS.apiKeys[0];
+      expect((await new RoomServiceClient(`http://127.0.0.1:${http}`, k.key, k.secret).listRooms()).length).toBeGreaterThanOrEqual(0);
+    } finally {
+      await daemon.stop();
+    }
+  });
+
+  it("refuses a key file readable by others (why the targets never mount 0644)", async () => {
+    const { daemon } = await startWithSecretMode(0o644);
+    await expectRefusal(daemon, /permission/i);
   });
 });
