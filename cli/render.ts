@@ -54,7 +54,11 @@ function yamlStream(objects: K8sObject[]): string {
  * `out/manifests/lkstack.yaml`, the Secrets in `out/secret/manifests-secrets.yaml` (0600). Offline,
  * Secrets carry stand-in names (`lkstack-<service>-secret`); under Pulumi they are auto-named.
  */
-export function writeManifests(cfg: StackConfig, out: string, env: Record<string, string | undefined>): { files: string[]; objects: number } {
+export function writeManifests(
+  cfg: StackConfig,
+  out: string,
+  env: Record<string, string | undefined>,
+): { files: string[]; objects: number } {
   const dir = join(out, "manifests");
   mkdirSync(dir, { recursive: true });
   const objects = k8sObjectList(k8sManifests(cfg));

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real test servers (Debian packages, Go builds cached in ~/.cache/lkstack) and runs
-# every check: types, lint, formatting, unit and property tests, conformance against real daemons.
+# every check: types, lint, formatting, unit and property tests, component tests under Pulumi
+# mocks, conformance against real daemons.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-servers.sh
@@ -8,5 +9,7 @@ npm run --silent typecheck
 npx eslint .
 npx prettier --check . >/dev/null
 npx jest --selectProjects unit
+# The Pulumi program and components under pulumi.runtime.setMocks.
+npx jest --selectProjects components
 # Real daemons one suite at a time: predictable ports and CPU on a 2-core machine.
 npx jest --selectProjects conformance --runInBand

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Container, PodSpec } from "kubernetes-types/core/v1";
 import type { NetworkPolicy } from "kubernetes-types/networking/v1";
+import { parse as parseYaml } from "yaml";
 import { parseStackConfig, type StackConfig } from "../../schema";
 import { get, ofType, recordingMocks, settled, type Recorded } from "../helpers/mocks";
 import { minimal, stackFromFile } from "../helpers/fixtures";
@@ -289,5 +290,41 @@ describe("Kubernetes target under mocks (variants)", () => {
     expect(after["lkstack-sfu-config"]).not.toBe(before["lkstack-sfu-config"]);
     expect(after["lkstack-turn-config"]).toBe(before["lkstack-turn-config"]);
     expect(after["lkstack-valkey-config"]).toBe(before["lkstack-valkey-config"]);
+  });
+});
+
+describe("rotation under mocks", () => {
+  const stringData = (rs: Recorded[], name: string) =>
+    get(byName(rs, "kubernetes:core/v1:Secret", name).inputs, "stringData") as Record<string, string>;
+
+  test("bumping apiKey with retainPrevious puts both keys in the SFU Secret and touches no other Secret", async () => {
+    const base = parseStackConfig(minimal("kubernetes", { rotation: { apiKey: 1 } }));
+    const step1 = parseStackConfig(minimal("kubernetes", { rotation: { apiKey: 2, retainPrevious: ["apiKey"] } }));
+    const step2 = parseStackConfig(minimal("kubernetes", { rotation: { apiKey: 2 } }));
+    const [a, b, c] = [await deploy(base), await deploy(step1), await deploy(step2)];
+    const keys = (rs: Recorded[]) => Object.keys(parseYaml(stringData(rs, "lkstack-sfu-secret")["keys.yaml"]) as Record<string, string>);
+    expect(keys(a)).toHaveLength(1);
+    expect(keys(b)).toHaveLength(2);
+    expect(keys(b)[1]).toBe(keys(a)[0]);
+    expect(keys(c)).toEqual([keys(b)[0]]);
+    expect(keys(c)[0]).toMatch(/^API[A-Za-z0-9]{12}$/);
+    // Tokens are minted and the Ingress authenticates with the newest key.
+    expect(stringData(b, "lkstack-ingress-secret").LIVEKIT_API_KEY).toBe(keys(b)[0]);
+    for (const other of ["lkstack-valkey-secret", "lkstack-turn-secret", "lkstack-mediamtx-secret"])
+      expect([other, stringData(b, other)]).toEqual([other, stringData(a, other)]);
+    const passwords = (rs: Recorded[]) =>
+      ofType(rs, "random:index/randomPassword:RandomPassword").map((r) => [r.name, get(r.inputs, "keepers")]);
+    expect(passwords(b)).toEqual(
+      expect.arrayContaining([
+        ["lkstack-secrets-apiKey-g2", { rotation: "2" }],
+        ["lkstack-secrets-apiKey-g1", { rotation: "1" }],
+      ]),
+    );
+  });
+
+  test("retainPrevious at generation 1 is refused with the path and the fix", () => {
+    expect(() => parseStackConfig(minimal("kubernetes", { rotation: { retainPrevious: ["turnSecret"] } }))).toThrow(
+      /lkstack:rotation\.retainPrevious: turnSecret is at generation 1[\s\S]*fix: bump lkstack:rotation\.turnSecret first/,
+    );
   });
 });
