@@ -1,13 +1,18 @@
 import { createHash } from "node:crypto";
+import type { Deployment, DeploymentStrategy } from "kubernetes-types/apps/v1";
+import type { PodDisruptionBudget } from "kubernetes-types/policy/v1";
 import type {
   Affinity,
   Capabilities,
   ConfigMap,
   Container,
   PodSecurityContext,
+  PodSpec,
+  PodTemplateSpec,
   ResourceRequirements,
   Secret,
   SecurityContext,
+  Service,
   Volume,
   VolumeMount,
 } from "kubernetes-types/core/v1";
@@ -159,4 +164,71 @@ export function fileVolumes(
 /** Env entries that read each name from the workload's Secret. */
 export function secretEnv(secretName: string, names: string[]): NonNullable<Container["env"]> {
   return names.map((name) => ({ name, valueFrom: { secretKeyRef: { name: secretName, key: name } } }));
+}
+
+export function objectMeta(cfg: StackConfig, w: Workload): { name: string; namespace: string; labels: Record<string, string> } {
+  return { name: SERVICE_NAMES[w], namespace: cfg.kubernetes.namespace, labels: labels(w) };
+}
+
+/** At most one pod of the workload down at a time, for drains and node upgrades alike. */
+export function disruptionBudget(cfg: StackConfig, w: Workload): PodDisruptionBudget {
+  return {
+    apiVersion: "policy/v1",
+    kind: "PodDisruptionBudget",
+    metadata: objectMeta(cfg, w),
+    spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(w) } },
+  };
+}
+
+/** In-cluster Service; every port targets the container port of the same name. */
+export function clusterService(cfg: StackConfig, w: Workload, ports: { name: string; port: number; protocol?: "TCP" | "UDP" }[]): Service {
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: objectMeta(cfg, w),
+    spec: {
+      type: "ClusterIP",
+      selector: selectorLabels(w),
+      ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: p.protocol ?? "TCP" })),
+    },
+  };
+}
+
+/**
+ * The pod template every workload shares: its labels, the digest of the public config it reads
+ * (a change rolls it), no service-link env, the non-root security context, worker nodes only.
+ */
+export function podTemplate(
+  cfg: StackConfig,
+  w: Workload,
+  uid: number,
+  configDigest: string,
+  spec: Omit<PodSpec, "securityContext" | "nodeSelector" | "enableServiceLinks">,
+): PodTemplateSpec {
+  const nodeSelector = cfg.kubernetes.nodeSelector;
+  return {
+    metadata: { labels: labels(w), annotations: { [LABEL.configDigest]: configDigest } },
+    spec: {
+      enableServiceLinks: false,
+      securityContext: podSecurity(uid),
+      nodeSelector: Object.keys(nodeSelector).length > 0 ? nodeSelector : undefined,
+      ...spec,
+      affinity: { nodeAffinity: nodeAffinity(), ...spec.affinity },
+    },
+  };
+}
+
+export function deploymentOf(
+  cfg: StackConfig,
+  w: Workload,
+  replicas: number,
+  strategy: DeploymentStrategy,
+  template: PodTemplateSpec,
+): Deployment {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: objectMeta(cfg, w),
+    spec: { replicas, selector: { matchLabels: selectorLabels(w) }, strategy, template },
+  };
 }

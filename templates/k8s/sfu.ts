@@ -1,22 +1,21 @@
 import type { Deployment } from "kubernetes-types/apps/v1";
 import type { ConfigMap, ContainerPort, Service } from "kubernetes-types/core/v1";
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1";
-import { CONTAINER_LAYOUT, SERVICE_NAMES, imageRef, type StackConfig } from "../../schema";
+import { CONTAINER_LAYOUT, imageRef, type StackConfig } from "../../schema";
 import type { WorkloadInput } from "./input";
 import {
+  clusterService,
   configMap,
   containerSecurity,
+  deploymentOf,
+  digest,
   fileVolumes,
-  labels,
-  nodeAffinity,
   onePerNode,
-  podSecurity,
+  disruptionBudget,
+  podTemplate,
   resources,
   secretEnv,
-  selectorLabels,
   spreadAcrossZones,
-  LABEL,
-  digest,
 } from "./common";
 
 /** livekit/livekit-server runs as root by default; any unprivileged uid works (ports are > 1024). */
@@ -49,77 +48,48 @@ function sfuPorts(cfg: StackConfig): ContainerPort[] {
 }
 
 export function sfuObjects(cfg: StackConfig, input: WorkloadInput): SfuObjects {
-  const ns = cfg.kubernetes.namespace;
   const cm = configMap(cfg, "sfu", input.publicFiles);
   const { volumes, mounts } = fileVolumes(cm.metadata?.name, input.publicFiles, input.secretName, input.secretFiles, input.paths);
   const env = [
     ...(cfg.sfu.nodeIp.strategy === "hostIP" ? [{ name: "NODE_IP", valueFrom: { fieldRef: { fieldPath: "status.hostIP" } } }] : []),
     ...secretEnv(input.secretName, input.secretEnvNames),
   ];
-  const deployment: Deployment = {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name: SERVICE_NAMES.sfu, namespace: ns, labels: labels("sfu") },
-    spec: {
-      replicas: cfg.sfu.replicas,
-      selector: { matchLabels: selectorLabels("sfu") },
-      // One pod per node on fixed host ports: a surge pod could never schedule.
-      strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
-      template: {
-        metadata: { labels: labels("sfu"), annotations: { [LABEL.configDigest]: digest(input.publicFiles) } },
-        spec: {
-          hostNetwork: true,
-          dnsPolicy: "ClusterFirstWithHostNet",
-          enableServiceLinks: false,
-          terminationGracePeriodSeconds: SFU_PRESTOP_SECONDS + cfg.sfu.drainSeconds,
-          securityContext: podSecurity(SFU_UID),
-          nodeSelector: Object.keys(cfg.kubernetes.nodeSelector).length > 0 ? cfg.kubernetes.nodeSelector : undefined,
-          affinity: { nodeAffinity: nodeAffinity(), podAntiAffinity: onePerNode("sfu") },
-          topologySpreadConstraints: spreadAcrossZones(cfg, "sfu"),
-          containers: [
-            {
-              name: "livekit-server",
-              image: imageRef("livekitServer", cfg.versions.livekitServer),
-              args: ["--config", CONTAINER_LAYOUT.livekit.config],
-              env,
-              ports: sfuPorts(cfg),
-              resources: resources(cfg.sfu.resources),
-              securityContext: containerSecurity({ readOnlyRoot: true }),
-              volumeMounts: mounts,
-              // 406 while the node's stats are stale (e.g. Valkey unreachable): out of rotation only.
-              readinessProbe: {
-                httpGet: { path: "/", port: "http" },
-                periodSeconds: 5,
-                failureThreshold: 3,
-              },
-              // A Valkey outage must not restart every SFU: liveness only asks whether the process listens.
-              livenessProbe: { tcpSocket: { port: "http" }, initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 6 },
-              lifecycle: { preStop: { exec: { command: ["sleep", String(SFU_PRESTOP_SECONDS)] } } },
-            },
-          ],
-          volumes,
+  const deployment = deploymentOf(
+    cfg,
+    "sfu",
+    cfg.sfu.replicas,
+    // One pod per node on fixed host ports: a surge pod could never schedule.
+    { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
+    podTemplate(cfg, "sfu", SFU_UID, digest(input.publicFiles), {
+      hostNetwork: true,
+      dnsPolicy: "ClusterFirstWithHostNet",
+      terminationGracePeriodSeconds: SFU_PRESTOP_SECONDS + cfg.sfu.drainSeconds,
+      affinity: { podAntiAffinity: onePerNode("sfu") },
+      topologySpreadConstraints: spreadAcrossZones(cfg, "sfu"),
+      containers: [
+        {
+          name: "livekit-server",
+          image: imageRef("livekitServer", cfg.versions.livekitServer),
+          args: ["--config", CONTAINER_LAYOUT.livekit.config],
+          env,
+          ports: sfuPorts(cfg),
+          resources: resources(cfg.sfu.resources),
+          securityContext: containerSecurity({ readOnlyRoot: true }),
+          volumeMounts: mounts,
+          // 406 while the node's stats are stale (e.g. Valkey unreachable): out of rotation only.
+          readinessProbe: { httpGet: { path: "/", port: "http" }, periodSeconds: 5, failureThreshold: 3 },
+          // A Valkey outage must not restart every SFU: liveness only asks whether the process listens.
+          livenessProbe: { tcpSocket: { port: "http" }, initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 6 },
+          lifecycle: { preStop: { exec: { command: ["sleep", String(SFU_PRESTOP_SECONDS)] } } },
         },
-      },
-    },
-  };
-  const service: Service = {
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: { name: SERVICE_NAMES.sfu, namespace: ns, labels: labels("sfu") },
-    spec: {
-      type: "ClusterIP",
-      selector: selectorLabels("sfu"),
-      ports: [
-        { name: "http", port: cfg.sfu.ports.http, targetPort: "http", protocol: "TCP" },
-        { name: "metrics", port: cfg.sfu.ports.metrics, targetPort: "metrics", protocol: "TCP" },
       ],
-    },
-  };
-  const podDisruptionBudget: PodDisruptionBudget = {
-    apiVersion: "policy/v1",
-    kind: "PodDisruptionBudget",
-    metadata: { name: SERVICE_NAMES.sfu, namespace: ns, labels: labels("sfu") },
-    spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels("sfu") } },
-  };
+      volumes,
+    }),
+  );
+  const service = clusterService(cfg, "sfu", [
+    { name: "http", port: cfg.sfu.ports.http },
+    { name: "metrics", port: cfg.sfu.ports.metrics },
+  ]);
+  const podDisruptionBudget = disruptionBudget(cfg, "sfu");
   return { configMap: cm, deployment, service, podDisruptionBudget };
 }

@@ -5,18 +5,18 @@ import { CONTAINER_LAYOUT, SERVICE_NAMES, imageRef, type StackConfig } from "../
 import { turnserverStartScript } from "../coturn";
 import type { WorkloadInput } from "./input";
 import {
+  clusterService,
   configMap,
   containerSecurity,
+  deploymentOf,
   digest,
+  disruptionBudget,
   fileVolumes,
   labels,
-  LABEL,
-  nodeAffinity,
   onePerNode,
-  podSecurity,
+  podTemplate,
   resources,
   SECRET_FILE_MODE,
-  selectorLabels,
   spreadAcrossZones,
 } from "./common";
 
@@ -60,65 +60,46 @@ export function turnObjects(cfg: StackConfig, input: WorkloadInput): TurnObjects
     ...(tlsSecret ? [{ name: "turns", containerPort: t.ports.tls, protocol: "TCP" }] : []),
     { name: "metrics", containerPort: t.ports.metrics, protocol: "TCP" },
   ];
-  const deployment: Deployment = {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name: SERVICE_NAMES.turn, namespace: ns, labels: labels("turn") },
-    spec: {
-      replicas: t.replicas,
-      selector: { matchLabels: selectorLabels("turn") },
-      strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
-      template: {
-        metadata: { labels: labels("turn"), annotations: { [LABEL.configDigest]: digest(input.publicFiles) } },
-        spec: {
-          // The relay range cannot go through a Service: coturn owns the node's ports.
-          hostNetwork: true,
-          dnsPolicy: "ClusterFirstWithHostNet",
-          enableServiceLinks: false,
-          terminationGracePeriodSeconds: 30,
-          securityContext: podSecurity(TURN_UID),
-          nodeSelector: Object.keys(cfg.kubernetes.nodeSelector).length > 0 ? cfg.kubernetes.nodeSelector : undefined,
-          affinity: { nodeAffinity: nodeAffinity(), podAntiAffinity: onePerNode("turn") },
-          topologySpreadConstraints: spreadAcrossZones(cfg, "turn"),
-          containers: [
-            {
-              name: "coturn",
-              image: imageRef("coturn", cfg.versions.coturn),
-              command: ["/bin/sh", "-c", turnserverStartScript(CONTAINER_LAYOUT)],
-              ports,
-              resources: resources(t.resources),
-              securityContext: containerSecurity({ readOnlyRoot: true }),
-              volumeMounts: [
-                ...files.mounts,
-                { name: "runtime", mountPath: CONTAINER_LAYOUT.coturn.runtimeConfig.replace(/\/[^/]+$/, "") },
-                ...(tlsSecret ? [{ name: "tls", mountPath: tlsDir, readOnly: true }] : []),
-              ],
-              // coturn's metrics listener answers GET / with 200 once the relay is up.
-              readinessProbe: { httpGet: { path: "/", port: "metrics" }, periodSeconds: 10 },
-              livenessProbe: { tcpSocket: { port: "turn-tcp" }, initialDelaySeconds: 10, periodSeconds: 20, failureThreshold: 3 },
-            },
+  const deployment = deploymentOf(
+    cfg,
+    "turn",
+    t.replicas,
+    { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
+    podTemplate(cfg, "turn", TURN_UID, digest(input.publicFiles), {
+      // The relay range cannot go through a Service: coturn owns the node's ports.
+      hostNetwork: true,
+      dnsPolicy: "ClusterFirstWithHostNet",
+      terminationGracePeriodSeconds: 30,
+      affinity: { podAntiAffinity: onePerNode("turn") },
+      topologySpreadConstraints: spreadAcrossZones(cfg, "turn"),
+      containers: [
+        {
+          name: "coturn",
+          image: imageRef("coturn", cfg.versions.coturn),
+          command: ["/bin/sh", "-c", turnserverStartScript(CONTAINER_LAYOUT)],
+          ports,
+          resources: resources(t.resources),
+          securityContext: containerSecurity({ readOnlyRoot: true }),
+          volumeMounts: [
+            ...files.mounts,
+            { name: "runtime", mountPath: CONTAINER_LAYOUT.coturn.runtimeConfig.replace(/\/[^/]+$/, "") },
+            ...(tlsSecret ? [{ name: "tls", mountPath: tlsDir, readOnly: true }] : []),
           ],
-          volumes: [
-            ...files.volumes,
-            // Holds the joined config (with the auth secret) and the pid file: memory only.
-            { name: "runtime", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
-            ...(tlsSecret ? [{ name: "tls", secret: { secretName: tlsSecret, defaultMode: SECRET_FILE_MODE } }] : []),
-          ],
+          // coturn's metrics listener answers GET / with 200 once the relay is up.
+          readinessProbe: { httpGet: { path: "/", port: "metrics" }, periodSeconds: 10 },
+          livenessProbe: { tcpSocket: { port: "turn-tcp" }, initialDelaySeconds: 10, periodSeconds: 20, failureThreshold: 3 },
         },
-      },
-    },
-  };
-  const service: Service = {
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: { name: SERVICE_NAMES.turn, namespace: ns, labels: labels("turn") },
-    // In-cluster name for metrics; clients reach coturn on the nodes' addresses (turn.domain).
-    spec: {
-      type: "ClusterIP",
-      selector: selectorLabels("turn"),
-      ports: [{ name: "metrics", port: t.ports.metrics, targetPort: "metrics" }],
-    },
-  };
+      ],
+      volumes: [
+        ...files.volumes,
+        // Holds the joined config (with the auth secret) and the pid file: memory only.
+        { name: "runtime", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
+        ...(tlsSecret ? [{ name: "tls", secret: { secretName: tlsSecret, defaultMode: SECRET_FILE_MODE } }] : []),
+      ],
+    }),
+  );
+  // In-cluster name for metrics; clients reach coturn on the nodes' addresses (turn.domain).
+  const service = clusterService(cfg, "turn", [{ name: "metrics", port: t.ports.metrics }]);
   const c = t.tls.enabled ? t.tls.certificate : undefined;
   const certificate: CertManagerCertificate | undefined =
     c && "issuer" in c && tlsSecret
@@ -133,14 +114,6 @@ export function turnObjects(cfg: StackConfig, input: WorkloadInput): TurnObjects
           },
         }
       : undefined;
-  const podDisruptionBudget: PodDisruptionBudget | undefined =
-    t.replicas > 1
-      ? {
-          apiVersion: "policy/v1",
-          kind: "PodDisruptionBudget",
-          metadata: { name: SERVICE_NAMES.turn, namespace: ns, labels: labels("turn") },
-          spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels("turn") } },
-        }
-      : undefined;
+  const podDisruptionBudget = t.replicas > 1 ? disruptionBudget(cfg, "turn") : undefined;
   return { configMap: cm, deployment, service, podDisruptionBudget, certificate };
 }

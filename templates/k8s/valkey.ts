@@ -8,12 +8,12 @@ import {
   configMap,
   containerSecurity,
   digest,
+  disruptionBudget,
   fileVolumes,
   labels,
-  LABEL,
-  nodeAffinity,
+  objectMeta,
   onePerNode,
-  podSecurity,
+  podTemplate,
   resources,
   secretEnv,
   selectorLabels,
@@ -71,7 +71,7 @@ function headlessService(cfg: StackConfig, w: Workload, port: number, portName: 
   return {
     apiVersion: "v1",
     kind: "Service",
-    metadata: { name: SERVICE_NAMES[w], namespace: cfg.kubernetes.namespace, labels: labels(w) },
+    metadata: objectMeta(cfg, w),
     spec: {
       clusterIP: "None",
       // Pods must be resolvable before they are ready: replicas find the primary during start-up.
@@ -79,15 +79,6 @@ function headlessService(cfg: StackConfig, w: Workload, port: number, portName: 
       selector: selectorLabels(w),
       ports: [{ name: portName, port, targetPort: portName, protocol: "TCP" }],
     },
-  };
-}
-
-function pdb(cfg: StackConfig, w: Workload): PodDisruptionBudget {
-  return {
-    apiVersion: "policy/v1",
-    kind: "PodDisruptionBudget",
-    metadata: { name: SERVICE_NAMES[w], namespace: cfg.kubernetes.namespace, labels: labels(w) },
-    spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(w) } },
   };
 }
 
@@ -103,26 +94,20 @@ function statefulSet(
   return {
     apiVersion: "apps/v1",
     kind: "StatefulSet",
-    metadata: { name: SERVICE_NAMES[w], namespace: cfg.kubernetes.namespace, labels: labels(w) },
+    metadata: objectMeta(cfg, w),
     spec: {
       serviceName: SERVICE_NAMES[w],
       replicas,
       podManagementPolicy: "OrderedReady",
       updateStrategy: { type: "RollingUpdate" },
       selector: { matchLabels: selectorLabels(w) },
-      template: {
-        metadata: { labels: labels(w), annotations: { [LABEL.configDigest]: configDigest } },
-        spec: {
-          enableServiceLinks: false,
-          terminationGracePeriodSeconds: 30,
-          securityContext: podSecurity(VALKEY_UID),
-          nodeSelector: Object.keys(cfg.kubernetes.nodeSelector).length > 0 ? cfg.kubernetes.nodeSelector : undefined,
-          affinity: replicas > 1 ? { nodeAffinity: nodeAffinity(), podAntiAffinity: onePerNode(w) } : { nodeAffinity: nodeAffinity() },
-          topologySpreadConstraints: spreadAcrossZones(cfg, w),
-          containers: [container],
-          volumes,
-        },
-      },
+      template: podTemplate(cfg, w, VALKEY_UID, configDigest, {
+        terminationGracePeriodSeconds: 30,
+        affinity: replicas > 1 ? { podAntiAffinity: onePerNode(w) } : {},
+        topologySpreadConstraints: spreadAcrossZones(cfg, w),
+        containers: [container],
+        volumes,
+      }),
       volumeClaimTemplates: claims.length > 0 ? claims : undefined,
     },
   };
@@ -168,7 +153,7 @@ export function valkeyObjects(cfg: StackConfig, input: WorkloadInput): ValkeyObj
     configMap: cm,
     statefulSet: statefulSet(cfg, "valkey", replicas, container, volumes, claims, digest(dataFiles)),
     service: headlessService(cfg, "valkey", v.port, "valkey"),
-    podDisruptionBudget: replicas > 1 ? pdb(cfg, "valkey") : undefined,
+    podDisruptionBudget: replicas > 1 ? disruptionBudget(cfg, "valkey") : undefined,
   };
   if (!sentinelMode) return objects;
 
@@ -198,7 +183,7 @@ export function valkeyObjects(cfg: StackConfig, input: WorkloadInput): ValkeyObj
       digest(sentinelFiles),
     ),
     service: headlessService(cfg, "sentinel", v.sentinel.port, "sentinel"),
-    podDisruptionBudget: pdb(cfg, "sentinel"),
+    podDisruptionBudget: disruptionBudget(cfg, "sentinel"),
   };
   return objects;
 }
