@@ -159,4 +159,23 @@ suite("rendered livekit.yaml on the real livekit-server", () => {
     const { daemon } = await startWithSecretMode(0o644);
     await expectRefusal(daemon, /permission/i);
   });
+
+  it("the Kubernetes rendering (no node_ip; NODE_IP from status.hostIP) advertises the pod's node address", async () => {
+    const [http, rtcTcp, metrics] = await freePorts(3);
+    const k8s = parse(minimal("kubernetes", { sfu: { ports: { http, rtcTcp, metrics, udp: { start: 51400, end: 51420 } } } }));
+    expect(k8s.sfu.nodeIp).toEqual({ strategy: "hostIP" });
+    const dir = tempDir("livekit-k8s");
+    const { layout, env } = materialize(k8s, TEST_SECRETS, dir, "livekit");
+    chmodSync(layout.livekit.keyFile, SECRET_FILE_MODE);
+    const daemon = startDaemon(BINARIES.livekitServer, ["--config", layout.livekit.config], {
+      // What the Deployment's env gives the pod: NODE_IP from the downward API.
+      env: { PATH: process.env.PATH, HOME: dir, ...env, NODE_IP: "127.0.0.9", REDIS_HOST: `127.0.0.1:${redis.port}` },
+    });
+    try {
+      await waitForTcp(http, daemon);
+      expect(daemon.output()).toMatch(/"nodeIP":\s*"127\.0\.0\.9"/);
+    } finally {
+      await daemon.stop();
+    }
+  });
 });
