@@ -2,8 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DockerStack } from "./components/docker";
 import { K8sStack } from "./components/k8s";
 import { GeneratedSecrets } from "./components/secrets";
-import { readStackConfig } from "./components/stackConfig";
-import { CONFIG_NAMESPACE, type StackSecrets } from "./schema";
+import { readProvidedSecrets, readStackConfig } from "./components/stackConfig";
 import { renderPublicFiles } from "./templates";
 
 /**
@@ -11,10 +10,9 @@ import { renderPublicFiles } from "./templates";
  * and stop the run before any resource exists), generate the secrets, build the target.
  */
 const cfg = readStackConfig();
-const config = new pulumi.Config(CONFIG_NAMESPACE);
-const cameraCredentials = config.getSecretObject<StackSecrets["cameraCredentials"]>("cameraCredentials") ?? pulumi.output({});
+const { cameraCredentials, ...provided } = readProvidedSecrets();
 
-const generated = new GeneratedSecrets("lkstack-secrets", { rotation: cfg.rotation, cameraCredentials });
+const generated = new GeneratedSecrets("lkstack-secrets", { rotation: cfg.rotation, cameraCredentials, provided });
 const stack =
   cfg.target === "kubernetes"
     ? new K8sStack("lkstack", { config: cfg, secrets: generated.secrets })

@@ -5,6 +5,9 @@ import { loadStackConfig } from "./stackFile";
 import { renderToDirectory, writeManifests } from "./render";
 import { writeBackup } from "./backup";
 import { summarize } from "./summary";
+import { apiCredentials, CredentialsError } from "./credentials";
+import { DEFAULT_TTL_SECONDS, mintToken, parseTtl, TokenRequestError } from "./token";
+import { deleteRoom, listRooms } from "./rooms";
 
 export const USAGE = `usage: lkstack <command> [options]
 
@@ -18,6 +21,12 @@ commands:
       in DIR/manifests/lkstack.yaml and the Secrets in DIR/secret/manifests-secrets.yaml
   backup --stack STACK --out FILE.tar.gz [--project DIR]
       write the configuration backup (public files and a manifest; never secrets)
+  token --stack STACK --room camera_<uuid> --identity NAME [--publish] [--ttl 1h] [--any-room]
+      print a room-scoped JWT: subscribe-only unless --publish (then publish-only), 1 h by default;
+      API key and secret from env LIVEKIT_API_KEY/LIVEKIT_API_SECRET or the stack's outputs
+  rooms list --stack STACK [--url URL]
+  rooms delete --stack STACK --room NAME [--url URL]
+      the seed's ListRooms troubleshooting step (URL from --url or env LIVEKIT_URL)
 `;
 
 export interface Io {
@@ -50,9 +59,21 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       io.out(USAGE);
       return command === undefined ? 1 : 0;
     }
-    const { values } = parseArgs({
+    const { values, positionals } = parseArgs({
       args: rest,
-      options: { stack: { type: "string" }, out: { type: "string" }, project: { type: "string" }, manifests: { type: "boolean" } },
+      options: {
+        stack: { type: "string" },
+        out: { type: "string" },
+        project: { type: "string" },
+        manifests: { type: "boolean" },
+        room: { type: "string" },
+        identity: { type: "string" },
+        publish: { type: "boolean" },
+        ttl: { type: "string" },
+        "any-room": { type: "boolean" },
+        url: { type: "string" },
+      },
+      allowPositionals: command === "rooms",
       strict: true,
     });
     const project = resolve(io.cwd, values.project ?? ".");
@@ -82,12 +103,46 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         io.out(`wrote ${out}: ${files.join(", ")}`);
         return 0;
       }
+      case "token": {
+        const creds = apiCredentials(stack, io.env, project);
+        const jwt = await mintToken({
+          ...creds,
+          room: required(values, "room"),
+          identity: required(values, "identity"),
+          publish: values.publish === true,
+          ttlSeconds: values.ttl === undefined ? DEFAULT_TTL_SECONDS : parseTtl(values.ttl),
+          anyRoom: values["any-room"] === true,
+        });
+        io.out(jwt);
+        return 0;
+      }
+      case "rooms": {
+        const url = values.url ?? io.env.LIVEKIT_URL;
+        if (!url) throw new UsageError("--url (or env LIVEKIT_URL) is required, e.g. http://<sfu-node>:7880");
+        const creds = apiCredentials(stack, io.env, project);
+        const [action] = positionals;
+        if (action === "list") {
+          for (const line of await listRooms(url, creds)) io.out(line);
+          return 0;
+        }
+        if (action === "delete") {
+          const room = required(values, "room");
+          await deleteRoom(url, creds, room);
+          io.out(`deleted room ${room}`);
+          return 0;
+        }
+        throw new UsageError(`rooms needs "list" or "delete", got ${action === undefined ? "nothing" : `"${action}"`}`);
+      }
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (e) {
     if (e instanceof ConfigError) {
       io.err(e.message);
+      return 1;
+    }
+    if (e instanceof TokenRequestError || e instanceof CredentialsError) {
+      io.err(`error: ${e.message}`);
       return 1;
     }
     if (e instanceof UsageError || (e instanceof TypeError && "code" in e)) {

@@ -2,10 +2,19 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { StackConfig, StackSecrets } from "../schema";
 
+/** Secrets an operator set with `pulumi config set --secret` instead of letting the stack generate them. */
+export interface ProvidedSecrets {
+  apiKeys?: pulumi.Input<StackSecrets["apiKeys"]>;
+  turnSecrets?: pulumi.Input<string[]>;
+  valkeyPassword?: pulumi.Input<string>;
+  mediamtxReaderPassword?: pulumi.Input<string>;
+}
+
 export interface StackSecretsArgs {
   rotation: StackConfig["rotation"];
   /** From the secret config object `lkstack:cameraCredentials`. */
   cameraCredentials: pulumi.Input<StackSecrets["cameraCredentials"]>;
+  provided?: ProvidedSecrets;
 }
 
 type Rotated = Exclude<keyof StackConfig["rotation"], "retainPrevious">;
@@ -14,11 +23,13 @@ type Rotated = Exclude<keyof StackConfig["rotation"], "retainPrevious">;
 export const API_KEY_PREFIX = "API";
 export const API_KEY_ID_LENGTH = 12;
 export const SECRET_LENGTH = 48;
+export const MIN_SECRET_LENGTH = 32;
 
 /**
- * Every generated secret of a stack. Each value belongs to a numbered generation: the resource is
+ * Every secret of a stack. Each generated value belongs to a numbered generation: the resource is
  * named after it and keeps `{rotation: <n>}`, so bumping `lkstack:rotation.<secret>` creates a new
- * value, and `retainPrevious` keeps generation n-1 alive (and accepted) until the second step.
+ * value, and `retainPrevious` keeps generation n-1 alive (and accepted) until the second step. A
+ * value given in secret config replaces the generated one (and its rotation is the operator's).
  */
 export class GeneratedSecrets extends pulumi.ComponentResource {
   public readonly secrets: pulumi.Output<StackSecrets>;
@@ -26,6 +37,7 @@ export class GeneratedSecrets extends pulumi.ComponentResource {
   constructor(name: string, args: StackSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lkstack:index:Secrets", name, {}, opts);
     const r = args.rotation;
+    const given = args.provided ?? {};
     const generations = (which: Rotated): number[] => {
       const n = r[which];
       const retained = (r.retainPrevious as string[]).includes(which) && n > 1;
@@ -38,21 +50,29 @@ export class GeneratedSecrets extends pulumi.ComponentResource {
         { parent: this },
       ).result;
 
-    const apiKeys = generations("apiKey").map((g) => {
-      const id = new random.RandomString(
-        `${name}-apiKeyId-g${g}`,
-        { length: API_KEY_ID_LENGTH, special: false, keepers: { rotation: String(g) } },
-        { parent: this },
-      ).result;
-      return pulumi.all([id, password("apiKey", g)]).apply(([k, secret]) => ({ key: `${API_KEY_PREFIX}${k}`, secret }));
-    });
-    const turnSecrets = generations("turnSecret").map((g) => password("turnSecret", g));
-    const [valkeyPassword] = generations("valkeyPassword").map((g) => password("valkeyPassword", g));
-    const [mediamtxReaderPassword] = generations("mediamtxReaderPassword").map((g) => password("mediamtxReaderPassword", g));
+    const apiKeys =
+      given.apiKeys !== undefined
+        ? pulumi.output(given.apiKeys).apply((keys) => this.checkApiKeys(keys))
+        : pulumi.all(
+            generations("apiKey").map((g) => {
+              const id = new random.RandomString(
+                `${name}-apiKeyId-g${g}`,
+                { length: API_KEY_ID_LENGTH, special: false, keepers: { rotation: String(g) } },
+                { parent: this },
+              ).result;
+              return pulumi.all([id, password("apiKey", g)]).apply(([k, secret]) => ({ key: `${API_KEY_PREFIX}${k}`, secret }));
+            }),
+          );
+    const turnSecrets =
+      given.turnSecrets !== undefined
+        ? pulumi.output(given.turnSecrets).apply((list) => this.checkList("turnSecrets", list))
+        : pulumi.all(generations("turnSecret").map((g) => password("turnSecret", g)));
+    const valkeyPassword = given.valkeyPassword ?? password("valkeyPassword", r.valkeyPassword);
+    const mediamtxReaderPassword = given.mediamtxReaderPassword ?? password("mediamtxReaderPassword", r.mediamtxReaderPassword);
 
     this.secrets = pulumi.secret(
       pulumi
-        .all([pulumi.all(apiKeys), pulumi.all(turnSecrets), valkeyPassword, mediamtxReaderPassword, args.cameraCredentials])
+        .all([apiKeys, turnSecrets, valkeyPassword, mediamtxReaderPassword, args.cameraCredentials])
         .apply(([keys, turn, valkey, reader, cameras]): StackSecrets => ({
           apiKeys: keys,
           turnSecrets: turn,
@@ -62,5 +82,31 @@ export class GeneratedSecrets extends pulumi.ComponentResource {
         })),
     );
     this.registerOutputs({ secrets: this.secrets });
+  }
+
+  private checkApiKeys(keys: StackSecrets["apiKeys"]): StackSecrets["apiKeys"] {
+    if (keys.length === 0) throw new pulumi.ResourceError("lkstack:apiKeys is empty; fix: list at least one {key, secret}", this);
+    keys.forEach((k, i) => {
+      if (!/^[A-Za-z0-9_-]{3,}$/.test(k.key))
+        throw new pulumi.ResourceError(
+          `lkstack:apiKeys[${i}].key is not a usable key id; fix: use letters and digits, e.g. API + 12 characters`,
+          this,
+        );
+      if (k.secret.length < MIN_SECRET_LENGTH)
+        throw new pulumi.ResourceError(
+          `lkstack:apiKeys[${i}].secret is shorter than ${MIN_SECRET_LENGTH} characters; fix: set a longer one with pulumi config set --secret --path 'apiKeys[${i}].secret' …`,
+          this,
+        );
+    });
+    return keys;
+  }
+
+  private checkList(key: string, list: string[]): string[] {
+    if (list.length === 0 || list.some((s) => s.length < MIN_SECRET_LENGTH))
+      throw new pulumi.ResourceError(
+        `lkstack:${key} needs at least one value, each ${MIN_SECRET_LENGTH}+ characters (current first); fix: pulumi config set --secret --path '${key}[0]' …`,
+        this,
+      );
+    return list;
   }
 }

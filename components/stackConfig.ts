@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_NAMESPACE, STACK_KEYS, parseStackConfig, structuredConfigFrom, type StackConfig } from "../schema";
+import { CONFIG_NAMESPACE, STACK_KEYS, parseStackConfig, structuredConfigFrom, type StackConfig, type StackSecrets } from "../schema";
+import type { ProvidedSecrets } from "./secrets";
 
 /**
  * Reads the `lkstack:*` stack config through the Pulumi engine and validates it with the same
@@ -13,4 +14,19 @@ export function readStackConfig(config: pulumi.Config = new pulumi.Config(CONFIG
     if (value !== undefined) raw[`${CONFIG_NAMESPACE}:${key}`] = value;
   }
   return parseStackConfig(structuredConfigFrom(raw));
+}
+
+/** Secrets given with `pulumi config set --secret` (each optional; the stack generates the rest). */
+export function readProvidedSecrets(config: pulumi.Config = new pulumi.Config(CONFIG_NAMESPACE)): ProvidedSecrets & {
+  cameraCredentials: pulumi.Output<StackSecrets["cameraCredentials"]>;
+} {
+  return {
+    apiKeys: config.getSecretObject<StackSecrets["apiKeys"]>("apiKeys"),
+    turnSecrets: config.getSecretObject<string[]>("turnSecrets"),
+    valkeyPassword: config.getSecret("valkeyPassword"),
+    mediamtxReaderPassword: config.getSecret("mediamtxReaderPassword"),
+    cameraCredentials:
+      config.getSecretObject<StackSecrets["cameraCredentials"]>("cameraCredentials") ??
+      pulumi.secret<StackSecrets["cameraCredentials"]>({}),
+  };
 }

@@ -30,6 +30,8 @@ export const SERVER_SECRET_ENV = {
   ingressApiKey: "LIVEKIT_API_KEY",
   ingressApiSecret: "LIVEKIT_API_SECRET",
   valkeyCliAuth: "REDISCLI_AUTH",
+  /** Not a secret itself, but it must name a key of the key file, so it travels with the keys. */
+  livekitWebhookApiKey: "LIVEKIT_WEBHOOK_API_KEY",
 } as const;
 
 export const PLACEHOLDER_PREFIX = "PLACEHOLDER";

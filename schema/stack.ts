@@ -355,6 +355,14 @@ const rotationSchema = z
   .strict()
   .prefault({});
 
+const webhookSchema = z
+  .object({
+    /** Where LiveKit POSTs room and participant events, signed with the current API key. */
+    urls: z.array(z.url({ protocol: /^https?$/, message: "not an http(s) URL" })).default([]),
+  })
+  .strict()
+  .prefault({});
+
 export const stackShape = {
   target: z.enum(["kubernetes", "docker"]),
   versions: versionsSchema,
@@ -363,6 +371,7 @@ export const stackShape = {
   capacity: capacitySchema,
   sfu: sfuSchema,
   rooms: roomsSchema,
+  webhook: webhookSchema,
   simulcast: simulcastSchema,
   ingress: ingressSchema,
   turn: turnSchema,

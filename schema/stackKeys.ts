@@ -8,7 +8,21 @@ export const CONFIG_NAMESPACE = "lkstack";
  * Keys that may only hold `pulumi config set --secret` values. They never enter the structured
  * config; the program reads them with requireSecretObject.
  */
-export const SECRET_CONFIG_KEYS = ["cameraCredentials"] as const;
+export const SECRET_CONFIG_KEYS = ["cameraCredentials", "apiKeys", "turnSecrets", "valkeyPassword", "mediamtxReaderPassword"] as const;
+
+/** Leaves of a secret config value that name something rather than hold a secret. */
+const IDENTIFIER_LEAVES = new Set(["key", "username"]);
+
+/** Paths of plaintext values inside a secret config value (identifiers such as an API key id excepted). */
+function plaintextLeaves(v: unknown, path: string): string[] {
+  if (isSecureValue(v)) return [];
+  if (Array.isArray(v)) return v.flatMap((x, i) => plaintextLeaves(x, `${path}[${i}]`));
+  if (typeof v === "object" && v !== null)
+    return Object.entries(v).flatMap(([k, x]) =>
+      IDENTIFIER_LEAVES.has(k) && typeof x === "string" ? [] : plaintextLeaves(x, `${path}.${k}`),
+    );
+  return v === undefined || v === null || v === "" ? [] : [path];
+}
 
 function isSecureValue(v: unknown): boolean {
   return typeof v === "object" && v !== null && "secure" in v;
@@ -33,11 +47,12 @@ export function structuredConfigFrom(config: Record<string, unknown>): Record<st
     const [ns, key] = fullKey.split(":", 2);
     if (ns !== CONFIG_NAMESPACE || key === undefined) continue;
     if ((SECRET_CONFIG_KEYS as readonly string[]).includes(key)) {
-      if (!containsSecureOrEmpty(value))
+      const plain = plaintextLeaves(value, key);
+      if (plain.length > 0)
         problems.push({
           path: [key],
-          problem: "holds plaintext",
-          fix: `store it with pulumi config set --secret --path '${key}.<name>.password' …`,
+          problem: `holds plaintext at ${plain.join(", ")}`,
+          fix: `store it with pulumi config set --secret --path '${plain[0]}' …`,
         });
       continue;
     }
@@ -61,10 +76,4 @@ export function structuredConfigFrom(config: Record<string, unknown>): Record<st
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return out;
-}
-
-function containsSecureOrEmpty(v: unknown): boolean {
-  if (isSecureValue(v)) return true;
-  if (typeof v === "object" && v !== null) return Object.values(v).every(containsSecureOrEmpty);
-  return false;
 }

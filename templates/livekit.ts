@@ -57,13 +57,15 @@ export function renderLivekitConfig(cfg: StackConfig, layout: FileLayout): strin
     }),
     // coturn is the TURN server; LiveKit's embedded one stays off.
     turn: { enabled: false },
+    // webhook.api_key comes from env LIVEKIT_WEBHOOK_API_KEY: always the current key of the key file.
+    webhook: cfg.webhook.urls.length > 0 ? { urls: cfg.webhook.urls } : undefined,
   });
   return (
     banner(
       "#",
       "livekit-server",
       cfg.versions.livekitServer ?? VERSIONS.livekitServer,
-      "Secrets: key_file, env LIVEKIT_REDIS_PASSWORD, rtc.turn_servers[].secret_file.",
+      "Secrets: key_file, env LIVEKIT_REDIS_PASSWORD, rtc.turn_servers[].secret_file; webhook.api_key from env.",
     ) + toYaml(doc)
   );
 }

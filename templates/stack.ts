@@ -67,6 +67,7 @@ export function renderStack(cfg: StackConfig, secrets: StackSecrets, layout: Fil
       secretEnv: defined({
         [SERVER_SECRET_ENV.livekitRedisPassword]: secrets.valkeyPassword,
         [SERVER_SECRET_ENV.livekitSentinelPassword]: cfg.valkey.mode === "sentinel" ? secrets.valkeyPassword : undefined,
+        [SERVER_SECRET_ENV.livekitWebhookApiKey]: cfg.webhook.urls.length > 0 ? secrets.apiKeys[0].key : undefined,
       }),
     },
     valkey: {

@@ -10,13 +10,18 @@ beforeAll(async () => {
 });
 
 /** Runs index.ts (the real Pulumi program) against a stack file, as `pulumi up` would. */
-async function runProgram(stack: "dev" | "prod", cameraCredentials: Record<string, unknown>): Promise<Recorded[]> {
+async function runProgram(
+  stack: "dev" | "prod",
+  cameraCredentials: Record<string, unknown>,
+  secretConfig: Record<string, unknown> = {},
+): Promise<Recorded[]> {
   rec.resources.length = 0;
   const raw = readStackFile(stack, PROJECT_DIR);
   const config: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) config[k] = typeof v === "string" ? v : JSON.stringify(v);
   config["lkstack:cameraCredentials"] = JSON.stringify(cameraCredentials);
-  pulumi.runtime.setAllConfig(config, ["lkstack:cameraCredentials"]);
+  for (const [k, v] of Object.entries(secretConfig)) config[`lkstack:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
+  pulumi.runtime.setAllConfig(config, ["lkstack:cameraCredentials", ...Object.keys(secretConfig).map((k) => `lkstack:${k}`)]);
   let program: { stackUrn?: pulumi.Output<string>; apiSecret?: pulumi.Output<string> } = {};
   await jest.isolateModulesAsync(async () => {
     program = (await import("../../index")) as typeof program;
@@ -55,4 +60,23 @@ test("`pulumi up --stack dev` builds the Docker stack from Pulumi.dev.yaml", asy
   const holders = rs.filter((r) => JSON.stringify(r.inputs).includes("lab-pass-0123"));
   expect(holders.map((r) => r.type)).toEqual(["docker:index/container:Container"]);
   expect(holders[0].secretPaths.some((p) => p.startsWith("uploads"))).toBe(true);
+});
+
+test("secrets given with `pulumi config set --secret` replace the generated ones", async () => {
+  const given = { key: "APIgivenByOps01", secret: "given-secret-0123456789abcdefghijklmnopqr" };
+  const rs = await runProgram(
+    "dev",
+    { lab: { username: "viewer", password: "lab-pass-0123" } },
+    {
+      apiKeys: [given],
+      turnSecrets: ["given-turn-secret-0123456789abcdefghijk"],
+    },
+  );
+  const randoms = rs.filter((r) => r.type.startsWith("random:")).map((r) => r.name);
+  expect(randoms.some((n) => n.includes("apiKey"))).toBe(false);
+  expect(randoms.some((n) => n.includes("turnSecret"))).toBe(false);
+  expect(randoms.some((n) => n.includes("valkeyPassword"))).toBe(true);
+  const sfu = rs.find((r) => r.type === "docker:index/container:Container" && r.inputs.name === "lkstack-sfu");
+  const keys = (sfu?.inputs.uploads as { file: string; content: string }[]).find((u) => u.file.endsWith("keys.yaml"))?.content;
+  expect(keys).toBe(`${given.key}: ${given.secret}\n`);
 });

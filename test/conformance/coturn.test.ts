@@ -128,4 +128,20 @@ suite("rendered turnserver.conf on the real coturn (Debian build)", () => {
       );
     }
   });
+
+  it("after step 2 of a rotation (previous secret removed) refuses the old credentials and keeps the new", async () => {
+    await coturn.stop();
+    const dir = tempDir("coturn-rotated");
+    const { layout } = materialize(cfg, { ...TEST_SECRETS, turnSecrets: [TEST_SECRETS.turnSecrets[0]] }, dir, "turn");
+    coturn = startDaemon("sh", ["-c", turnserverStartScript(layout)]);
+    for (let i = 0; i < 50 && !/Total General servers|relay.*initialized|IO method/i.test(coturn.output()); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 500));
+    const old = await allocate(TEST_SECRETS.turnSecrets[1], host.peerAddresses[0]);
+    expect(old.code).not.toBe(0);
+    expect(old.output).toMatch(/Cannot complete Allocation/);
+    const current = await allocate(TEST_SECRETS.turnSecrets[0], host.peerAddresses[0]);
+    expect(current.code).toBe(0);
+    expect(current.output).toMatch(/Total lost packets 0 /);
+  });
 });

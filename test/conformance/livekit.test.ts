@@ -3,6 +3,7 @@ import { AccessToken, RoomServiceClient } from "livekit-server-sdk";
 import { BINARIES, freePorts, requireBinaries, startDaemon, tempDir, waitForTcp, type Daemon } from "../helpers/servers";
 import { TEST_SECRETS, minimal, parse } from "../helpers/fixtures";
 import { materialize } from "../helpers/realStack";
+import { expectRefusal, startLivekit, startRedis } from "../helpers/livekitStack";
 import { ConfigError, parseStackConfig, type StackConfig } from "../../schema";
 import { SECRET_FILE_MODE } from "../../templates";
 
@@ -10,40 +11,6 @@ const bins = requireBinaries(["livekitServer", "redisServer"]);
 const suite = bins.available ? describe : describe.skip;
 
 const ROOM = "camera_550e8400-e29b-41d4-a716-446655440000";
-
-async function startRedis(cfg: StackConfig): Promise<{ daemon: Daemon; port: number }> {
-  const dir = tempDir("lk-redis");
-  const { layout } = materialize(cfg, TEST_SECRETS, dir, "valkey");
-  const [port] = await freePorts(1);
-  const daemon = startDaemon(BINARIES.redisServer, [layout.valkey.config, "--port", String(port), "--bind", "127.0.0.1", "--dir", dir]);
-  await waitForTcp(port, daemon);
-  return { daemon, port };
-}
-
-/**
- * Starts livekit-server with the rendered livekit.yaml, key file and TURN secret file. The only
- * test-only override is REDIS_HOST: the rendered address is the Docker bridge IP of Valkey.
- */
-function startLivekit(cfg: StackConfig, redisPort: number, env: Record<string, string> = {}): { daemon: Daemon; config: string } {
-  const dir = tempDir("livekit");
-  const { layout, env: secretEnv } = materialize(cfg, TEST_SECRETS, dir, "livekit");
-  const daemon = startDaemon(BINARIES.livekitServer, ["--config", layout.livekit.config], {
-    env: { PATH: process.env.PATH, HOME: dir, ...secretEnv, REDIS_HOST: `127.0.0.1:${redisPort}`, ...env },
-  });
-  return { daemon, config: layout.livekit.config };
-}
-
-/**
- * livekit-server v1.13.5 prints a start-up error and exits with status 0, so a refusal is "the
- * process ended on its own with this message", not a non-zero status.
- */
-async function expectRefusal(daemon: Daemon, message: RegExp): Promise<void> {
-  const timer = setTimeout(() => daemon.proc.kill("SIGKILL"), 20000);
-  await daemon.exited;
-  clearTimeout(timer);
-  expect(daemon.proc.signalCode).toBeNull();
-  expect(daemon.output()).toMatch(message);
-}
 
 suite("rendered livekit.yaml on the real livekit-server", () => {
   let cfg: StackConfig;
@@ -173,6 +140,7 @@ suite("rendered livekit.yaml on the real livekit-server", () => {
     });
     try {
       await waitForTcp(http, daemon);
+      for (let i = 0; i < 50 && !/"nodeIP"/.test(daemon.output()); i++) await new Promise((r) => setTimeout(r, 100));
       expect(daemon.output()).toMatch(/"nodeIP":\s*"127\.0\.0\.9"/);
     } finally {
       await daemon.stop();

@@ -211,8 +211,25 @@ describe("stack file keys", () => {
       /lkstack:sfuu: unknown stack config key/,
     );
     expect(() => structuredConfigFrom({ "lkstack:cameraCredentials": { lab: { username: "u", password: "p" } } })).toThrow(
-      /lkstack:cameraCredentials: holds plaintext\n\s+fix: store it with pulumi config set --secret/,
+      /lkstack:cameraCredentials: holds plaintext at cameraCredentials\.lab\.password\n\s+fix: store it with pulumi config set --secret --path 'cameraCredentials\.lab\.password'/,
     );
+    expect(() =>
+      structuredConfigFrom({
+        "lkstack:apiKeys": [{ key: "APIabc", secret: "plain" }],
+        "lkstack:turnSecrets": [{ secure: "v1:x" }, "old-plain"],
+      }),
+    ).toThrow(/apiKeys\[0\]\.secret[\s\S]*turnSecrets\[1\]/);
+  });
+
+  it("accepts given secrets with plaintext identifiers (the API key id, a camera user name)", () => {
+    const out = structuredConfigFrom({
+      "lkstack:target": "docker",
+      "lkstack:apiKeys": [{ key: "APIabc", secret: { secure: "v1:s" } }],
+      "lkstack:turnSecrets": [{ secure: "v1:t" }],
+      "lkstack:valkeyPassword": { secure: "v1:v" },
+      "lkstack:cameraCredentials": { lab: { username: "viewer", password: { secure: "v1:p" } } },
+    });
+    expect(out).toEqual({ target: "docker" });
   });
 
   it("accepts secure values for secret keys and ignores other namespaces", () => {

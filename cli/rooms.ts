@@ -1,0 +1,19 @@
+import { RoomServiceClient } from "livekit-server-sdk";
+import type { ApiCredentials } from "./credentials";
+
+/** `http(s)://` for the server API; accepts the `ws(s)://` URL clients use. */
+export function apiUrl(url: string): string {
+  return url.replace(/^ws(s?):\/\//, "http$1://");
+}
+
+export async function listRooms(url: string, creds: ApiCredentials): Promise<string[]> {
+  const rooms = await new RoomServiceClient(apiUrl(url), creds.apiKey, creds.apiSecret).listRooms();
+  const rows = rooms
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((r) => `${r.name}\t${r.numParticipants} participant(s)\t${r.numPublishers} publisher(s)\tempty_timeout ${r.emptyTimeout}s`);
+  return [`${rooms.length} room(s)`, ...rows];
+}
+
+export async function deleteRoom(url: string, creds: ApiCredentials, room: string): Promise<void> {
+  await new RoomServiceClient(apiUrl(url), creds.apiKey, creds.apiSecret).deleteRoom(room);
+}

@@ -1,0 +1,89 @@
+import fc from "fast-check";
+import { main, type Io } from "../../cli/main";
+import { CAMERA_ROOM, DEFAULT_TTL_SECONDS, grantFor, mintToken, parseTtl, TokenRequestError } from "../../cli/token";
+import { PROJECT_DIR } from "../helpers/fixtures";
+
+const KEY = { apiKey: "APIunitTestKey01", apiSecret: "unit-test-secret-0123456789abcdefghijkl" };
+const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split(".")[1], "base64url").toString()) as Record<string, unknown>;
+
+describe("lkstack token (pure parts)", () => {
+  it("parses durations and refuses nonsense and more than a day", () => {
+    expect(parseTtl("1h")).toBe(3600);
+    expect(parseTtl("30m")).toBe(1800);
+    expect(parseTtl("2h30m")).toBe(9000);
+    expect(parseTtl("900s")).toBe(900);
+    expect(parseTtl("45")).toBe(45);
+    for (const bad of ["", "0", "1d", "25h", "-5m", "abc"]) expect(() => parseTtl(bad)).toThrow(TokenRequestError);
+  });
+
+  it("a viewer subscribes only; a publisher publishes only", () => {
+    expect(grantFor({ room: "r", publish: false })).toEqual({
+      roomJoin: true,
+      room: "r",
+      canPublish: false,
+      canSubscribe: true,
+      canPublishData: false,
+    });
+    expect(grantFor({ room: "r", publish: true })).toEqual({
+      roomJoin: true,
+      room: "r",
+      canPublish: true,
+      canSubscribe: false,
+      canPublishData: false,
+    });
+  });
+
+  it("mints room-scoped, one-hour tokens by default", async () => {
+    const room = "camera_550e8400-e29b-41d4-a716-446655440000";
+    const c = claimsOf(
+      await mintToken({ ...KEY, room, identity: "viewer-7", publish: false, ttlSeconds: DEFAULT_TTL_SECONDS, anyRoom: false }),
+    );
+    expect(c.iss).toBe(KEY.apiKey);
+    expect(c.sub).toBe("viewer-7");
+    expect(Number(c.exp) - Number(c.nbf)).toBe(3600);
+    expect(c.video).toEqual({ roomJoin: true, room, canPublish: false, canSubscribe: true, canPublishData: false });
+  });
+
+  it("accepts exactly camera_<lowercase uuid> room names", () => {
+    fc.assert(fc.property(fc.uuid(), (id) => expect(CAMERA_ROOM.test(`camera_${id}`)).toBe(true)));
+    for (const bad of [
+      "camera_",
+      "camera_550E8400-E29B-41D4-A716-446655440000",
+      "lobby",
+      "camera_550e8400e29b41d4a716446655440000",
+      "xcamera_550e8400-e29b-41d4-a716-446655440000",
+    ])
+      expect(CAMERA_ROOM.test(bad)).toBe(false);
+  });
+});
+
+describe("lkstack token / rooms (command line)", () => {
+  const run = async (args: string[], env: Record<string, string> = {}) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io: Io = { out: (s) => out.push(s), err: (s) => err.push(s), env: { PATH: "/nonexistent", ...env }, cwd: PROJECT_DIR };
+    return { code: await main(args, io), out: out.join("\n"), err: err.join("\n") };
+  };
+
+  it("prints only the JWT, never the secret", async () => {
+    const r = await run(["token", "--stack", "dev", "--room", "camera_550e8400-e29b-41d4-a716-446655440000", "--identity", "v"], {
+      LIVEKIT_API_KEY: KEY.apiKey,
+      LIVEKIT_API_SECRET: KEY.apiSecret,
+    });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(r.out + r.err).not.toContain(KEY.apiSecret);
+  });
+
+  it("without credentials says where they come from", async () => {
+    const r = await run(["token", "--stack", "dev", "--room", "camera_550e8400-e29b-41d4-a716-446655440000", "--identity", "v"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/LIVEKIT_API_KEY\/LIVEKIT_API_SECRET are not set and the Pulumi CLI is not installed; fix:/);
+  });
+
+  it("rooms needs a URL and an action", async () => {
+    expect((await run(["rooms", "list", "--stack", "dev"])).err).toMatch(/--url \(or env LIVEKIT_URL\) is required/);
+    const r = await run(["rooms", "--stack", "dev", "--url", "http://127.0.0.1:9"], { LIVEKIT_API_KEY: "k", LIVEKIT_API_SECRET: "s" });
+    expect(r.err).toMatch(/rooms needs "list" or "delete", got nothing/);
+  });
+});
