@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { ConfigError } from "../schema";
 import { loadStackConfig } from "./stackFile";
 import { renderToDirectory, writeManifests } from "./render";
@@ -8,6 +8,10 @@ import { summarize } from "./summary";
 import { apiCredentials, CredentialsError } from "./credentials";
 import { DEFAULT_TTL_SECONDS, mintToken, parseTtl, TokenRequestError } from "./token";
 import { deleteRoom, listRooms } from "./rooms";
+import { previewProgram, tree, writePreview } from "./preview";
+
+/** The Pulumi program next to this CLI (index.ts, or dist/index.js once built). */
+const PROGRAM_PATH = join(__dirname, "..", "index");
 
 export const USAGE = `usage: lkstack <command> [options]
 
@@ -24,6 +28,10 @@ commands:
   token --stack STACK --room camera_<uuid> --identity NAME [--publish] [--ttl 1h] [--any-room]
       print a room-scoped JWT: subscribe-only unless --publish (then publish-only), 1 h by default;
       API key and secret from env LIVEKIT_API_KEY/LIVEKIT_API_SECRET or the stack's outputs
+  preview --stack STACK [--out DIR] [--project DIR]
+      run the Pulumi program (index.ts) with the engine mocked and list every resource it would
+      create (type, name, parent, the inputs that matter; secrets as [secret]); --out DIR also
+      writes them all to DIR/resources.yaml. No Pulumi CLI, backend or cluster needed.
   rooms list --stack STACK [--url URL]
   rooms delete --stack STACK --room NAME [--url URL]
       the seed's ListRooms troubleshooting step (URL from --url or env LIVEKIT_URL)
@@ -101,6 +109,15 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         const cfg = loadStackConfig(stack, project);
         const files = await writeBackup(cfg, stack, out);
         io.out(`wrote ${out}: ${files.join(", ")}`);
+        return 0;
+      }
+      case "preview": {
+        const cfg = loadStackConfig(stack, project);
+        const resources = await previewProgram(stack, project, PROGRAM_PATH);
+        io.out(summarize(cfg, stack));
+        io.out(`plan: ${resources.length} resources (${resources.filter((r) => r.custom).length} to create, the rest components)`);
+        for (const line of tree(resources)) io.out(line);
+        if (values.out) io.out(`wrote ${writePreview(resources, resolve(io.cwd, values.out))}`);
         return 0;
       }
       case "token": {

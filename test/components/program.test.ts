@@ -1,58 +1,40 @@
-import * as pulumi from "@pulumi/pulumi";
-import { readStackFile } from "../../cli/stackFile";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { main, type Io } from "../../cli/main";
+import { previewProgram } from "../../cli/preview";
 import { PROJECT_DIR } from "../helpers/fixtures";
-import { recordingMocks, settled, type Recorded } from "../helpers/mocks";
+import type { Recorded } from "../helpers/mocks";
 
-const rec = recordingMocks();
-
-beforeAll(async () => {
-  await rec.install();
-});
-
-/** Runs index.ts (the real Pulumi program) against a stack file, as `pulumi up` would. */
-async function runProgram(
-  stack: "dev" | "prod",
-  cameraCredentials: Record<string, unknown>,
-  secretConfig: Record<string, unknown> = {},
-): Promise<Recorded[]> {
-  rec.resources.length = 0;
-  const raw = readStackFile(stack, PROJECT_DIR);
-  const config: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw)) config[k] = typeof v === "string" ? v : JSON.stringify(v);
-  config["lkstack:cameraCredentials"] = JSON.stringify(cameraCredentials);
-  for (const [k, v] of Object.entries(secretConfig)) config[`lkstack:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
-  pulumi.runtime.setAllConfig(config, ["lkstack:cameraCredentials", ...Object.keys(secretConfig).map((k) => `lkstack:${k}`)]);
-  let program: { stackUrn?: pulumi.Output<string>; apiSecret?: pulumi.Output<string> } = {};
+/** Runs index.ts (the real Pulumi program) against a stack file, as `pulumi up` would, under mocks. */
+async function runProgram(stack: "dev" | "prod", secretConfig: Record<string, unknown>): Promise<Recorded[]> {
+  let out: Recorded[] = [];
   await jest.isolateModulesAsync(async () => {
-    program = (await import("../../index")) as typeof program;
+    out = await previewProgram(stack, PROJECT_DIR, join(PROJECT_DIR, "index"), secretConfig);
   });
-  if (!program.stackUrn || !program.apiSecret) throw new Error("the program exports no stackUrn/apiSecret");
-  await settled(program.stackUrn);
-  // Let the workloads that wait on Secret names register.
-  for (let i = 0; i < 50 && !rec.resources.some((r) => /Deployment|Container|Service$/.test(r.type)); i++)
-    await new Promise((r) => setTimeout(r, 20));
-  await new Promise((r) => setTimeout(r, 200));
-  expect(await new Promise((resolve) => pulumi.isSecret(program.apiSecret as pulumi.Output<string>).then(resolve))).toBe(true);
-  return [...rec.resources];
+  return out;
 }
 
 test("`pulumi up --stack prod` builds the Kubernetes stack from Pulumi.prod.yaml", async () => {
   const rs = await runProgram("prod", {
-    "corridor-a": { username: "u", password: "p-a-0123" },
-    "corridor-b": { username: "u", password: "p-b-0123" },
+    cameraCredentials: { "corridor-a": { username: "u", password: "p-a-0123" }, "corridor-b": { username: "u", password: "p-b-0123" } },
   });
   const types = rs.map((r) => r.type);
   expect(types).toContain("lkstack:k8s:Stack");
   expect(types.filter((t) => t === "kubernetes:apps/v1:Deployment")).toHaveLength(4);
   expect(types.filter((t) => t === "kubernetes:apps/v1:StatefulSet")).toHaveLength(2);
   expect(types).not.toContain("lkstack:docker:Stack");
-  // Camera credentials from secret config reach only the MediaMTX Secret.
-  const holders = rs.filter((r) => JSON.stringify(r.inputs).includes("p-a-0123")).map((r) => r.type);
-  expect(holders).toEqual(["kubernetes:core/v1:Secret"]);
+  // Every resource has its component as parent.
+  expect(rs.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "lkstack-sfu")?.parent).toBe("lkstack-sfu");
+  expect(rs.find((r) => r.type === "lkstack:k8s:Sfu")?.parent).toBe("lkstack");
+  // Camera credentials from secret config reach only the MediaMTX Secret, marked secret.
+  const holders = rs.filter((r) => JSON.stringify(r.inputs).includes("p-a-0123"));
+  expect(holders.map((r) => `${r.type} ${r.name}`)).toEqual(["kubernetes:core/v1:Secret lkstack-mediamtx-secret"]);
+  expect(holders[0].secretPaths.some((p) => p.startsWith("stringData"))).toBe(true);
 });
 
 test("`pulumi up --stack dev` builds the Docker stack from Pulumi.dev.yaml", async () => {
-  const rs = await runProgram("dev", { lab: { username: "viewer", password: "lab-pass-0123" } });
+  const rs = await runProgram("dev", { cameraCredentials: { lab: { username: "viewer", password: "lab-pass-0123" } } });
   const types = rs.map((r) => r.type);
   expect(types).toContain("lkstack:docker:Stack");
   expect(types.filter((t) => t === "docker:index/container:Container")).toHaveLength(5);
@@ -64,14 +46,7 @@ test("`pulumi up --stack dev` builds the Docker stack from Pulumi.dev.yaml", asy
 
 test("secrets given with `pulumi config set --secret` replace the generated ones", async () => {
   const given = { key: "APIgivenByOps01", secret: "given-secret-0123456789abcdefghijklmnopqr" };
-  const rs = await runProgram(
-    "dev",
-    { lab: { username: "viewer", password: "lab-pass-0123" } },
-    {
-      apiKeys: [given],
-      turnSecrets: ["given-turn-secret-0123456789abcdefghijk"],
-    },
-  );
+  const rs = await runProgram("dev", { apiKeys: [given], turnSecrets: ["given-turn-secret-0123456789abcdefghijk"] });
   const randoms = rs.filter((r) => r.type.startsWith("random:")).map((r) => r.name);
   expect(randoms.some((n) => n.includes("apiKey"))).toBe(false);
   expect(randoms.some((n) => n.includes("turnSecret"))).toBe(false);
@@ -79,4 +54,26 @@ test("secrets given with `pulumi config set --secret` replace the generated ones
   const sfu = rs.find((r) => r.type === "docker:index/container:Container" && r.inputs.name === "lkstack-sfu");
   const keys = (sfu?.inputs.uploads as { file: string; content: string }[]).find((u) => u.file.endsWith("keys.yaml"))?.content;
   expect(keys).toBe(`${given.key}: ${given.secret}\n`);
+});
+
+test("`lkstack preview --stack prod` lists every resource with secrets masked", async () => {
+  const out = mkdtempSync(join(tmpdir(), "lkstack-preview-"));
+  const lines: string[] = [];
+  const io: Io = { out: (s) => lines.push(s), err: (s) => lines.push(s), env: {}, cwd: PROJECT_DIR };
+  let code = -1;
+  await jest.isolateModulesAsync(async () => {
+    code = await main(["preview", "--stack", "prod", "--out", out], io);
+  });
+  expect(code).toBe(0);
+  const text = lines.join("\n");
+  expect(text).toMatch(/^plan: \d+ resources/m);
+  expect(text).toMatch(
+    /^ {4}kubernetes:apps\/v1:Deployment lkstack-sfu {2}name=lkstack-sfu replicas=3 image=livekit\/livekit-server:v1\.13\.5/m,
+  );
+  expect(text).toMatch(/kubernetes:core\/v1:Secret lkstack-sfu-secret {2}data=\[secret\]/);
+  expect(text).not.toMatch(/generated-lkstack-secrets/);
+  const written = readFileSync(join(out, "resources.yaml"), "utf8");
+  expect(written).toContain("type: kubernetes:apps/v1:Deployment");
+  expect(written).toContain('stringData: "[secret]"');
+  expect(written).not.toMatch(/generated-lkstack-secrets/);
 });

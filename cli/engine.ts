@@ -1,0 +1,118 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** One resource the program registered, with its inputs as the engine would receive them. */
+export interface Recorded {
+  type: string;
+  name: string;
+  /** Logical name of the parent resource, when the program gave one. */
+  parent?: string;
+  custom: boolean;
+  inputs: Record<string, unknown>;
+  /** Input paths that were marked secret (their values are in `inputs`; mask before showing). */
+  secretPaths: string[];
+}
+
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Strips the engine's secret wrappers, noting where they were. */
+function unwrap(v: unknown, path: string, secrets: string[]): unknown {
+  if (isRecord(v) && v[SECRET_SIG] !== undefined && "value" in v) {
+    secrets.push(path);
+    return unwrap(v.value, path, secrets);
+  }
+  if (Array.isArray(v)) return v.map((x, i) => unwrap(x, `${path}[${i}]`, secrets));
+  if (isRecord(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrap(x, path ? `${path}.${k}` : k, secrets)]));
+  return v;
+}
+
+/** The same inputs with every secret-marked value replaced by "[secret]". */
+export function masked(r: Recorded): Record<string, unknown> {
+  const walk = (v: unknown, path: string): unknown => {
+    if (r.secretPaths.includes(path)) return "[secret]";
+    if (Array.isArray(v)) return v.map((x, i) => walk(x, `${path}[${i}]`));
+    if (isRecord(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, path ? `${path}.${k}` : k)]));
+    return v;
+  };
+  return walk(r.inputs, "") as Record<string, unknown>;
+}
+
+/**
+ * A mocked Pulumi engine that records every registration. Mocks do no auto-naming and compute no
+ * provider outputs, so this fills in what the real providers would: a generated name for unnamed
+ * Kubernetes objects and a deterministic `result` for random resources (marked as such).
+ */
+export class RecordingEngine {
+  public readonly resources: Recorded[] = [];
+  private readonly parents = new Map<string, string | undefined>();
+
+  public readonly mocks: pulumi.runtime.Mocks = {
+    newResource: (args: pulumi.runtime.MockResourceArgs) => {
+      const secretPaths: string[] = [];
+      const inputs = unwrap(args.inputs, "", secretPaths) as Record<string, unknown>;
+      this.resources.push({
+        type: args.type,
+        name: args.name,
+        parent: this.parents.get(`${args.type}::${args.name}`),
+        custom: args.custom !== false,
+        inputs,
+        secretPaths,
+      });
+      const state: Record<string, unknown> = { ...(args.inputs as Record<string, unknown>) };
+      if (args.type.startsWith("kubernetes:")) {
+        const meta = isRecord(inputs.metadata) ? inputs.metadata : {};
+        state.metadata = { ...meta, name: meta.name ?? `${args.name}-a1b2c3d4` };
+      }
+      // Offline there is no registry: the pulled image is named by its tag.
+      if (args.type === "docker:index/remoteImage:RemoteImage") state.imageId = inputs.name;
+      if (args.type === "random:index/randomPassword:RandomPassword")
+        state.result = `generated-${args.name}-0123456789abcdefghijklmnopqrstuv`;
+      if (args.type === "random:index/randomString:RandomString")
+        state.result = args.name
+          .replace(/[^A-Za-z0-9]/g, "")
+          .slice(-12)
+          .padStart(12, "X");
+      return { id: `${args.name}-id`, state };
+    },
+    call: (args: pulumi.runtime.MockCallArgs) => args.inputs as Record<string, unknown>,
+  };
+
+  /** Installs the mocks (project "lkstack", the given stack name). */
+  async install(stack: string): Promise<void> {
+    await pulumi.runtime.setMocks(this.mocks, "lkstack", stack, false);
+  }
+
+  /**
+   * Runs a program inside a root stack resource, noting each resource's parent, and waits until
+   * every registration (including those that wait on other outputs) has reached the mocks.
+   */
+  async run(program: () => Promise<unknown>): Promise<Recorded[]> {
+    const names = new WeakMap<pulumi.Resource, string>();
+    await pulumi.runtime.runInPulumiStack(async () => {
+      pulumi.runtime.registerStackTransformation((args) => {
+        names.set(args.resource, args.name);
+        const parent = args.opts.parent;
+        this.parents.set(`${args.type}::${args.name}`, parent ? names.get(parent) : undefined);
+        return undefined;
+      });
+      return program();
+    });
+    await settle(() => this.resources.length);
+    return this.resources;
+  }
+}
+
+/** Waits until `count` stops changing: registrations that wait on outputs arrive in later ticks. */
+async function settle(count: () => number): Promise<void> {
+  let last = -1;
+  let stable = 0;
+  for (let i = 0; i < 400 && stable < 5; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    const now = count();
+    stable = now === last ? stable + 1 : 0;
+    last = now;
+  }
+}
