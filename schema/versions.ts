@@ -17,6 +17,11 @@ export const VERSIONS = {
 
 export type Component = keyof typeof VERSIONS;
 
+/** Tools the tests build with `go install` (scripts/install-test-servers.sh reads these too). */
+export const TEST_TOOL_VERSIONS = {
+  actionlint: "v1.7.12",
+} as const;
+
 export const IMAGE_REPOSITORIES: Record<Component, string> = {
   livekitServer: "livekit/livekit-server",
   livekitIngress: "livekit/ingress",

@@ -34,6 +34,15 @@ if [ ! -x "$lk_bin" ]; then
   mv "$tmp/server" "$lk_bin"
   rmdir "$tmp"
 fi
+# actionlint validates the GitHub workflows (version from TEST_TOOL_VERSIONS in schema/versions.ts).
+actionlint_version=$(sed -n 's/.*actionlint: *"\(v[0-9.]*\)".*/\1/p' "$here/schema/versions.ts" | head -n1)
+al_bin="$cache/bin/actionlint-$actionlint_version"
+if [ ! -x "$al_bin" ]; then
+  tmp=$(mktemp -d)
+  GOTOOLCHAIN=local CGO_ENABLED=0 GOBIN="$tmp" go install "github.com/rhysd/actionlint/cmd/actionlint@$actionlint_version"
+  mv "$tmp/actionlint" "$al_bin"
+  rmdir "$tmp"
+fi
 # MediaMTX cannot be built with `go install` (its embedded VERSION file is generated), so the
 # tests check our key allow-list against the release's own api/openapi.yaml from the module proxy.
 mediamtx_version=$(sed -n 's/.*mediamtx: *"\(v[0-9.]*\)".*/\1/p' "$here/schema/versions.ts" | head -n1)
@@ -42,5 +51,6 @@ cp "$mediamtx_dir/api/openapi.yaml" "$cache/mediamtx-$mediamtx_version-openapi.y
 
 echo "livekit-server: $lk_bin"
 echo "mediamtx openapi: $cache/mediamtx-$mediamtx_version-openapi.yaml"
+echo "actionlint: $al_bin"
 echo "turnserver: $(command -v turnserver)"
 echo "redis-server: $(command -v redis-server)"

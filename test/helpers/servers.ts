@@ -3,13 +3,14 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
-import { VERSIONS } from "../../schema";
+import { VERSIONS, TEST_TOOL_VERSIONS } from "../../schema";
 
 export const CACHE_DIR = process.env.LKSTACK_CACHE_DIR ?? join(homedir(), ".cache", "lkstack");
 
 /** Paths of the real servers; the install script puts the Go-built ones in the cache. */
 export const BINARIES = {
   livekitServer: join(CACHE_DIR, "bin", `livekit-server-${VERSIONS.livekitServer}`),
+  actionlint: join(CACHE_DIR, "bin", `actionlint-${TEST_TOOL_VERSIONS.actionlint}`),
   turnserver: "/usr/bin/turnserver",
   turnutilsUclient: "/usr/bin/turnutils_uclient",
   turnutilsPeer: "/usr/bin/turnutils_peer",
