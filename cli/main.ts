@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
-import { ConfigError } from "../schema";
+import { ConfigError, DEFAULT_PORTS, type ViewingLayer } from "../schema";
+import { formatPlan, planFor, VIEWING_LAYERS } from "./capacity";
 import { loadStackConfig } from "./stackFile";
 import { renderToDirectory, writeManifests } from "./render";
 import { writeBackup } from "./backup";
@@ -32,6 +33,8 @@ commands:
       run the Pulumi program (index.ts) with the engine mocked and list every resource it would
       create (type, name, parent, the inputs that matter; secrets as [secret]); --out DIR also
       writes them all to DIR/resources.yaml. No Pulumi CLI, backend or cluster needed.
+  capacity --cameras N --viewers-per-camera M [--layer high|medium|low|mix] [--stack STACK]
+      size SFU, Ingress and coturn from the capacity model (the stack's layers and UDP range if given)
   rooms list --stack STACK [--url URL]
   rooms delete --stack STACK --room NAME [--url URL]
       the seed's ListRooms troubleshooting step (URL from --url or env LIVEKIT_URL)
@@ -80,11 +83,27 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         ttl: { type: "string" },
         "any-room": { type: "boolean" },
         url: { type: "string" },
+        cameras: { type: "string" },
+        "viewers-per-camera": { type: "string" },
+        layer: { type: "string" },
       },
       allowPositionals: command === "rooms",
       strict: true,
     });
     const project = resolve(io.cwd, values.project ?? ".");
+    if (command === "capacity") {
+      const count = (name: string) => {
+        const n = Number(required(values, name));
+        if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number`);
+        return n;
+      };
+      const layer = (values.layer ?? "mix") as ViewingLayer;
+      if (!VIEWING_LAYERS.includes(layer)) throw new UsageError(`--layer must be one of ${VIEWING_LAYERS.join(", ")}`);
+      const cfg = values.stack ? loadStackConfig(values.stack, project) : undefined;
+      const plan = planFor(count("cameras"), count("viewers-per-camera"), layer, cfg);
+      for (const line of formatPlan(plan, cfg?.sfu.ports.udp ?? DEFAULT_PORTS.sfu.udp)) io.out(line);
+      return 0;
+    }
     const stack = required(values, "stack");
     switch (command) {
       case "render": {

@@ -34,3 +34,194 @@ export function replicasForRange(cameras: number, concurrentViewers: number, ran
 export function formatBytes(bytes: number): string {
   return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GiB` : `${Math.ceil(bytes / 1024 ** 2)} MiB`;
 }
+
+export type ViewingLayer = "high" | "medium" | "low" | "mix";
+
+/**
+ * The planner's assumptions, one place. The seed gives bitrates and memory; CPU figures are
+ * engineering estimates that `bench/load` measures against on real servers (see README).
+ */
+export const CAPACITY_MODEL = {
+  /** Share of viewers per layer when they browse a grid (low) and open some tiles (high). */
+  mix: { high: 0.1, medium: 0.2, low: 0.7 },
+  /** SFU forwarding cost: cores per Gbps of egress, plus per published layer (receive + NACK/RTCP). */
+  sfuCoresPerEgressGbps: 2,
+  sfuCoresPerPublishedLayer: 0.004,
+  sfuMemoryPerSubscriberBytes: 512 * 1024,
+  /** The seed's node size: 2-4 cores, 2-4 GB. A node is "full" at its upper end. */
+  sfuNodeCores: 4,
+  /** URL input decodes the camera and encodes every layer: about two cores per 1080p camera. */
+  ingressCoresPerCamera: 2,
+  ingressNodeCores: 16,
+  /** Viewers that end up relayed by TURN (symmetric NAT, UDP blocked): a planning share. */
+  turnRelayedShare: 0.15,
+  turnCoresPerRelayedGbps: 1,
+  /** Headroom kept on every NIC: plan to 70 % of line rate. */
+  nicHeadroom: 0.7,
+  nics: [
+    { name: "1 GbE", gbps: 1 },
+    { name: "10 GbE", gbps: 10 },
+    { name: "25 GbE", gbps: 25 },
+    { name: "100 GbE", gbps: 100 },
+  ],
+} as const;
+
+export interface LayerRates {
+  high: number;
+  medium: number;
+  low: number;
+}
+
+export interface CapacityPlan {
+  cameras: number;
+  viewersPerCamera: number;
+  viewers: number;
+  layer: ViewingLayer;
+  /** Average kbps one viewer receives. */
+  viewerKbps: number;
+  cameraIngestGbps: number;
+  /** What the Ingress publishes into the SFU: every layer of every camera. */
+  sfuIngestGbps: number;
+  sfuEgressGbps: number;
+  sfu: {
+    replicas: number;
+    coresTotal: number;
+    coresPerNode: number;
+    memoryPerNodeBytes: number;
+    participantsPerNode: number;
+    udpPortsPerNode: number;
+    udpRangeEnough: boolean;
+    nicPerNode: string;
+    egressPerNodeGbps: number;
+    /** Why this many replicas: the largest of the three constraints. */
+    replicasBy: { ports: number; cpu: number; memory: number };
+  };
+  ingress: { coresTotal: number; replicas: number };
+  turn: { relayedGbps: number; cores: number; nic: string };
+  /** Where the seed's own figures disagree with what its numbers imply. */
+  contradictions: string[];
+}
+
+function nicFor(gbps: number): string {
+  const m = CAPACITY_MODEL;
+  return (m.nics.find((n) => gbps <= n.gbps * m.nicHeadroom) ?? m.nics[m.nics.length - 1]).name;
+}
+
+/** kbps per named layer; a layer the stack does not publish counts as 0. */
+export function layerRates(layers: readonly { name: "high" | "medium" | "low"; bitrateKbps: number }[]): LayerRates {
+  const by = (n: keyof LayerRates) => layers.find((l) => l.name === n)?.bitrateKbps ?? 0;
+  return { high: by("high"), medium: by("medium"), low: by("low") };
+}
+
+export function viewerKbps(layer: ViewingLayer, rates: LayerRates): number {
+  if (layer !== "mix") return rates[layer];
+  const m = CAPACITY_MODEL.mix;
+  return m.high * rates.high + m.medium * rates.medium + m.low * rates.low;
+}
+
+const GIB = 1024 ** 3;
+
+/**
+ * The capacity model: from cameras and viewers to SFU, Ingress and TURN sizing. The schema's SFU
+ * default resources and `lkstack capacity` both come from here.
+ */
+export function planCapacity(input: {
+  cameras: number;
+  viewersPerCamera: number;
+  layer: ViewingLayer;
+  rates: LayerRates;
+  /** How many layers the Ingress publishes per camera (the non-zero rates). */
+  layersPublished: number;
+  udpRange: PortRange;
+}): CapacityPlan {
+  const m = CAPACITY_MODEL;
+  const { cameras, viewersPerCamera, layer, rates } = input;
+  const viewers = cameras * viewersPerCamera;
+  const perViewer = viewerKbps(layer, rates);
+  const publishedKbps = rates.high + rates.medium + rates.low;
+  const sfuEgressGbps = (viewers * perViewer) / 1e6;
+  const sfuIngestGbps = (cameras * publishedKbps) / 1e6;
+  const coresTotal = sfuEgressGbps * m.sfuCoresPerEgressGbps + cameras * input.layersPublished * m.sfuCoresPerPublishedLayer;
+  const memoryTotal = cameras * DEFAULTS.sfuMemoryPerRoomBytes + viewers * m.sfuMemoryPerSubscriberBytes;
+  const byPorts = replicasForRange(cameras, viewers, input.udpRange);
+  const byCpu = Math.max(1, Math.ceil(coresTotal / m.sfuNodeCores));
+  const byMemory = Math.max(1, Math.ceil((memoryTotal + DEFAULTS.sfuMemoryOverheadBytes) / (4 * GIB)));
+  const replicas = Math.max(byPorts, byCpu, byMemory);
+  const load = nodeLoad(cameras, viewers, replicas);
+  const memoryPerNodeBytes = DEFAULTS.sfuMemoryOverheadBytes + Math.ceil(memoryTotal / replicas);
+  const egressPerNodeGbps = sfuEgressGbps / replicas;
+  const ingressCores = cameras * m.ingressCoresPerCamera;
+  const relayedGbps = 2 * sfuEgressGbps * m.turnRelayedShare;
+  const contradictions: string[] = [];
+  if (cameras >= 100) {
+    const seedMemory = cameras * DEFAULTS.sfuMemoryPerRoomBytes + DEFAULTS.sfuMemoryOverheadBytes;
+    if (seedMemory > 4 * GIB)
+      contradictions.push(
+        `The seed sizes the SFU at 2-4 GB, but its own 10 MB per room for ${cameras} cameras plus 1-2 GB overhead is ${formatBytes(seedMemory)}: ` +
+          `this plan spreads ${formatBytes(memoryPerNodeBytes)} per node over ${replicas} node(s).`,
+      );
+    if (byPorts > Math.max(byCpu, byMemory))
+      contradictions.push(
+        `The seed's ${input.udpRange.start}-${input.udpRange.end} range holds ${participantBudget(input.udpRange)} participants per node (2 ports each): ` +
+          `${cameras + viewers} participants need ${byPorts} SFU nodes although CPU needs ${byCpu} and memory ${byMemory}; widen the range to use fewer, larger nodes.`,
+      );
+    contradictions.push(
+      `The seed gives the Ingress 1-2 cores for ${cameras} cameras, which only a copy (no re-encode) path could meet; ` +
+        `URL input decodes and re-encodes every camera, about ${m.ingressCoresPerCamera} cores each: ${ingressCores} cores.`,
+    );
+  }
+  return {
+    cameras,
+    viewersPerCamera,
+    viewers,
+    layer,
+    viewerKbps: perViewer,
+    cameraIngestGbps: (cameras * rates.high) / 1e6,
+    sfuIngestGbps,
+    sfuEgressGbps,
+    sfu: {
+      replicas,
+      coresTotal,
+      coresPerNode: coresTotal / replicas,
+      memoryPerNodeBytes,
+      participantsPerNode: load.participantsPerNode,
+      udpPortsPerNode: load.udpPortsNeeded,
+      udpRangeEnough: load.udpPortsNeeded <= rangeSize(input.udpRange),
+      nicPerNode: nicFor(egressPerNodeGbps + sfuIngestGbps / replicas),
+      egressPerNodeGbps,
+      replicasBy: { ports: byPorts, cpu: byCpu, memory: byMemory },
+    },
+    ingress: { coresTotal: ingressCores, replicas: Math.max(1, Math.ceil(ingressCores / m.ingressNodeCores)) },
+    turn: { relayedGbps, cores: Math.max(0.5, relayedGbps * m.turnCoresPerRelayedGbps), nic: nicFor(relayedGbps) },
+    contradictions,
+  };
+}
+
+/**
+ * SFU requests and limits for a node from the plan, never below the seed's 2-4 cores / 2-4 GB:
+ * the schema uses this when `lkstack:sfu.resources` is not set.
+ */
+export function sfuResourcesFor(cameras: number, concurrentViewers: number, replicas: number, rates: LayerRates, layersPublished: number) {
+  const roomsPerNode = Math.ceil(cameras / replicas);
+  const viewersPerNode = Math.ceil(concurrentViewers / replicas);
+  const memory =
+    DEFAULTS.sfuMemoryOverheadBytes +
+    roomsPerNode * DEFAULTS.sfuMemoryPerRoomBytes +
+    viewersPerNode * CAPACITY_MODEL.sfuMemoryPerSubscriberBytes;
+  const mix = viewerKbps("mix", rates);
+  const cores =
+    (viewersPerNode * mix * CAPACITY_MODEL.sfuCoresPerEgressGbps) / 1e6 +
+    roomsPerNode * layersPublished * CAPACITY_MODEL.sfuCoresPerPublishedLayer;
+  const gi = (b: number) => `${Math.ceil(b / GIB)}Gi`;
+  const floor = DEFAULTS.resources.sfu;
+  return {
+    requests: {
+      cpu: String(Math.max(Number(floor.requests.cpu), Math.ceil(cores))),
+      memory: memory > 2 * GIB ? gi(memory) : floor.requests.memory,
+    },
+    limits: {
+      cpu: String(Math.max(Number(floor.limits.cpu), Math.ceil(cores * 1.5))),
+      memory: memory * 1.25 > 4 * GIB ? gi(memory * 1.25) : floor.limits.memory,
+    },
+  };
+}

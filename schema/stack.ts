@@ -28,34 +28,37 @@ const memoryQuantity = z
   .string()
   .refine((q) => parseMemory(q) !== undefined, { message: "not a memory quantity", params: { fix: 'use e.g. "512Mi" or "4Gi"' } });
 
+const resourceLimits = z
+  .object({
+    requests: z.object({ cpu: cpuQuantity, memory: memoryQuantity }).strict(),
+    limits: z.object({ cpu: cpuQuantity, memory: memoryQuantity }).strict(),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    const rc = parseCpu(r.requests.cpu);
+    const lc = parseCpu(r.limits.cpu);
+    if (rc !== undefined && lc !== undefined && rc > lc)
+      fail(
+        ctx,
+        ["requests", "cpu"],
+        `CPU request ${r.requests.cpu} exceeds the limit ${r.limits.cpu}`,
+        "lower the request or raise the limit",
+      );
+    const rm = parseMemory(r.requests.memory);
+    const lm = parseMemory(r.limits.memory);
+    if (rm !== undefined && lm !== undefined && rm > lm)
+      fail(
+        ctx,
+        ["requests", "memory"],
+        `memory request ${r.requests.memory} exceeds the limit ${r.limits.memory}`,
+        "lower the request or raise the limit",
+      );
+  });
+
+export type ResourceLimits = z.output<typeof resourceLimits>;
+
 const resources = (def: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } }) =>
-  z
-    .object({
-      requests: z.object({ cpu: cpuQuantity, memory: memoryQuantity }).strict(),
-      limits: z.object({ cpu: cpuQuantity, memory: memoryQuantity }).strict(),
-    })
-    .strict()
-    .default({ requests: { ...def.requests }, limits: { ...def.limits } })
-    .superRefine((r, ctx) => {
-      const rc = parseCpu(r.requests.cpu);
-      const lc = parseCpu(r.limits.cpu);
-      if (rc !== undefined && lc !== undefined && rc > lc)
-        fail(
-          ctx,
-          ["requests", "cpu"],
-          `CPU request ${r.requests.cpu} exceeds the limit ${r.limits.cpu}`,
-          "lower the request or raise the limit",
-        );
-      const rm = parseMemory(r.requests.memory);
-      const lm = parseMemory(r.limits.memory);
-      if (rm !== undefined && lm !== undefined && rm > lm)
-        fail(
-          ctx,
-          ["requests", "memory"],
-          `memory request ${r.requests.memory} exceeds the limit ${r.limits.memory}`,
-          "lower the request or raise the limit",
-        );
-    });
+  resourceLimits.default({ requests: { ...def.requests }, limits: { ...def.limits } });
 
 const ipAddress = z.string().refine(isIp, { message: "not an IP address", params: { fix: "use a literal IPv4 or IPv6 address" } });
 const cidr = z
@@ -103,7 +106,8 @@ const sfuSchema = z
     tcpFallback: z.boolean().default(true),
     drainSeconds: z.number().int().min(0).max(86400).default(DEFAULTS.sfuDrainSeconds),
     logLevel: z.enum(["debug", "info", "warn", "error"]).default(DEFAULTS.logLevel),
-    resources: resources(DEFAULTS.resources.sfu),
+    /** Unset: sized by the capacity model from cameras and viewers (never below the seed's 2-4 cores, 2-4 GB). */
+    resources: resourceLimits.optional(),
   })
   .strict()
   .prefault({});

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { ConfigError, problemsFromZod, type ConfigProblem } from "./errors";
-import { stackObjectSchema, type StackConfigParsed } from "./stack";
+import { stackObjectSchema, type ResourceLimits, type StackConfigParsed } from "./stack";
 import { SUPPORTED, isSupported, type Component } from "./versions";
 import { inRange, rangeSize, rangesOverlap } from "./ports";
 import { parseCidr, cidrContains } from "./net";
-import { nodeLoad, participantBudget, replicasForRange, formatBytes } from "./capacity";
+import { nodeLoad, participantBudget, replicasForRange, formatBytes, layerRates, sfuResourcesFor } from "./capacity";
 import { parseMemory, parseValkeyMemory } from "./quantity";
 import { DEFAULTS } from "./defaults";
 import { topology } from "./topology";
@@ -13,7 +13,7 @@ type NodeIp = NonNullable<StackConfigParsed["sfu"]["nodeIp"]>;
 
 /** A validated stack: defaults filled in and the values derived from other fields resolved. */
 export type StackConfig = Omit<StackConfigParsed, "sfu" | "turn"> & {
-  sfu: StackConfigParsed["sfu"] & { nodeIp: NodeIp };
+  sfu: Omit<StackConfigParsed["sfu"], "nodeIp" | "resources"> & { nodeIp: NodeIp; resources: ResourceLimits };
   turn: StackConfigParsed["turn"] & { realm: string };
 };
 
@@ -142,7 +142,19 @@ function checkPorts(c: StackConfigParsed, out: ConfigProblem[]): void {
     });
 }
 
-function checkCapacity(c: StackConfigParsed, out: ConfigProblem[]): void {
+/** The SFU's resources: as configured, or sized by the capacity model. */
+function resolveSfuResources(c: StackConfigParsed): ResourceLimits {
+  if (c.sfu.resources) return c.sfu.resources;
+  return sfuResourcesFor(
+    c.cameras.length,
+    c.capacity.concurrentViewers,
+    c.sfu.replicas,
+    layerRates(c.simulcast.layers),
+    c.simulcast.layers.length,
+  );
+}
+
+function checkCapacity(c: StackConfigParsed, sfuResources: ResourceLimits, out: ConfigProblem[]): void {
   const load = nodeLoad(c.cameras.length, c.capacity.concurrentViewers, c.sfu.replicas);
   const size = rangeSize(c.sfu.ports.udp);
   if (load.udpPortsNeeded > size) {
@@ -156,11 +168,11 @@ function checkCapacity(c: StackConfigParsed, out: ConfigProblem[]): void {
       fix: `raise lkstack:sfu.replicas to ${replicas}, or widen the range to at least ${load.udpPortsNeeded} ports`,
     });
   }
-  const limit = parseMemory(c.sfu.resources.limits.memory);
+  const limit = parseMemory(sfuResources.limits.memory);
   if (limit !== undefined && limit < load.memoryNeededBytes)
     out.push({
       path: ["sfu", "resources", "limits", "memory"],
-      problem: `${load.roomsPerNode} camera rooms per node need about ${formatBytes(load.memoryNeededBytes)} (10 MB per room + 1 GiB overhead); the limit is ${c.sfu.resources.limits.memory}`,
+      problem: `${load.roomsPerNode} camera rooms per node need about ${formatBytes(load.memoryNeededBytes)} (10 MB per room + 1 GiB overhead); the limit is ${sfuResources.limits.memory}`,
       fix: `raise it to at least ${Math.ceil(load.memoryNeededBytes / 1024 ** 3)}Gi or add SFU replicas`,
     });
 }
@@ -379,7 +391,8 @@ export function parseStackConfig(raw: unknown): StackConfig {
   const out: ConfigProblem[] = [];
   checkVersions(c, out);
   checkPorts(c, out);
-  checkCapacity(c, out);
+  const sfuResources = resolveSfuResources(c);
+  checkCapacity(c, sfuResources, out);
   const nodeIp = resolveNodeIp(c, out);
   checkTurn(c, nodeIp, out);
   const nodeCidrs = resolveNodeCidrs(c, nodeIp, out);
@@ -391,7 +404,7 @@ export function parseStackConfig(raw: unknown): StackConfig {
   return {
     ...c,
     kubernetes: { ...c.kubernetes, nodeCidrs },
-    sfu: { ...c.sfu, nodeIp },
+    sfu: { ...c.sfu, nodeIp, resources: sfuResources },
     turn: { ...c.turn, realm: c.turn.realm ?? c.turn.domain },
   };
 }

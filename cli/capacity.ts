@@ -1,0 +1,46 @@
+import {
+  CAPACITY_MODEL,
+  DEFAULT_PORTS,
+  DEFAULTS,
+  formatBytes,
+  layerRates,
+  planCapacity,
+  type CapacityPlan,
+  type StackConfig,
+  type ViewingLayer,
+} from "../schema";
+
+export const VIEWING_LAYERS: readonly ViewingLayer[] = ["high", "medium", "low", "mix"];
+
+/** Plans from a stack's layers and UDP range, or the seed's when no stack is given. */
+export function planFor(cameras: number, viewersPerCamera: number, layer: ViewingLayer, cfg?: StackConfig): CapacityPlan {
+  const layers = cfg?.simulcast.layers ?? DEFAULTS.simulcastLayers;
+  return planCapacity({
+    cameras,
+    viewersPerCamera,
+    layer,
+    rates: layerRates(layers),
+    layersPublished: layers.length,
+    udpRange: cfg?.sfu.ports.udp ?? DEFAULT_PORTS.sfu.udp,
+  });
+}
+
+const gbps = (g: number) => (g >= 1 ? `${g.toFixed(2)} Gbps` : `${(g * 1000).toFixed(0)} Mbps`);
+const cores = (c: number) => (c >= 10 ? c.toFixed(0) : c.toFixed(1));
+
+/** The planner's report, in the order an operator buys things. */
+export function formatPlan(p: CapacityPlan, range: { start: number; end: number }): string[] {
+  const m = CAPACITY_MODEL;
+  const s = p.sfu;
+  const mix = p.layer === "mix" ? ` (${m.mix.low * 100}% low, ${m.mix.medium * 100}% medium, ${m.mix.high * 100}% high)` : "";
+  return [
+    `${p.cameras} cameras x ${p.viewersPerCamera} viewers = ${p.viewers} viewer sessions, layer ${p.layer}${mix}: ${p.viewerKbps.toFixed(0)} kbps per viewer`,
+    `ingest: cameras -> MediaMTX ${gbps(p.cameraIngestGbps)}; Ingress -> SFU ${gbps(p.sfuIngestGbps)} (every layer of every camera)`,
+    `egress: SFU -> viewers ${gbps(p.sfuEgressGbps)}`,
+    `SFU: ${s.replicas} replica(s) (ports need ${s.replicasBy.ports}, CPU ${s.replicasBy.cpu}, memory ${s.replicasBy.memory}); per node ${cores(s.coresPerNode)} cores, ${formatBytes(s.memoryPerNodeBytes)}, ${gbps(s.egressPerNodeGbps)} egress -> ${s.nicPerNode}`,
+    `UDP ports per node: ${s.udpPortsPerNode} for ${s.participantsPerNode} participants; ${range.start}-${range.end} has ${range.end - range.start + 1}: ${s.udpRangeEnough ? "enough" : "NOT enough"}`,
+    `Ingress: ${p.ingress.coresTotal} cores for transcoding (${m.ingressCoresPerCamera} per camera) -> ${p.ingress.replicas} node(s) of ${m.ingressNodeCores} cores`,
+    `coturn: ${gbps(p.turn.relayedGbps)} relayed if ${m.turnRelayedShare * 100}% of viewers need TURN -> ${cores(p.turn.cores)} core(s), ${p.turn.nic}`,
+    ...p.contradictions.map((c) => `seed: ${c}`),
+  ];
+}
