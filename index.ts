@@ -25,3 +25,6 @@ export const stackUrn = stack.urn;
 /** For `lkstack token` and operators: secret outputs, shown only with --show-secrets. */
 export const apiKey = generated.secrets.apply((s) => s.apiKeys[0].key);
 export const apiSecret = pulumi.secret(generated.secrets.apply((s) => s.apiKeys[0].secret));
+/** For `lkstack doctor` (TURN allocation, Valkey PING). */
+export const turnSecret = pulumi.secret(generated.secrets.apply((s) => s.turnSecrets[0]));
+export const valkeyPassword = pulumi.secret(generated.secrets.apply((s) => s.valkeyPassword));

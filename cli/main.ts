@@ -10,6 +10,7 @@ import { apiCredentials, CredentialsError } from "./credentials";
 import { DEFAULT_TTL_SECONDS, mintToken, parseTtl, TokenRequestError } from "./token";
 import { deleteRoom, listRooms } from "./rooms";
 import { previewProgram, tree, writePreview } from "./preview";
+import { doctorTargets, formatChecks, runDoctor } from "./doctor";
 
 /** The Pulumi program next to this CLI (index.ts, or dist/index.js once built). */
 const PROGRAM_PATH = join(__dirname, "..", "index");
@@ -35,6 +36,9 @@ commands:
       writes them all to DIR/resources.yaml. No Pulumi CLI, backend or cluster needed.
   capacity --cameras N --viewers-per-camera M [--layer high|medium|low|mix] [--stack STACK]
       size SFU, Ingress and coturn from the capacity model (the stack's layers and UDP range if given)
+  doctor --stack STACK [--url URL] [--ingress-url URL] [--turn HOST:PORT] [--valkey HOST:PORT]
+      the seed's troubleshooting guide as checks (✓/✗, the figure seen, the fix); exit 0 only when
+      all pass. TURN_SECRET and VALKEY_PASSWORD from env (the stack outputs of the same names)
   rooms list --stack STACK [--url URL]
   rooms delete --stack STACK --room NAME [--url URL]
       the seed's ListRooms troubleshooting step (URL from --url or env LIVEKIT_URL)
@@ -86,6 +90,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         cameras: { type: "string" },
         "viewers-per-camera": { type: "string" },
         layer: { type: "string" },
+        "ingress-url": { type: "string" },
+        turn: { type: "string" },
+        valkey: { type: "string" },
       },
       allowPositionals: command === "rooms",
       strict: true,
@@ -138,6 +145,19 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         for (const line of tree(resources)) io.out(line);
         if (values.out) io.out(`wrote ${writePreview(resources, resolve(io.cwd, values.out))}`);
         return 0;
+      }
+      case "doctor": {
+        const cfg = loadStackConfig(stack, project);
+        const targets = doctorTargets(
+          cfg,
+          { url: values.url, ingressUrl: values["ingress-url"], turn: values.turn, valkey: values.valkey },
+          io.env,
+        );
+        const checks = await runDoctor(cfg, targets);
+        for (const line of formatChecks(checks)) io.out(line);
+        const failed = checks.filter((c) => !c.ok).length;
+        io.out(failed === 0 ? `all ${checks.length} checks pass` : `${failed} of ${checks.length} checks fail`);
+        return failed === 0 ? 0 : 1;
       }
       case "token": {
         const creds = apiCredentials(stack, io.env, project);

@@ -1,15 +1,23 @@
 import { connect } from "node:net";
 
-/** One RESP command over a fresh connection; returns the raw reply text (enough for +OK/-ERR/$n). */
+/**
+ * RESP commands over one fresh connection (Valkey/Redis); returns each raw reply (simple line,
+ * error, integer or one bulk string: all `lkstack doctor` and the tests need). Gives up after
+ * `timeoutMs`.
+ */
 export async function respCommand(port: number, ...commands: string[][]): Promise<string[]> {
+  return respCommandAt("127.0.0.1", port, 5000, ...commands);
+}
+
+export async function respCommandAt(host: string, port: number, timeoutMs: number, ...commands: string[][]): Promise<string[]> {
   const encode = (args: string[]) => `*${args.length}\r\n` + args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join("");
   return new Promise((resolve, reject) => {
-    const sock = connect(port, "127.0.0.1");
+    const sock = connect(port, host);
+    sock.setTimeout(timeoutMs, () => sock.destroy(new Error(`no reply from ${host}:${port} within ${timeoutMs} ms`)));
     let buf = "";
     const replies: string[] = [];
     sock.on("data", (d: Buffer) => {
       buf += d.toString();
-      // Every reply used in the tests is a simple line, an error, or one bulk string.
       for (;;) {
         const m = /^(\+[^\r]*|-[^\r]*|:[^\r]*)\r\n|^\$(-?\d+)\r\n/.exec(buf);
         if (!m) break;
