@@ -11,6 +11,7 @@ import { DEFAULT_TTL_SECONDS, mintToken, parseTtl, TokenRequestError } from "./t
 import { deleteRoom, listRooms } from "./rooms";
 import { previewProgram, tree, writePreview } from "./preview";
 import { doctorTargets, formatChecks, runDoctor } from "./doctor";
+import { startViewer } from "./viewer";
 
 /** The Pulumi program next to this CLI (index.ts, or dist/index.js once built). */
 const PROGRAM_PATH = join(__dirname, "..", "index");
@@ -39,6 +40,9 @@ commands:
   doctor --stack STACK [--url URL] [--ingress-url URL] [--turn HOST:PORT] [--valkey HOST:PORT]
       the seed's troubleshooting guide as checks (✓/✗, the figure seen, the fix); exit 0 only when
       all pass. TURN_SECRET and VALKEY_PASSWORD from env (the stack outputs of the same names)
+  viewer --stack STACK [--port 8080] [--url ws://SFU:7880]
+      serve a camera grid on 127.0.0.1 (livekit-client, adaptive stream, dynacast, per-tile quality
+      and stats) with an endpoint that mints viewer-only tokens for camera_<uuid> rooms
   rooms list --stack STACK [--url URL]
   rooms delete --stack STACK --room NAME [--url URL]
       the seed's ListRooms troubleshooting step (URL from --url or env LIVEKIT_URL)
@@ -93,6 +97,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         "ingress-url": { type: "string" },
         turn: { type: "string" },
         valkey: { type: "string" },
+        port: { type: "string" },
       },
       allowPositionals: command === "rooms",
       strict: true,
@@ -158,6 +163,17 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         const failed = checks.filter((c) => !c.ok).length;
         io.out(failed === 0 ? `all ${checks.length} checks pass` : `${failed} of ${checks.length} checks fail`);
         return failed === 0 ? 0 : 1;
+      }
+      case "viewer": {
+        const cfg = loadStackConfig(stack, project);
+        const creds = apiCredentials(stack, io.env, project);
+        const wsUrl = (values.url ?? io.env.LIVEKIT_URL ?? `ws://127.0.0.1:${cfg.sfu.ports.http}`).replace(/^http(s?):\/\//, "ws$1://");
+        const port = values.port === undefined ? 8080 : Number(values.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError("--port must be a port number");
+        const { url } = await startViewer({ port, wsUrl, creds });
+        io.out(`camera grid on ${url} (LiveKit ${wsUrl}, credentials from ${creds.source}); Ctrl-C to stop`);
+        await new Promise<never>(() => undefined);
+        return 0;
       }
       case "token": {
         const creds = apiCredentials(stack, io.env, project);

@@ -15,6 +15,8 @@ need_apt=()
 command -v turnserver >/dev/null 2>&1 || need_apt+=(coturn)
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
+# A real browser for the camera-grid test (driven by playwright-core).
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then echo "need root to apt-get install ${need_apt[*]}" >&2; exit 1; fi
   export DEBIAN_FRONTEND=noninteractive
@@ -54,3 +56,4 @@ echo "mediamtx openapi: $cache/mediamtx-$mediamtx_version-openapi.yaml"
 echo "actionlint: $al_bin"
 echo "turnserver: $(command -v turnserver)"
 echo "redis-server: $(command -v redis-server)"
+echo "chromium: $(command -v chromium)"

@@ -12,6 +12,7 @@ export const BINARIES = {
   livekitServer: join(CACHE_DIR, "bin", `livekit-server-${VERSIONS.livekitServer}`),
   actionlint: join(CACHE_DIR, "bin", `actionlint-${TEST_TOOL_VERSIONS.actionlint}`),
   turnserver: "/usr/bin/turnserver",
+  chromium: "/usr/bin/chromium",
   turnutilsUclient: "/usr/bin/turnutils_uclient",
   turnutilsPeer: "/usr/bin/turnutils_peer",
   redisServer: "/usr/bin/redis-server",
