@@ -1,6 +1,8 @@
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
-import { ConfigError, DEFAULT_PORTS, type ViewingLayer } from "../schema";
+import { ConfigError, DEFAULT_PORTS, SECRET_ENV, type ViewingLayer } from "../schema";
+import { desiredIngresses, type Backoff } from "./cameras/plan";
+import { livekitIngressApi, reconcileOnce } from "./cameras/reconcile";
 import { formatPlan, planFor, VIEWING_LAYERS } from "./capacity";
 import { loadStackConfig } from "./stackFile";
 import { renderToDirectory, writeManifests } from "./render";
@@ -43,6 +45,9 @@ commands:
   viewer --stack STACK [--port 8080] [--url ws://SFU:7880]
       serve a camera grid on 127.0.0.1 (livekit-client, adaptive stream, dynacast, per-tile quality
       and stats) with an endpoint that mints viewer-only tokens for camera_<uuid> rooms
+  cameras reconcile --stack STACK [--watch] [--interval 15s] [--url URL]
+      make the server's ingresses match lkstack:cameras: create missing, delete unlisted, re-create
+      ended or errored ones (with backoff). MEDIAMTX_READER_PASSWORD from env or the stack output
   rooms list --stack STACK [--url URL]
   rooms delete --stack STACK --room NAME [--url URL]
       the seed's ListRooms troubleshooting step (URL from --url or env LIVEKIT_URL)
@@ -98,8 +103,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         turn: { type: "string" },
         valkey: { type: "string" },
         port: { type: "string" },
+        watch: { type: "boolean" },
+        interval: { type: "string" },
       },
-      allowPositionals: command === "rooms",
+      allowPositionals: command === "rooms" || command === "cameras",
       strict: true,
     });
     const project = resolve(io.cwd, values.project ?? ".");
@@ -174,6 +181,25 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         io.out(`camera grid on ${url} (LiveKit ${wsUrl}, credentials from ${creds.source}); Ctrl-C to stop`);
         await new Promise<never>(() => undefined);
         return 0;
+      }
+      case "cameras": {
+        if (positionals[0] !== "reconcile") throw new UsageError(`cameras needs "reconcile"`);
+        const cfg = loadStackConfig(stack, project);
+        const url = values.url ?? io.env.LIVEKIT_URL;
+        if (!url) throw new UsageError("--url (or env LIVEKIT_URL) is required, e.g. http://<sfu-node>:7880");
+        const creds = apiCredentials(stack, io.env, project);
+        const reader = io.env[SECRET_ENV.mediamtxReaderPassword];
+        if (!reader) throw new UsageError(`${SECRET_ENV.mediamtxReaderPassword} is required (the stack output mediamtxReaderPassword)`);
+        const desired = desiredIngresses(cfg, reader);
+        const api = livekitIngressApi(url, creds);
+        const backoff = new Map<string, Backoff>();
+        const intervalMs = values.interval === undefined ? 15_000 : parseTtl(values.interval) * 1000;
+        for (;;) {
+          const report = await reconcileOnce(api, desired, backoff);
+          for (const line of report.lines) io.out(line);
+          if (!values.watch) return report.failed === 0 ? 0 : 1;
+          await new Promise((r) => setTimeout(r, intervalMs));
+        }
       }
       case "token": {
         const creds = apiCredentials(stack, io.env, project);

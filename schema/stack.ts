@@ -281,6 +281,8 @@ const cameraSchema = z
       .regex(/^[A-Za-z0-9_-]+$/)
       .optional(),
     onDemand: z.boolean().optional(),
+    /** Which of the stack's simulcast layers the Ingress encodes for this camera (default: all). */
+    layers: z.array(z.enum(["high", "medium", "low"])).min(1).max(3).optional(),
   })
   .strict();
 

@@ -1,0 +1,121 @@
+import { DEFAULTS, topology, type StackConfig } from "../../schema";
+import { cameraPath, MEDIAMTX_READER_USER } from "../../templates";
+
+/** What one camera's LiveKit URL ingress must look like. */
+export interface DesiredIngress {
+  name: string;
+  roomName: string;
+  identity: string;
+  participantName: string;
+  url: string;
+  fps: number;
+  layers: { quality: "high" | "medium" | "low"; width: number; height: number; bitrateKbps: number }[];
+}
+
+export type IngressStatus = "inactive" | "buffering" | "publishing" | "error" | "complete";
+
+/** An ingress as the server lists it. */
+export interface ObservedIngress {
+  ingressId: string;
+  name: string;
+  roomName: string;
+  url: string;
+  status: IngressStatus;
+  error?: string;
+}
+
+export type Action =
+  | { kind: "create"; desired: DesiredIngress }
+  | { kind: "delete"; observed: ObservedIngress; reason: string }
+  | { kind: "recreate"; observed: ObservedIngress; desired: DesiredIngress; reason: string };
+
+/** Per camera: how many attempts in a row went wrong, and when the next may run. */
+export interface Backoff {
+  attempts: number;
+  nextAt: number;
+}
+
+export const BACKOFF = { firstMs: 5_000, maxMs: 300_000 } as const;
+
+export function nextBackoff(prev: Backoff | undefined, now: number): Backoff {
+  const attempts = (prev?.attempts ?? 0) + 1;
+  return { attempts, nextAt: now + Math.min(BACKOFF.maxMs, BACKOFF.firstMs * 2 ** (attempts - 1)) };
+}
+
+/** Ingresses this package owns: named after their camera room. */
+export function isManaged(name: string): boolean {
+  return name.startsWith(DEFAULTS.rooms.namePrefix);
+}
+
+/**
+ * The ingress each configured camera needs: MediaMTX's SRT re-serve of its path (Ingress cannot
+ * pull rtsp://), into room camera_<uuid> as participant camera_<uuid>, encoded to the stack's
+ * simulcast layers (URL input always re-encodes).
+ */
+export function desiredIngresses(cfg: StackConfig, readerPassword: string): DesiredIngress[] {
+  const host = topology(cfg).mediamtxHost;
+  const layers = cfg.simulcast.layers;
+  return cfg.cameras.map((cam) => {
+    const path = cameraPath(cam.id);
+    const chosen = layers.filter((l) => !cam.layers || cam.layers.includes(l.name));
+    return {
+      name: path,
+      roomName: path,
+      identity: path,
+      participantName: cam.name ?? path,
+      url: `srt://${host}:${cfg.mediamtx.ports.srt}?streamid=read:${path}:${MEDIAMTX_READER_USER}:${encodeURIComponent(readerPassword)}`,
+      fps: Math.max(...chosen.map((l) => l.fps)),
+      layers: chosen.map((l) => ({ quality: l.name, width: l.width, height: l.height, bitrateKbps: l.bitrateKbps })),
+    };
+  });
+}
+
+/**
+ * One reconcile pass, pure: create what is missing, delete what is no longer listed (managed names
+ * only), re-create what ended, errored or drifted, and keep one of any duplicates. A camera that
+ * keeps failing waits out its backoff.
+ */
+export function planReconcile(
+  desired: DesiredIngress[],
+  observed: ObservedIngress[],
+  backoff: ReadonlyMap<string, Backoff>,
+  now: number,
+): { actions: Action[]; waiting: { name: string; until: number }[] } {
+  const actions: Action[] = [];
+  const waiting: { name: string; until: number }[] = [];
+  const wanted = new Map(desired.map((d) => [d.name, d]));
+  const byName = new Map<string, ObservedIngress[]>();
+  for (const o of observed) if (isManaged(o.name)) byName.set(o.name, [...(byName.get(o.name) ?? []), o]);
+
+  for (const [name, list] of byName) {
+    if (!wanted.has(name)) {
+      for (const o of list) actions.push({ kind: "delete", observed: o, reason: "camera no longer in the stack config" });
+      continue;
+    }
+    // Keep the healthiest copy; a duplicate would publish the same camera twice.
+    const rank: Record<IngressStatus, number> = { publishing: 0, buffering: 1, inactive: 2, error: 3, complete: 4 };
+    const sorted = [...list].sort((a, b) => rank[a.status] - rank[b.status]);
+    for (const extra of sorted.slice(1)) actions.push({ kind: "delete", observed: extra, reason: "duplicate" });
+    byName.set(name, sorted.slice(0, 1));
+  }
+
+  for (const d of desired) {
+    const current = byName.get(d.name)?.[0];
+    const wait = backoff.get(d.name);
+    let action: Action | undefined;
+    if (!current) action = { kind: "create", desired: d };
+    else if (current.status === "error" || current.status === "complete")
+      action = {
+        kind: "recreate",
+        observed: current,
+        desired: d,
+        reason: current.status === "error" ? `errored: ${current.error ?? "unknown"}` : "source ended",
+      };
+    else if (current.url !== d.url || current.roomName !== d.roomName)
+      action = { kind: "recreate", observed: current, desired: d, reason: "settings changed" };
+    if (!action) continue;
+    if (wait && wait.nextAt > now) waiting.push({ name: d.name, until: wait.nextAt });
+    else actions.push(action);
+  }
+  return { actions, waiting };
+}

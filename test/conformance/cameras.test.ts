@@ -1,0 +1,52 @@
+import { desiredIngresses, type Backoff } from "../../cli/cameras/plan";
+import { livekitIngressApi, reconcileOnce } from "../../cli/cameras/reconcile";
+import type { StackConfig } from "../../schema";
+import { TEST_SECRETS, minimal, parse } from "../helpers/fixtures";
+import { startLivekit, startRedis } from "../helpers/livekitStack";
+import { freePorts, requireBinaries, waitForTcp, type Daemon } from "../helpers/servers";
+
+const bins = requireBinaries(["livekitServer", "redisServer"]);
+const suite = bins.available ? describe : describe.skip;
+
+/**
+ * Without a live Ingress worker (github.com/livekit/ingress cannot be fetched from the module proxy
+ * here) the server refuses URL ingresses: this pins that fact and the reconciler's handling of it.
+ */
+suite("the camera reconciler against the real livekit-server, without an Ingress worker", () => {
+  let cfg: StackConfig;
+  let redis: { daemon: Daemon; port: number };
+  let lk: Daemon;
+  let url = "";
+
+  beforeAll(async () => {
+    const [http, rtcTcp, metrics] = await freePorts(3);
+    cfg = parse(
+      minimal("docker", {
+        sfu: { nodeIp: { strategy: "static", address: "127.0.0.1" }, ports: { http, rtcTcp, metrics, udp: { start: 52100, end: 52200 } } },
+        turn: { domain: "turn.example.test", allowedPeers: ["127.0.0.1/32"] },
+        cameras: [{ id: "550e8400-e29b-41d4-a716-446655440000", rtsp: "rtsp://10.9.0.1:554/stream" }],
+      }),
+    );
+    redis = await startRedis(cfg);
+    lk = startLivekit(cfg, redis.port).daemon;
+    url = `http://127.0.0.1:${http}`;
+    await waitForTcp(http, lk);
+  }, 60000);
+
+  afterAll(async () => {
+    await lk?.stop();
+    await redis?.daemon.stop();
+  });
+
+  it("lists ingresses with the stack's key, is refused at creation, reports it and backs off", async () => {
+    const k = TEST_SECRETS.apiKeys[0];
+    const api = livekitIngressApi(url, { apiKey: k.key, apiSecret: k.secret, source: "test" });
+    expect(await api.list()).toEqual([]);
+    const backoff = new Map<string, Backoff>();
+    const r = await reconcileOnce(api, desiredIngresses(cfg, TEST_SECRETS.mediamtxReaderPassword), backoff, Date.now());
+    expect(r.failed).toBe(1);
+    expect(r.lines[0]).toMatch(/^create camera_550e8400-e29b-41d4-a716-446655440000 failed: .+ \(retry in 5 s\)$/);
+    expect(backoff.get("camera_550e8400-e29b-41d4-a716-446655440000")?.attempts).toBe(1);
+    process.stderr.write(`server's answer without an Ingress worker: ${r.lines[0]}\n`);
+  }, 30000);
+});
