@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { RecordingEngine } from "../cli/engine";
+import { reconcilerCode } from "../components/reconcilerCode";
 import { K8sStack } from "../components/k8s";
 import { GeneratedSecrets } from "../components/secrets";
 import { parseStackConfig, replicasForRange, type StackConfig } from "../schema";
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
     const validateMs = await time(() => configFor(n));
     const renderMs = await time(() => {
       renderStack(raw, TEST_SECRETS);
-      k8sManifests(raw);
+      k8sManifests(raw, reconcilerCode());
     });
     let resources = 0;
     const programMs = await time(async () => {

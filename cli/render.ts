@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CONTAINER_LAYOUT, secretsFromEnv, type StackConfig } from "../schema";
+import { reconcilerCode } from "../components/reconcilerCode";
 import { k8sManifests, k8sObjectList, k8sSecrets, renderStack, toYaml, type K8sObject, type RenderedStack } from "../templates";
 
 export interface WrittenTree {
@@ -61,7 +62,7 @@ export function writeManifests(
 ): { files: string[]; objects: number } {
   const dir = join(out, "manifests");
   mkdirSync(dir, { recursive: true });
-  const objects = k8sObjectList(k8sManifests(cfg));
+  const objects = k8sObjectList(k8sManifests(cfg, reconcilerCode()));
   writeFileSync(join(dir, "lkstack.yaml"), yamlStream(objects), { mode: 0o644 });
   const secretDir = join(out, "secret");
   mkdirSync(secretDir, { recursive: true, mode: 0o700 });

@@ -14,7 +14,7 @@ async function assets(): Promise<{ html: string; js: string }> {
   const html = readFileSync(join(ROOT, "viewer", "index.html"), "utf8");
   const built = join(ROOT, "dist", "viewer", "viewer.js");
   if (existsSync(built)) return { html, js: readFileSync(built, "utf8") };
-  const { buildViewer } = (await import(join(ROOT, "scripts", "build-viewer.mjs"))) as { buildViewer: (out?: string) => Promise<string> };
+  const { buildViewer } = (await import(join(ROOT, "scripts", "bundle.mjs"))) as { buildViewer: (out?: string) => Promise<string> };
   return { html, js: await buildViewer() };
 }
 

@@ -25,6 +25,8 @@ export const DEFAULTS = {
     turn: { requests: { cpu: "500m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
     valkey: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
     mediamtx: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "2", memory: "1Gi" } },
+    /** The camera reconciler: one Node process polling the Ingress API. */
+    cameras: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "256Mi" } },
   },
   /** Room memory from the seed: ~10 MB per active room plus 1-2 GB overhead (we take 1 GiB). */
   sfuMemoryPerRoomBytes: 10 * 1024 ** 2,
@@ -34,6 +36,8 @@ export const DEFAULTS = {
   valkeyMaxmemory: "768mb",
   /** Finite drain: camera rooms never empty, so LiveKit's own drain would wait forever. */
   sfuDrainSeconds: 600,
+  /** How often the camera reconciler compares config and server (seconds). */
+  reconcileSeconds: 15,
   turnUserQuota: 12,
   ingressUrlCpuCost: 2,
   deniedPeers: DEFAULT_DENIED_PEERS,

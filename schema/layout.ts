@@ -9,6 +9,7 @@ export interface FileLayout {
   coturn: { config: string; authFragment: string; runtimeConfig: string; tlsCert: string; tlsKey: string; pidFile: string };
   valkey: { config: string; authInclude: string; dataDir: string; sentinelConfig: string; sentinelAuth: string; sentinelRuntime: string };
   mediamtx: { config: string };
+  cameras: { code: string; stack: string };
 }
 
 export const CONTAINER_LAYOUT: FileLayout = {
@@ -37,6 +38,7 @@ export const CONTAINER_LAYOUT: FileLayout = {
     sentinelRuntime: "/data/sentinel.conf",
   },
   mediamtx: { config: "/mediamtx.yml" },
+  cameras: { code: "/opt/lkstack/reconciler.js", stack: "/etc/lkstack/stack.json" },
 };
 
 /** The same layout rooted at `dir` (for tests and `lkstack render`). */
@@ -49,5 +51,6 @@ export function layoutUnder(dir: string): FileLayout {
     coturn: map(CONTAINER_LAYOUT.coturn),
     valkey: map(CONTAINER_LAYOUT.valkey),
     mediamtx: map(CONTAINER_LAYOUT.mediamtx),
+    cameras: map(CONTAINER_LAYOUT.cameras),
   };
 }

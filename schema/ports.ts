@@ -24,6 +24,8 @@ export const DEFAULT_PORTS = {
   },
   valkey: { port: 6379, sentinel: 26379 },
   mediamtx: { rtsp: 8554, srt: 8890, api: 9997, metrics: 9998 },
+  /** The reconciler's health endpoint (loopback and kubelet only). */
+  cameras: { health: 8089 },
 } as const;
 
 /** LiveKit opens about two UDP ports per participant (publisher and subscriber transports). */

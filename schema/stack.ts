@@ -282,7 +282,11 @@ const cameraSchema = z
       .optional(),
     onDemand: z.boolean().optional(),
     /** Which of the stack's simulcast layers the Ingress encodes for this camera (default: all). */
-    layers: z.array(z.enum(["high", "medium", "low"])).min(1).max(3).optional(),
+    layers: z
+      .array(z.enum(["high", "medium", "low"]))
+      .min(1)
+      .max(3)
+      .optional(),
   })
   .strict();
 

@@ -16,7 +16,7 @@ export interface Topology {
   mediamtxHost: string;
   /** Docker only: the host as seen from the bridge network, which is also the SFU's address. */
   gatewayIp?: string;
-  dockerAddresses?: { valkey: string; ingress: string; mediamtx: string };
+  dockerAddresses?: { valkey: string; ingress: string; mediamtx: string; cameras: string };
 }
 
 export const SERVICE_NAMES = {
@@ -26,6 +26,7 @@ export const SERVICE_NAMES = {
   valkey: "lkstack-valkey",
   sentinel: "lkstack-valkey-sentinel",
   mediamtx: "lkstack-mediamtx",
+  cameras: "lkstack-cameras",
 } as const;
 
 function nthAddress(subnet: string, n: number): string {
@@ -63,6 +64,7 @@ export function topology(cfg: Pick<StackConfigParsed, "target" | "kubernetes" | 
     valkey: nthAddress(cfg.docker.subnet, 10),
     ingress: nthAddress(cfg.docker.subnet, 11),
     mediamtx: nthAddress(cfg.docker.subnet, 12),
+    cameras: nthAddress(cfg.docker.subnet, 13),
   };
   return {
     valkeyHost: addresses.valkey,

@@ -17,6 +17,9 @@ export const VERSIONS = {
 
 export type Component = keyof typeof VERSIONS;
 
+/** The stock runtime image the camera reconciler bundle runs on (no lkstack image is published). */
+export const RECONCILER_IMAGE = "node:20-alpine";
+
 /** Tools the tests build with `go install` (scripts/install-test-servers.sh reads these too). */
 export const TEST_TOOL_VERSIONS = {
   actionlint: "v1.7.12",

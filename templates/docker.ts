@@ -1,7 +1,19 @@
-import { CONTAINER_LAYOUT, SERVICE_NAMES, imageRef, memoryToMiB, parseCpu, secretsFromEnv, topology, type StackConfig } from "../schema";
+import {
+  CONTAINER_LAYOUT,
+  DEFAULTS,
+  RECONCILER_IMAGE,
+  SERVICE_NAMES,
+  imageRef,
+  memoryToMiB,
+  parseCpu,
+  secretsFromEnv,
+  topology,
+  type StackConfig,
+} from "../schema";
 import { turnserverStartScript } from "./coturn";
 import { digest, LABEL, PART_OF, type Workload } from "./k8s/common";
-import { mountPaths, renderStack, type Service } from "./stack";
+import { FILE_NAMES, mountPaths, renderStack, type Service } from "./stack";
+import { reconcilerEnv } from "./k8s/cameras";
 
 /** One file placed into a container: public files may be reviewed, secret ones only reach the container. */
 export interface DockerFile {
@@ -41,7 +53,15 @@ export interface DockerServiceSpec {
   labels: Record<string, string>;
 }
 
-const UIDS: Record<Workload, number> = { sfu: 1000, ingress: 1000, turn: 65534, valkey: 999, sentinel: 999, mediamtx: 65534 };
+const UIDS: Record<Workload, number> = {
+  sfu: 1000,
+  ingress: 1000,
+  turn: 65534,
+  valkey: 999,
+  sentinel: 999,
+  mediamtx: 65534,
+  cameras: 1000,
+};
 
 function limits(r: StackConfig["sfu"]["resources"]) {
   return {
@@ -64,7 +84,7 @@ function filesOf(publicFiles: Record<string, string>, secretFiles: Record<string
  * addresses and publish nothing; the SFU and coturn use the host network, the only way to offer a
  * UDP port range.
  */
-export function dockerServices(cfg: StackConfig): DockerServiceSpec[] {
+export function dockerServices(cfg: StackConfig, reconcilerCode: string): DockerServiceSpec[] {
   const rendered = renderStack(cfg, secretsFromEnv({}).secrets, CONTAINER_LAYOUT);
   const addr = topology(cfg).dockerAddresses;
   const spec = (
@@ -72,11 +92,13 @@ export function dockerServices(cfg: StackConfig): DockerServiceSpec[] {
     service: Service,
     rest: Omit<DockerServiceSpec, "workload" | "service" | "name" | "uid" | "user" | "secretEnvNames" | "labels" | "files"> & {
       mountPublic: boolean;
+      extraPublicFiles?: Record<string, string>;
     },
   ): DockerServiceSpec => {
     const r = rendered[service];
     if (!r) throw new Error(`${service} is not rendered for this config`);
-    const { mountPublic, ...fields } = rest;
+    const { mountPublic, extraPublicFiles, ...fields } = rest;
+    const publicFiles = { ...r.publicFiles, ...extraPublicFiles };
     const uid = UIDS[workload];
     return {
       workload,
@@ -85,12 +107,12 @@ export function dockerServices(cfg: StackConfig): DockerServiceSpec[] {
       uid,
       user: `${uid}:${uid}`,
       secretEnvNames: Object.keys(r.secretEnv),
-      files: filesOf(r.publicFiles, r.secretFiles, mountPublic),
+      files: filesOf(publicFiles, r.secretFiles, mountPublic),
       labels: {
         [LABEL.partOf]: PART_OF,
         [LABEL.component]: workload,
         // Public config only: a change replaces exactly the containers that read it.
-        [LABEL.configDigest]: digest(r.publicFiles),
+        [LABEL.configDigest]: digest(publicFiles),
       },
       ...fields,
     };
@@ -217,5 +239,31 @@ export function dockerServices(cfg: StackConfig): DockerServiceSpec[] {
         mountPublic: false,
       }),
     );
+  if (rendered.cameras) {
+    const env = reconcilerEnv(cfg);
+    out.push(
+      spec("cameras", "cameras", {
+        image: RECONCILER_IMAGE,
+        command: ["node", CONTAINER_LAYOUT.cameras.code],
+        hostNetwork: false,
+        ipv4Address: addr?.cameras,
+        env,
+        healthcheck: {
+          tests: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${env.LKSTACK_HEALTH_PORT}/healthz`],
+          interval: "30s",
+          timeout: "5s",
+          retries: 3,
+          startPeriod: "30s",
+        },
+        ...limits(DEFAULTS.resources.cameras),
+        readOnly: true,
+        tmpfs: {},
+        volumes: [],
+        stopTimeoutSeconds: 10,
+        mountPublic: true,
+        extraPublicFiles: { [FILE_NAMES.reconciler]: reconcilerCode },
+      }),
+    );
+  }
   return out;
 }

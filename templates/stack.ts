@@ -1,11 +1,19 @@
-import { CONTAINER_LAYOUT, SERVER_SECRET_ENV, secretsFromEnv, type FileLayout, type StackConfig, type StackSecrets } from "../schema";
+import {
+  CONTAINER_LAYOUT,
+  SECRET_ENV,
+  SERVER_SECRET_ENV,
+  secretsFromEnv,
+  type FileLayout,
+  type StackConfig,
+  type StackSecrets,
+} from "../schema";
 import { renderLivekitConfig, renderLivekitKeyFile, renderLivekitTurnSecretFile } from "./livekit";
 import { renderIngressConfig, renderIngressSecretBody } from "./ingress";
 import { renderTurnserverAuth, renderTurnserverConf } from "./coturn";
 import { renderSentinelAuth, renderSentinelConf, renderValkeyAuth, renderValkeyConf } from "./valkey";
 import { renderMediamtxConfig, renderMediamtxSecretBody } from "./mediamtx";
 
-export type Service = "livekit" | "ingress" | "turn" | "valkey" | "mediamtx";
+export type Service = "livekit" | "ingress" | "turn" | "valkey" | "mediamtx" | "cameras";
 
 /**
  * One service's rendered material, split by audience: `publicFiles` may go into a ConfigMap, a
@@ -32,6 +40,10 @@ export const FILE_NAMES = {
   sentinel: "sentinel.conf",
   sentinelAuth: "sentinel-auth.conf",
   mediamtx: "mediamtx.yml",
+  /** The validated stack config the camera reconciler reads (no secrets: credentials are names). */
+  stack: "stack.json",
+  /** The reconciler bundle (scripts/bundle.mjs), mounted next to it. */
+  reconciler: "reconciler.js",
 } as const;
 
 /** Where each rendered file is mounted, per the layout (the Ingress and MediaMTX bodies are Secret-held). */
@@ -48,6 +60,8 @@ export function mountPaths(layout: FileLayout): Record<string, string> {
     [FILE_NAMES.sentinel]: layout.valkey.sentinelConfig,
     [FILE_NAMES.sentinelAuth]: layout.valkey.sentinelAuth,
     [FILE_NAMES.mediamtx]: layout.mediamtx.config,
+    [FILE_NAMES.stack]: layout.cameras.stack,
+    [FILE_NAMES.reconciler]: layout.cameras.code,
   };
 }
 
@@ -100,6 +114,17 @@ export function renderStack(cfg: StackConfig, secrets: StackSecrets, layout: Fil
       publicFiles: { [FILE_NAMES.mediamtx]: renderMediamtxConfig(cfg) },
       secretFiles: { [FILE_NAMES.mediamtx]: renderMediamtxSecretBody(cfg, secrets) },
       secretEnv: {},
+    };
+  // The camera reconciler runs where there are cameras to turn into ingresses.
+  if (cfg.cameras.length > 0 && cfg.ingress.enabled)
+    out.cameras = {
+      publicFiles: { [FILE_NAMES.stack]: JSON.stringify(cfg, null, 2) + "\n" },
+      secretFiles: {},
+      secretEnv: {
+        [SECRET_ENV.apiKey]: secrets.apiKeys[0].key,
+        [SECRET_ENV.apiSecret]: secrets.apiKeys[0].secret,
+        [SECRET_ENV.mediamtxReaderPassword]: secrets.mediamtxReaderPassword,
+      },
     };
   return out;
 }

@@ -1,7 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { SERVICE_NAMES, type StackConfig, type StackSecrets } from "../../schema";
-import { dockerServices, renderStack, type DockerServiceSpec } from "../../templates";
+import { dockerServices, FILE_NAMES, renderStack, type DockerServiceSpec } from "../../templates";
+import { reconcilerCode } from "../reconcilerCode";
 import { DockerWorkload } from "./workload";
 
 export interface DockerStackArgs {
@@ -30,7 +31,8 @@ export class DockerStack extends pulumi.ComponentResource {
         : { name: "lkstack", driver: "bridge", ipamConfigs: [{ subnet: cfg.docker.subnet }] },
       { parent: this },
     );
-    const specs = dockerServices(cfg);
+    const code = reconcilerCode();
+    const specs = dockerServices(cfg, code);
     if (cfg.valkey.persistence)
       this.valkeyVolume = new docker.Volume(
         `${name}-valkey-data`,
@@ -52,7 +54,14 @@ export class DockerStack extends pulumi.ComponentResource {
         if (!one) throw new pulumi.ResourceError(`${spec.service} was not rendered`, this);
         return one;
       });
-      const deps = spec.workload === "ingress" ? [byWorkload.valkey, byWorkload.sfu] : spec.workload === "sfu" ? [byWorkload.valkey] : [];
+      const deps =
+        spec.workload === "ingress"
+          ? [byWorkload.valkey, byWorkload.sfu]
+          : spec.workload === "sfu"
+            ? [byWorkload.valkey]
+            : spec.workload === "cameras"
+              ? [byWorkload.ingress]
+              : [];
       const img = image(spec);
       byWorkload[spec.workload] = new DockerWorkload(
         `${name}-${spec.workload}`,
@@ -62,7 +71,11 @@ export class DockerStack extends pulumi.ComponentResource {
           // Standalone containers pin the exact pulled image; Swarm nodes pull the tag themselves.
           image: swarm ? spec.image : img.imageId,
           network: this.network,
-          files: r.apply((one) => ({ ...one.publicFiles, ...one.secretFiles })),
+          files: r.apply((one) => ({
+            ...one.publicFiles,
+            ...one.secretFiles,
+            ...(spec.workload === "cameras" ? { [FILE_NAMES.reconciler]: code } : {}),
+          })),
           secretEnv: r.apply((one) => one.secretEnv),
           volume: spec.workload === "valkey" ? this.valkeyVolume : undefined,
         },

@@ -10,6 +10,7 @@ export const DOCKER_TOKENS: Record<Exclude<Workload, "sentinel">, string> = {
   turn: "lkstack:docker:Turn",
   valkey: "lkstack:docker:Valkey",
   mediamtx: "lkstack:docker:MediaMtx",
+  cameras: "lkstack:docker:Cameras",
 };
 
 export interface DockerWorkloadArgs {

@@ -5,4 +5,5 @@ export * from "./ingress";
 export * from "./turn";
 export * from "./valkey";
 export * from "./mediamtx";
+export * from "./cameras";
 export * from "./stack";

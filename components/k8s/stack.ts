@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { k8sManifests, renderStack, secretData, type Service } from "../../templates";
 import type { StackConfig, StackSecrets } from "../../schema";
 import { Ingress } from "./ingress";
+import { Cameras } from "./cameras";
 import { MediaMtx } from "./mediamtx";
 import { configMapResource, customResource, networkPolicyResource } from "./objects";
 import { Sfu } from "./sfu";
@@ -22,13 +23,14 @@ export class K8sStack extends pulumi.ComponentResource {
   public readonly turn?: Turn;
   public readonly ingress?: Ingress;
   public readonly mediamtx?: MediaMtx;
+  public readonly cameras?: Cameras;
   public readonly networkPolicies: k8s.networking.v1.NetworkPolicy[];
   public readonly monitoring: pulumi.Resource[];
 
   constructor(name: string, args: K8sStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lkstack:k8s:Stack", name, {}, opts);
     const cfg = args.config;
-    const m = k8sManifests(cfg);
+    const m = k8sManifests(cfg, "");
     if (m.namespace) this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: m.namespace.metadata }, { parent: this });
     const child = { parent: this, dependsOn: this.namespace ? [this.namespace] : [] };
     const rendered = pulumi.output(args.secrets).apply((s) => renderStack(cfg, s));
@@ -54,6 +56,12 @@ export class K8sStack extends pulumi.ComponentResource {
         `${name}-ingress`,
         { config: cfg, secretData: dataOf("ingress") },
         { ...child, dependsOn: [...child.dependsOn, this.valkey, this.sfu] },
+      );
+    if (m.cameras)
+      this.cameras = new Cameras(
+        `${name}-cameras`,
+        { config: cfg, secretData: dataOf("cameras") },
+        { ...child, dependsOn: [...child.dependsOn, ...(this.ingress ? [this.ingress] : [])] },
       );
     this.networkPolicies = m.networkPolicies.map((p) => networkPolicyResource(p.metadata?.name ?? `${name}-policy`, p, child));
     const mon = m.monitoring;

@@ -5,6 +5,7 @@ import { LABEL, PART_OF, secret, type Workload } from "./common";
 import { ingressObjects, type IngressObjects } from "./ingress";
 import { defaultSecretNames, secretData, workloadInputs } from "./input";
 import { mediamtxObjects, type MediamtxObjects } from "./mediamtx";
+import { camerasObjects, type CamerasObjects } from "./cameras";
 import { monitoringObjects, type MonitoringObjects } from "./monitoring";
 import { networkPolicies } from "./network";
 import { sfuObjects, type SfuObjects } from "./sfu";
@@ -18,6 +19,7 @@ export * from "./ingress";
 export * from "./turn";
 export * from "./valkey";
 export * from "./mediamtx";
+export * from "./cameras";
 export * from "./network";
 export * from "./monitoring";
 
@@ -29,6 +31,7 @@ export interface K8sManifests {
   turn?: TurnObjects;
   valkey: ValkeyObjects;
   mediamtx?: MediamtxObjects;
+  cameras?: CamerasObjects;
   networkPolicies: ReturnType<typeof networkPolicies>;
   monitoring: MonitoringObjects;
 }
@@ -40,13 +43,18 @@ export const SECRET_OWNER: Record<Service, Workload> = {
   turn: "turn",
   valkey: "valkey",
   mediamtx: "mediamtx",
+  cameras: "cameras",
 };
 
 /**
  * Builds the objects from config alone: which objects exist never depends on secret values or on
  * what the Secrets end up being called, only their references do.
  */
-export function k8sManifests(cfg: StackConfig, secretNames: Record<Service, string> = defaultSecretNames()): K8sManifests {
+export function k8sManifests(
+  cfg: StackConfig,
+  reconcilerCode: string,
+  secretNames: Record<Service, string> = defaultSecretNames(),
+): K8sManifests {
   const inputs = workloadInputs(cfg, secretNames);
   const need = <S extends Service>(s: S) => {
     const i = inputs[s];
@@ -74,6 +82,7 @@ export function k8sManifests(cfg: StackConfig, secretNames: Record<Service, stri
     turn: inputs.turn ? turnObjects(cfg, inputs.turn) : undefined,
     valkey: valkeyObjects(cfg, need("valkey")),
     mediamtx: inputs.mediamtx ? mediamtxObjects(cfg, inputs.mediamtx) : undefined,
+    cameras: inputs.cameras ? camerasObjects(cfg, inputs.cameras, reconcilerCode) : undefined,
     networkPolicies: networkPolicies(cfg),
     monitoring: monitoringObjects(cfg),
   };
@@ -120,6 +129,8 @@ export function k8sObjectList(m: K8sManifests): K8sObject[] {
     m.ingress?.service,
     m.ingress?.deployment,
     m.ingress?.podDisruptionBudget,
+    m.cameras?.configMap,
+    m.cameras?.deployment,
     ...m.networkPolicies,
     m.monitoring.serviceMonitor,
     m.monitoring.prometheusRule,

@@ -22,6 +22,7 @@ export function defaultSecretNames(): Record<Service, string> {
     turn: `${SERVICE_NAMES.turn}-secret`,
     valkey: `${SERVICE_NAMES.valkey}-secret`,
     mediamtx: `${SERVICE_NAMES.mediamtx}-secret`,
+    cameras: `${SERVICE_NAMES.cameras}-secret`,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from "kubernetes-types/networking/v1";
-import type { StackConfig } from "../../schema";
+import { DEFAULT_PORTS, type StackConfig } from "../../schema";
 import { LABEL, PART_OF, selectorLabels, type Workload } from "./common";
 
 const ANYWHERE: NetworkPolicyPeer[] = [{ ipBlock: { cidr: "0.0.0.0/0" } }, { ipBlock: { cidr: "::/0" } }];
@@ -82,5 +82,8 @@ export function networkPolicies(cfg: StackConfig): NetworkPolicy[] {
       ]),
     );
   }
+  if (cfg.cameras.length > 0 && cfg.ingress.enabled)
+    // The reconciler only calls out; kubelet probes its health port from the node.
+    out.push(policy(cfg, "lkstack-cameras", "cameras", [{ from: nodes, ports: [tcp(DEFAULT_PORTS.cameras.health)] }]));
   return out;
 }

@@ -46,10 +46,11 @@ describe("Docker target, standalone (dev stack)", () => {
       "lkstack:docker:Turn",
       "lkstack:docker:Valkey",
       "lkstack:docker:MediaMtx",
+      "lkstack:docker:Cameras",
     ])
       expect(types).toContain(t);
     expect(containers.map((c) => get(c.inputs, "name")).sort()).toEqual(
-      ["lkstack-ingress", "lkstack-mediamtx", "lkstack-sfu", "lkstack-turn", "lkstack-valkey"].sort(),
+      ["lkstack-cameras", "lkstack-ingress", "lkstack-mediamtx", "lkstack-sfu", "lkstack-turn", "lkstack-valkey"].sort(),
     );
   });
 
@@ -72,10 +73,10 @@ describe("Docker target, standalone (dev stack)", () => {
     expect(mode("lkstack-sfu")).toBe("host");
     expect(mode("lkstack-turn")).toBe("host");
     for (const c of containers) expect(get(c.inputs, "ports") ?? []).toEqual([]);
-    for (const n of ["lkstack-valkey", "lkstack-ingress", "lkstack-mediamtx"]) {
+    for (const n of ["lkstack-valkey", "lkstack-ingress", "lkstack-mediamtx", "lkstack-cameras"]) {
       const c = containers.find((x) => get(x.inputs, "name") === n);
       expect(get(c?.inputs, "networkMode")).toBeUndefined();
-      expect(get(c?.inputs, "networksAdvanced.0.ipv4Address")).toMatch(/^172\.30\.42\.1[0-2]$/);
+      expect(get(c?.inputs, "networksAdvanced.0.ipv4Address")).toMatch(/^172\.30\.42\.1[0-3]$/);
     }
   });
 

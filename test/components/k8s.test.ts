@@ -83,6 +83,7 @@ describe("Kubernetes target under mocks (prod stack)", () => {
       "lkstack:k8s:Turn",
       "lkstack:k8s:Valkey",
       "lkstack:k8s:MediaMtx",
+      "lkstack:k8s:Cameras",
     ])
       expect(types).toContain(t);
   });
@@ -151,7 +152,8 @@ describe("Kubernetes target under mocks (prod stack)", () => {
       for (const v of values) expect([r.type, r.name, text.includes(v)]).toEqual([r.type, r.name, false]);
     }
     const secrets = ofType(rs, "kubernetes:core/v1:Secret");
-    expect(secrets.length).toBe(5);
+    // sfu, ingress, turn, valkey, mediamtx and the camera reconciler
+    expect(secrets.length).toBe(6);
     // The values searched for above are real: each one is in some Secret.
     const inSecrets = JSON.stringify(secrets.map((s) => s.inputs));
     for (const v of values) expect([v, inSecrets.includes(v)]).toEqual([v, true]);

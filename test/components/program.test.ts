@@ -21,7 +21,8 @@ test("`pulumi up --stack prod` builds the Kubernetes stack from Pulumi.prod.yaml
   });
   const types = rs.map((r) => r.type);
   expect(types).toContain("lkstack:k8s:Stack");
-  expect(types.filter((t) => t === "kubernetes:apps/v1:Deployment")).toHaveLength(4);
+  expect(types.filter((t) => t === "kubernetes:apps/v1:Deployment")).toHaveLength(5);
+  expect(types).toContain("lkstack:k8s:Cameras");
   expect(types.filter((t) => t === "kubernetes:apps/v1:StatefulSet")).toHaveLength(2);
   expect(types).not.toContain("lkstack:docker:Stack");
   // Every resource has its component as parent.
@@ -37,7 +38,8 @@ test("`pulumi up --stack dev` builds the Docker stack from Pulumi.dev.yaml", asy
   const rs = await runProgram("dev", { cameraCredentials: { lab: { username: "viewer", password: "lab-pass-0123" } } });
   const types = rs.map((r) => r.type);
   expect(types).toContain("lkstack:docker:Stack");
-  expect(types.filter((t) => t === "docker:index/container:Container")).toHaveLength(5);
+  expect(types.filter((t) => t === "docker:index/container:Container")).toHaveLength(6);
+  expect(types).toContain("lkstack:docker:Cameras");
   expect(types).not.toContain("lkstack:k8s:Stack");
   const holders = rs.filter((r) => JSON.stringify(r.inputs).includes("lab-pass-0123"));
   expect(holders.map((r) => r.type)).toEqual(["docker:index/container:Container"]);

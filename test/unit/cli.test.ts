@@ -31,6 +31,7 @@ describe("lkstack render", () => {
       "livekit.yaml",
       "mediamtx.yml",
       "secret",
+      "stack.json",
       "turnserver.conf",
       "valkey.conf",
     ]);
@@ -93,6 +94,7 @@ describe("lkstack backup", () => {
         "lkstack-config-backup/livekit.yaml",
         "lkstack-config-backup/mediamtx.yml",
         "lkstack-config-backup/sentinel.conf",
+        "lkstack-config-backup/stack.json",
         "lkstack-config-backup/turnserver.conf",
         "lkstack-config-backup/valkey.conf",
       ].sort(),

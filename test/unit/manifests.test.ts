@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { main, type Io } from "../../cli/main";
 import { k8sManifests, k8sObjectList } from "../../templates";
+import { reconcilerCode } from "../../components/reconcilerCode";
 import { PROJECT_DIR, stackFromFile, TEST_SECRETS } from "../helpers/fixtures";
 import { validateK8s } from "../helpers/k8sValidate";
 
@@ -45,7 +46,7 @@ describe("lkstack render --manifests", () => {
     expect(await main(["render", "--stack", "prod", "--out", out, "--manifests"], t)).toBe(0);
     const publicObjects = docs(join(out, "manifests", "lkstack.yaml"));
     const secretObjects = docs(join(out, "secret", "manifests-secrets.yaml"));
-    expect(publicObjects.length).toBe(k8sObjectList(k8sManifests(stackFromFile("prod"))).length);
+    expect(publicObjects.length).toBe(k8sObjectList(k8sManifests(stackFromFile("prod"), reconcilerCode())).length);
     expect(new Set(publicObjects.map((o) => o.kind))).toEqual(
       new Set([
         "Namespace",
@@ -59,7 +60,7 @@ describe("lkstack render --manifests", () => {
         "PrometheusRule",
       ]),
     );
-    expect(secretObjects.map((o) => o.kind)).toEqual(Array(5).fill("Secret"));
+    expect(secretObjects.map((o) => o.kind)).toEqual(Array(6).fill("Secret"));
     expect(statSync(join(out, "secret", "manifests-secrets.yaml")).mode & 0o777).toBe(0o600);
     const publicText = readFileSync(join(out, "manifests", "lkstack.yaml"), "utf8");
     const secretText = readFileSync(join(out, "secret", "manifests-secrets.yaml"), "utf8");

@@ -118,7 +118,7 @@ describe("any kubernetes config the schema accepts yields manifests that keep th
           throw e;
         }
         accepted++;
-        const m = k8sManifests(cfg);
+        const m = k8sManifests(cfg, "// reconciler bundle");
         const sfu = m.sfu.deployment.spec;
         expect(sfu?.strategy?.rollingUpdate).toEqual({ maxSurge: 0, maxUnavailable: 1 });
         expect(sfu?.template.spec?.hostNetwork).toBe(true);

@@ -1,0 +1,30 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { buildSync } from "esbuild";
+
+/** The package root, from the sources (components/) or the build (dist/components/). */
+const ROOT = existsSync(join(__dirname, "..", "package.json")) ? join(__dirname, "..") : join(__dirname, "..", "..");
+
+let cached: string | undefined;
+
+/**
+ * The camera reconciler as one JavaScript file (no lkstack image is published: the stack runs it
+ * on a stock Node image from a ConfigMap or an upload). `npm run build` writes it; a source
+ * checkout without a build bundles it here.
+ */
+export function reconcilerCode(): string {
+  if (cached !== undefined) return cached;
+  const built = join(ROOT, "dist", "reconciler", "reconciler.js");
+  if (existsSync(built)) return (cached = readFileSync(built, "utf8"));
+  const out = buildSync({
+    entryPoints: [join(ROOT, "cli", "cameras", "runner.ts")],
+    bundle: true,
+    minify: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    write: false,
+    logLevel: "warning",
+  });
+  return (cached = out.outputFiles[0].text);
+}
