@@ -21,10 +21,10 @@ import {
   type RemoteTrack,
 } from "@livekit/rtc-node";
 import { AccessToken } from "livekit-server-sdk";
-import { CAPACITY_MODEL, DEFAULTS, parseStackConfig, type StackConfig } from "../schema";
-import { TEST_SECRETS, minimal } from "../test/helpers/fixtures";
-import { startLivekit, startRedis } from "../test/helpers/livekitStack";
-import { freePorts, requireBinaries, waitForTcp } from "../test/helpers/servers";
+import { CAPACITY_MODEL, DEFAULTS } from "../schema";
+import { TEST_SECRETS } from "../test/helpers/fixtures";
+import { startLocalStack } from "../test/helpers/livekitStack";
+import { requireBinaries } from "../test/helpers/servers";
 import { machine, percentile, writeResults } from "./report";
 
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 3);
@@ -89,18 +89,9 @@ interface RoomResult {
 async function main(): Promise<void> {
   const bins = requireBinaries(["livekitServer", "redisServer"]);
   if (!bins.available) throw new Error(bins.reason);
-  const [http, rtcTcp, metrics] = await freePorts(3);
-  const cfg: StackConfig = parseStackConfig(
-    minimal("docker", {
-      sfu: { nodeIp: { strategy: "static", address: "127.0.0.1" }, ports: { http, rtcTcp, metrics, udp: { start: 52000, end: 52500 } } },
-      turn: { domain: "turn.example.test", allowedPeers: ["127.0.0.1/32"] },
-    }),
-  );
-  const redis = await startRedis(cfg);
-  const lk = startLivekit(cfg, redis.port).daemon;
-  const pid = lk.proc.pid ?? 0;
-  await waitForTcp(http, lk);
-  const url = `ws://127.0.0.1:${http}`;
+  const stack = await startLocalStack({ start: 52000, end: 52500 });
+  const { cfg, wsUrl: url } = stack;
+  const pid = stack.livekit.proc.pid ?? 0;
   const key = TEST_SECRETS.apiKeys[0];
   const tokenFor = (room: string, identity: string, publish: boolean) => {
     const t = new AccessToken(key.key, key.secret, { identity, ttl: 600 });
@@ -174,8 +165,7 @@ async function main(): Promise<void> {
   for (const t of timers) clearInterval(t);
   for (const room of rooms) await room.disconnect().catch(() => undefined);
   await dispose();
-  await lk.stop();
-  await redis.daemon.stop();
+  await stack.stop();
   clearTimeout(hardStop);
 
   const all = (pick: (r: RoomResult) => number[]) => results.flatMap(pick);

@@ -1,9 +1,9 @@
 import { desiredIngresses, type Backoff } from "../../cli/cameras/plan";
 import { livekitIngressApi, reconcileOnce } from "../../cli/cameras/reconcile";
 import type { StackConfig } from "../../schema";
-import { TEST_SECRETS, minimal, parse } from "../helpers/fixtures";
-import { startLivekit, startRedis } from "../helpers/livekitStack";
-import { freePorts, requireBinaries, startDaemon, tempDir, waitForTcp, type Daemon } from "../helpers/servers";
+import { TEST_SECRETS } from "../helpers/fixtures";
+import { startLocalStack, type LocalStack } from "../helpers/livekitStack";
+import { freePorts, requireBinaries, startDaemon, tempDir, waitForTcp } from "../helpers/servers";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { reconcilerCode } from "../../components/reconcilerCode";
@@ -17,29 +17,21 @@ const suite = bins.available ? describe : describe.skip;
  * here) the server refuses URL ingresses: this pins that fact and the reconciler's handling of it.
  */
 suite("the camera reconciler against the real livekit-server, without an Ingress worker", () => {
+  let stack: LocalStack;
   let cfg: StackConfig;
-  let redis: { daemon: Daemon; port: number };
-  let lk: Daemon;
   let url = "";
 
   beforeAll(async () => {
-    const [http, rtcTcp, metrics] = await freePorts(3);
-    cfg = parse(
-      minimal("docker", {
-        sfu: { nodeIp: { strategy: "static", address: "127.0.0.1" }, ports: { http, rtcTcp, metrics, udp: { start: 52100, end: 52200 } } },
-        turn: { domain: "turn.example.test", allowedPeers: ["127.0.0.1/32"] },
-        cameras: [{ id: "550e8400-e29b-41d4-a716-446655440000", rtsp: "rtsp://10.9.0.1:554/stream" }],
-      }),
+    stack = await startLocalStack(
+      { start: 52100, end: 52200 },
+      { cameras: [{ id: "550e8400-e29b-41d4-a716-446655440000", rtsp: "rtsp://10.9.0.1:554/stream" }] },
     );
-    redis = await startRedis(cfg);
-    lk = startLivekit(cfg, redis.port).daemon;
-    url = `http://127.0.0.1:${http}`;
-    await waitForTcp(http, lk);
+    cfg = stack.cfg;
+    url = stack.url;
   }, 60000);
 
   afterAll(async () => {
-    await lk?.stop();
-    await redis?.daemon.stop();
+    await stack?.stop();
   });
 
   it("lists ingresses with the stack's key, is refused at creation, reports it and backs off", async () => {

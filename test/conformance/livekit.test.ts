@@ -3,7 +3,7 @@ import { AccessToken, RoomServiceClient } from "livekit-server-sdk";
 import { BINARIES, freePorts, requireBinaries, startDaemon, tempDir, waitForTcp, type Daemon } from "../helpers/servers";
 import { TEST_SECRETS, minimal, parse } from "../helpers/fixtures";
 import { materialize } from "../helpers/realStack";
-import { expectRefusal, startLivekit, startRedis } from "../helpers/livekitStack";
+import { expectRefusal, startLivekit, startLocalStack } from "../helpers/livekitStack";
 import { ConfigError, parseStackConfig, type StackConfig } from "../../schema";
 import { SECRET_FILE_MODE } from "../../templates";
 
@@ -20,18 +20,9 @@ suite("rendered livekit.yaml on the real livekit-server", () => {
   let metricsPort: number;
 
   beforeAll(async () => {
-    const [http, rtcTcp, metrics] = await freePorts(3);
-    metricsPort = metrics;
-    cfg = parse(
-      minimal("docker", {
-        sfu: { nodeIp: { strategy: "static", address: "127.0.0.1" }, ports: { http, rtcTcp, metrics, udp: { start: 51000, end: 51100 } } },
-        turn: { domain: "turn.example.test", allowedPeers: ["127.0.0.1/32"] },
-      }),
-    );
-    redis = await startRedis(cfg);
-    lk = startLivekit(cfg, redis.port).daemon;
-    url = `http://127.0.0.1:${http}`;
-    await waitForTcp(http, lk);
+    const stack = await startLocalStack({ start: 51000, end: 51100 });
+    ({ cfg, redis, livekit: lk, url } = stack);
+    metricsPort = stack.metrics;
   }, 60000);
 
   afterAll(async () => {

@@ -3,10 +3,9 @@ import { createServer, type Server } from "node:http";
 import { dispose, LocalVideoTrack, Room, TrackPublishOptions, TrackSource, VideoSource } from "@livekit/rtc-node";
 import { RoomServiceClient, WebhookReceiver } from "livekit-server-sdk";
 import { main, type Io } from "../../cli/main";
-import type { StackConfig } from "../../schema";
-import { minimal, parse, PROJECT_DIR, TEST_SECRETS } from "../helpers/fixtures";
-import { startLivekit, startRedis } from "../helpers/livekitStack";
-import { freePorts, requireBinaries, waitForTcp, type Daemon } from "../helpers/servers";
+import { PROJECT_DIR, TEST_SECRETS } from "../helpers/fixtures";
+import { startLocalStack, type LocalStack } from "../helpers/livekitStack";
+import { freePorts, requireBinaries } from "../helpers/servers";
 
 const bins = requireBinaries(["livekitServer", "redisServer"]);
 const suite = bins.available ? describe : describe.skip;
@@ -42,9 +41,7 @@ async function token(key: { key: string; secret: string }, args: string[]): Prom
 }
 
 suite("lkstack token against the real livekit-server (rendered config, two keys, webhook)", () => {
-  let cfg: StackConfig;
-  let redis: { daemon: Daemon; port: number };
-  let lk: Daemon;
+  let stack: LocalStack;
   let wsUrl: string;
   let httpUrl: string;
   let hookServer: Server;
@@ -52,7 +49,7 @@ suite("lkstack token against the real livekit-server (rendered config, two keys,
   const rooms: Room[] = [];
 
   beforeAll(async () => {
-    const [http, rtcTcp, metrics, hookPort] = await freePorts(4);
+    const [hookPort] = await freePorts(1);
     hookServer = createServer((req, res) => {
       let body = "";
       req.on("data", (d: Buffer) => (body += d.toString()));
@@ -62,25 +59,14 @@ suite("lkstack token against the real livekit-server (rendered config, two keys,
       });
     });
     await new Promise<void>((r) => hookServer.listen(hookPort, "127.0.0.1", r));
-    cfg = parse(
-      minimal("docker", {
-        sfu: { nodeIp: { strategy: "static", address: "127.0.0.1" }, ports: { http, rtcTcp, metrics, udp: { start: 51500, end: 51600 } } },
-        turn: { domain: "turn.example.test", allowedPeers: ["127.0.0.1/32"] },
-        webhook: { urls: [`http://127.0.0.1:${hookPort}/hook`] },
-      }),
-    );
-    redis = await startRedis(cfg);
-    lk = startLivekit(cfg, redis.port).daemon;
-    httpUrl = `http://127.0.0.1:${http}`;
-    wsUrl = `ws://127.0.0.1:${http}`;
-    await waitForTcp(http, lk);
+    stack = await startLocalStack({ start: 51500, end: 51600 }, { webhook: { urls: [`http://127.0.0.1:${hookPort}/hook`] } });
+    ({ url: httpUrl, wsUrl } = stack);
   }, 60000);
 
   afterAll(async () => {
     for (const r of rooms) await r.disconnect().catch(() => undefined);
     await dispose();
-    await lk?.stop();
-    await redis?.daemon.stop();
+    await stack?.stop();
     await new Promise((r) => hookServer?.close(r));
   });
 

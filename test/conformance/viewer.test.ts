@@ -14,9 +14,9 @@ import {
 import { AccessToken } from "livekit-server-sdk";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { startViewer } from "../../cli/viewer";
-import { TEST_SECRETS, minimal, parse, PROJECT_DIR } from "../helpers/fixtures";
-import { startLivekit, startRedis } from "../helpers/livekitStack";
-import { BINARIES, freePorts, requireBinaries, waitForTcp, type Daemon } from "../helpers/servers";
+import { TEST_SECRETS, PROJECT_DIR } from "../helpers/fixtures";
+import { startLocalStack } from "../helpers/livekitStack";
+import { BINARIES, requireBinaries, type Daemon } from "../helpers/servers";
 
 const bins = requireBinaries(["livekitServer", "redisServer", "chromium"]);
 const suite = bins.available ? describe : describe.skip;
@@ -39,6 +39,7 @@ function frame(n: number): VideoFrame {
 
 suite("the camera grid in a real browser (chromium) against the real livekit-server", () => {
   let redis: { daemon: Daemon; port: number };
+  let http = 0;
   let lk: Daemon;
   let camera: Room;
   let timer: NodeJS.Timeout;
@@ -47,16 +48,8 @@ suite("the camera grid in a real browser (chromium) against the real livekit-ser
   let page: Page;
 
   beforeAll(async () => {
-    const [http, rtcTcp, metrics] = await freePorts(3);
-    const cfg = parse(
-      minimal("docker", {
-        sfu: { nodeIp: { strategy: "static", address: "127.0.0.1" }, ports: { http, rtcTcp, metrics, udp: { start: 51900, end: 52000 } } },
-        turn: { domain: "turn.example.test", allowedPeers: ["127.0.0.1/32"] },
-      }),
-    );
-    redis = await startRedis(cfg);
-    lk = startLivekit(cfg, redis.port).daemon;
-    await waitForTcp(http, lk);
+    const stack = await startLocalStack({ start: 51900, end: 52000 });
+    ({ redis, livekit: lk, http } = stack);
     const key = TEST_SECRETS.apiKeys[0];
     const t = new AccessToken(key.key, key.secret, { identity: "camera-1" });
     t.addGrant({ roomJoin: true, room: ROOM, canPublish: true, canSubscribe: false });

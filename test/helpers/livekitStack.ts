@@ -1,7 +1,7 @@
 import { BINARIES, freePorts, startDaemon, tempDir, waitForTcp, type Daemon } from "./servers";
-import { TEST_SECRETS } from "./fixtures";
+import { TEST_SECRETS, minimal } from "./fixtures";
 import { materialize } from "./realStack";
-import type { StackConfig, StackSecrets } from "../../schema";
+import { parseStackConfig, type StackConfig, type StackConfigInput, type StackSecrets } from "../../schema";
 
 /** redis-server (the Valkey stand-in) from the rendered valkey.conf and its auth include. */
 export async function startRedis(cfg: StackConfig, secrets: StackSecrets = TEST_SECRETS): Promise<{ daemon: Daemon; port: number }> {
@@ -41,4 +41,48 @@ export async function expectRefusal(daemon: Daemon, message: RegExp): Promise<vo
   clearTimeout(timer);
   expect(daemon.proc.signalCode).toBeNull();
   expect(daemon.output()).toMatch(message);
+}
+
+/** A running loopback stack: redis and livekit-server from the rendered files of `cfg`. */
+export interface LocalStack {
+  cfg: StackConfig;
+  redis: { daemon: Daemon; port: number };
+  livekit: Daemon;
+  http: number;
+  metrics: number;
+  /** http://127.0.0.1:<port> (the server API); `wsUrl` is the same for clients. */
+  url: string;
+  wsUrl: string;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Renders a docker-target stack for loopback (static node IP 127.0.0.1, free ports, the given UDP
+ * range so suites never share one) and starts redis and livekit-server from it.
+ */
+export async function startLocalStack(udp: { start: number; end: number }, extra: Partial<StackConfigInput> = {}): Promise<LocalStack> {
+  const [http, rtcTcp, metrics] = await freePorts(3);
+  const cfg = parseStackConfig(
+    minimal("docker", {
+      ...extra,
+      sfu: { nodeIp: { strategy: "static", address: "127.0.0.1" }, ports: { http, rtcTcp, metrics, udp } },
+      turn: { domain: "turn.example.test", allowedPeers: ["127.0.0.1/32"], ...extra.turn },
+    }),
+  );
+  const redis = await startRedis(cfg);
+  const livekit = startLivekit(cfg, redis.port).daemon;
+  await waitForTcp(http, livekit);
+  return {
+    cfg,
+    redis,
+    livekit,
+    http,
+    metrics,
+    url: `http://127.0.0.1:${http}`,
+    wsUrl: `ws://127.0.0.1:${http}`,
+    stop: async () => {
+      await livekit.stop();
+      await redis.daemon.stop();
+    },
+  };
 }

@@ -35,24 +35,34 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `lkstack-${prefix}-`));
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports for test daemons come from 20000-31999: below Linux's ephemeral range (32768+), so an
+ * outgoing connection cannot take one between our check and the daemon's bind, and below the
+ * UDP ranges the tests give LiveKit and coturn (40000+).
+ */
+const TEST_PORTS = { start: 20000, end: 31999 };
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
+    srv.once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
   });
 }
 
-/** `count` distinct free ports (held open together, so none repeats). */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = TEST_PORTS.start + Math.floor(Math.random() * (TEST_PORTS.end - TEST_PORTS.start + 1));
+    if (await bindable(port)) return port;
+  }
+}
+
+/** `count` distinct free ports. */
 export async function freePorts(count: number): Promise<number[]> {
   const ports: number[] = [];
   while (ports.length < count) {
     const p = await freePort();
-    if (!ports.includes(p) && p < 40000) ports.push(p);
+    if (!ports.includes(p)) ports.push(p);
   }
   return ports;
 }
