@@ -1,7 +1,7 @@
 import type { StatefulSet } from "kubernetes-types/apps/v1";
 import type { ConfigMap, Container, PersistentVolumeClaim, Service, Volume } from "kubernetes-types/core/v1";
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1";
-import { CONTAINER_LAYOUT, SERVICE_NAMES, imageRef, topology, type StackConfig } from "../../schema";
+import { CONTAINER_LAYOUT, SERVICE_NAMES, imageRef, topology, type FileLayout, type StackConfig } from "../../schema";
 import { FILE_NAMES } from "../stack";
 import type { WorkloadInput } from "./input";
 import {
@@ -32,14 +32,13 @@ export interface ValkeyObjects {
   sentinel?: { statefulSet: StatefulSet; service: Service; podDisruptionBudget: PodDisruptionBudget };
 }
 
-const L = CONTAINER_LAYOUT.valkey;
-
 /**
  * Sentinel mode: a pod asks the sentinels who the primary is and follows it, so a restarted
  * former primary rejoins as a replica instead of splitting the brain. Ordinal 0 is primary only
  * when no sentinel answers (first start).
  */
-function dataStartScript(cfg: StackConfig): string {
+export function dataStartScript(cfg: StackConfig, layout: FileLayout = CONTAINER_LAYOUT): string {
+  const L = layout.valkey;
   const v = cfg.valkey;
   const ns = cfg.kubernetes.namespace;
   const self = `$(hostname).${SERVICE_NAMES.valkey}.${ns}.svc.cluster.local`;
@@ -55,7 +54,8 @@ function dataStartScript(cfg: StackConfig): string {
 }
 
 /** Sentinel rewrites its file, so every start rebuilds a writable copy from the mounted parts. */
-function sentinelStartScript(): string {
+export function sentinelStartScript(layout: FileLayout = CONTAINER_LAYOUT): string {
+  const L = layout.valkey;
   return `umask 077 && cat ${L.sentinelConfig} ${L.sentinelAuth} > ${L.sentinelRuntime} && exec valkey-server ${L.sentinelRuntime} --sentinel`;
 }
 
@@ -138,12 +138,12 @@ export function valkeyObjects(cfg: StackConfig, input: WorkloadInput): ValkeyObj
   const container: Container = {
     name: "valkey",
     image: imageRef("valkey", cfg.versions.valkey),
-    command: sentinelMode ? ["/bin/sh", "-c", dataStartScript(cfg)] : ["valkey-server", L.config],
+    command: sentinelMode ? ["/bin/sh", "-c", dataStartScript(cfg)] : ["valkey-server", CONTAINER_LAYOUT.valkey.config],
     env: secretEnv(input.secretName, input.secretEnvNames),
     ports: [{ name: "valkey", containerPort: v.port, protocol: "TCP" }],
     resources: resources(v.resources),
     securityContext: containerSecurity({ readOnlyRoot: true }),
-    volumeMounts: [...data.mounts, { name: "data", mountPath: L.dataDir }],
+    volumeMounts: [...data.mounts, { name: "data", mountPath: CONTAINER_LAYOUT.valkey.dataDir }],
     readinessProbe: pingProbe(v.port),
     // Liveness is the TCP listener only: a slow AOF load must not end in a restart loop.
     livenessProbe: { tcpSocket: { port: "valkey" }, initialDelaySeconds: 15, periodSeconds: 20, failureThreshold: 6 },
@@ -168,7 +168,7 @@ export function valkeyObjects(cfg: StackConfig, input: WorkloadInput): ValkeyObj
     ports: [{ name: "sentinel", containerPort: v.sentinel.port, protocol: "TCP" }],
     resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "128Mi" } },
     securityContext: containerSecurity({ readOnlyRoot: true }),
-    volumeMounts: [...s.mounts, { name: "data", mountPath: L.dataDir }],
+    volumeMounts: [...s.mounts, { name: "data", mountPath: CONTAINER_LAYOUT.valkey.dataDir }],
     readinessProbe: pingProbe(v.sentinel.port),
     livenessProbe: { tcpSocket: { port: "sentinel" }, initialDelaySeconds: 10, periodSeconds: 20, failureThreshold: 3 },
   };
