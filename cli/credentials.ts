@@ -9,34 +9,63 @@ export interface ApiCredentials {
 
 export class CredentialsError extends Error {}
 
-/**
- * API key and secret for the operator tools: env LIVEKIT_API_KEY / LIVEKIT_API_SECRET, else the
- * stack's secret outputs `apiKey` / `apiSecret` through the Pulumi CLI. Never printed.
- */
-export function apiCredentials(stack: string, env: Record<string, string | undefined>, cwd: string): ApiCredentials {
-  const key = env[SECRET_ENV.apiKey];
-  const secret = env[SECRET_ENV.apiSecret];
-  if (key && secret) return { apiKey: key, apiSecret: secret, source: "env" };
-  let out: string;
+/** The stack's outputs (secrets in clear) through the Pulumi CLI, or why they cannot be read. */
+function stackOutputs(
+  stack: string,
+  env: Record<string, string | undefined>,
+  cwd: string,
+): { outputs?: Record<string, unknown>; why?: string } {
   try {
-    out = execFileSync("pulumi", ["stack", "output", "--json", "--show-secrets", "--stack", stack], {
+    const out = execFileSync("pulumi", ["stack", "output", "--json", "--show-secrets", "--stack", stack], {
       cwd,
       encoding: "utf8",
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, ...env } as NodeJS.ProcessEnv,
     });
+    return { outputs: JSON.parse(out) as Record<string, unknown> };
   } catch (e) {
     // Duck-typed: errors from child_process may come from another realm (e.g. under jest).
     const missing = typeof e === "object" && e !== null && "code" in e && e.code === "ENOENT";
-    const why = missing ? "the Pulumi CLI is not installed" : "pulumi stack output failed";
-    throw new CredentialsError(
-      `no API credentials: ${SECRET_ENV.apiKey}/${SECRET_ENV.apiSecret} are not set and ${why}; fix: export both, or run where \`pulumi stack output --stack ${stack}\` works`,
-    );
+    return { why: missing ? "the Pulumi CLI is not installed" : "pulumi stack output failed" };
   }
-  const outputs = JSON.parse(out) as { apiKey?: unknown; apiSecret?: unknown };
-  if (typeof outputs.apiKey !== "string" || typeof outputs.apiSecret !== "string")
+}
+
+/**
+ * Secret values for the operator tools: each from its env var, else from the stack output of the
+ * given name through the Pulumi CLI. Never printed. Throws naming every missing one and the fix.
+ */
+export function secretsFor(
+  stack: string,
+  wanted: { env: string; output: string }[],
+  env: Record<string, string | undefined>,
+  cwd: string,
+): { values: Record<string, string>; source: string } {
+  const fromEnv = Object.fromEntries(wanted.filter((w) => env[w.env]).map((w) => [w.env, env[w.env] ?? ""]));
+  if (Object.keys(fromEnv).length === wanted.length) return { values: fromEnv, source: "env" };
+  const { outputs, why } = stackOutputs(stack, env, cwd);
+  const values: Record<string, string> = { ...fromEnv };
+  for (const w of wanted) {
+    const v = outputs?.[w.output];
+    if (values[w.env] === undefined && typeof v === "string") values[w.env] = v;
+  }
+  const missing = wanted.filter((w) => values[w.env] === undefined);
+  if (missing.length > 0)
     throw new CredentialsError(
-      `stack ${stack} has no apiKey/apiSecret outputs; fix: run pulumi up first, or export ${SECRET_ENV.apiKey}/${SECRET_ENV.apiSecret}`,
+      `${missing.map((w) => w.env).join("/")} ${missing.length > 1 ? "are" : "is"} not set and ${why ?? `stack ${stack} has no ${missing.map((w) => w.output).join("/")} output`}; fix: export ${missing.length > 1 ? "them" : "it"}, or run where \`pulumi stack output --stack ${stack}\` works (after pulumi up)`,
     );
-  return { apiKey: outputs.apiKey, apiSecret: outputs.apiSecret, source: `stack ${stack} outputs` };
+  return { values, source: Object.keys(fromEnv).length > 0 && !outputs ? "env" : `env and stack ${stack} outputs` };
+}
+
+/** API key and secret: env LIVEKIT_API_KEY / LIVEKIT_API_SECRET, else the outputs apiKey / apiSecret. */
+export function apiCredentials(stack: string, env: Record<string, string | undefined>, cwd: string): ApiCredentials {
+  const { values, source } = secretsFor(
+    stack,
+    [
+      { env: SECRET_ENV.apiKey, output: "apiKey" },
+      { env: SECRET_ENV.apiSecret, output: "apiSecret" },
+    ],
+    env,
+    cwd,
+  );
+  return { apiKey: values[SECRET_ENV.apiKey], apiSecret: values[SECRET_ENV.apiSecret], source };
 }

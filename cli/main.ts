@@ -8,7 +8,7 @@ import { loadStackConfig } from "./stackFile";
 import { renderToDirectory, writeManifests } from "./render";
 import { writeBackup } from "./backup";
 import { summarize } from "./summary";
-import { apiCredentials, CredentialsError } from "./credentials";
+import { apiCredentials, CredentialsError, secretsFor } from "./credentials";
 import { DEFAULT_TTL_SECONDS, mintToken, parseTtl, TokenRequestError } from "./token";
 import { deleteRoom, listRooms } from "./rooms";
 import { previewProgram, tree, writePreview } from "./preview";
@@ -160,10 +160,21 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       }
       case "doctor": {
         const cfg = loadStackConfig(stack, project);
+        // Missing secrets are not fatal here: their rows fail with the fix.
+        let env = io.env;
+        try {
+          const wanted = [
+            { env: SECRET_ENV.turnSecret, output: "turnSecret" },
+            { env: SECRET_ENV.valkeyPassword, output: "valkeyPassword" },
+          ];
+          env = { ...io.env, ...secretsFor(stack, wanted, io.env, project).values };
+        } catch (e) {
+          if (!(e instanceof CredentialsError)) throw e;
+        }
         const targets = doctorTargets(
           cfg,
           { url: values.url, ingressUrl: values["ingress-url"], turn: values.turn, valkey: values.valkey },
-          io.env,
+          env,
         );
         const checks = await runDoctor(cfg, targets);
         for (const line of formatChecks(checks)) io.out(line);
@@ -188,8 +199,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         const url = values.url ?? io.env.LIVEKIT_URL;
         if (!url) throw new UsageError("--url (or env LIVEKIT_URL) is required, e.g. http://<sfu-node>:7880");
         const creds = apiCredentials(stack, io.env, project);
-        const reader = io.env[SECRET_ENV.mediamtxReaderPassword];
-        if (!reader) throw new UsageError(`${SECRET_ENV.mediamtxReaderPassword} is required (the stack output mediamtxReaderPassword)`);
+        const reader = secretsFor(stack, [{ env: SECRET_ENV.mediamtxReaderPassword, output: "mediamtxReaderPassword" }], io.env, project)
+          .values[SECRET_ENV.mediamtxReaderPassword];
         const desired = desiredIngresses(cfg, reader);
         const api = livekitIngressApi(url, creds);
         const backoff = new Map<string, Backoff>();

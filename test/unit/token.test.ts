@@ -1,4 +1,8 @@
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import fc from "fast-check";
+import { secretsFor } from "../../cli/credentials";
 import { main, type Io } from "../../cli/main";
 import { CAMERA_ROOM, DEFAULT_TTL_SECONDS, grantFor, mintToken, parseTtl, TokenRequestError } from "../../cli/token";
 import { PROJECT_DIR } from "../helpers/fixtures";
@@ -79,6 +83,32 @@ describe("lkstack token / rooms (command line)", () => {
     const r = await run(["token", "--stack", "dev", "--room", "camera_550e8400-e29b-41d4-a716-446655440000", "--identity", "v"]);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/LIVEKIT_API_KEY\/LIVEKIT_API_SECRET are not set and the Pulumi CLI is not installed; fix:/);
+  });
+
+  it("falls back to the stack's secret outputs through the Pulumi CLI", async () => {
+    const bin = mkdtempSync(join(tmpdir(), "lkstack-fake-pulumi-"));
+    // A stand-in for `pulumi stack output --json --show-secrets --stack dev`.
+    writeFileSync(
+      join(bin, "pulumi"),
+      `#!/bin/sh\necho '${JSON.stringify({ apiKey: KEY.apiKey, apiSecret: KEY.apiSecret, turnSecret: "turn-from-outputs" })}'\n`,
+    );
+    chmodSync(join(bin, "pulumi"), 0o755);
+    const r = await run(["token", "--stack", "dev", "--room", "camera_550e8400-e29b-41d4-a716-446655440000", "--identity", "v"], {
+      PATH: bin,
+    });
+    expect(r.code).toBe(0);
+    expect(claimsOf(r.out).iss).toBe(KEY.apiKey);
+    const secrets = secretsFor("dev", [{ env: "TURN_SECRET", output: "turnSecret" }], { PATH: bin }, PROJECT_DIR);
+    expect(secrets.values).toEqual({ TURN_SECRET: "turn-from-outputs" });
+  });
+
+  it("names the missing output when the stack has none", () => {
+    const bin = mkdtempSync(join(tmpdir(), "lkstack-fake-pulumi-"));
+    writeFileSync(join(bin, "pulumi"), "#!/bin/sh\necho '{}'\n");
+    chmodSync(join(bin, "pulumi"), 0o755);
+    expect(() => secretsFor("dev", [{ env: "TURN_SECRET", output: "turnSecret" }], { PATH: bin }, PROJECT_DIR)).toThrow(
+      /TURN_SECRET is not set and stack dev has no turnSecret output; fix: export it/,
+    );
   });
 
   it("rooms needs a URL and an action", async () => {
