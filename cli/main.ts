@@ -41,7 +41,7 @@ commands:
       size SFU, Ingress and coturn from the capacity model (the stack's layers and UDP range if given)
   doctor --stack STACK [--url URL] [--ingress-url URL] [--turn HOST:PORT] [--valkey HOST:PORT]
       the seed's troubleshooting guide as checks (✓/✗, the figure seen, the fix); exit 0 only when
-      all pass. TURN_SECRET and VALKEY_PASSWORD from env (the stack outputs of the same names)
+      all pass. TURN_SECRET and VALKEY_PASSWORD from env, else the outputs turnSecret/valkeyPassword
   viewer --stack STACK [--port 8080] [--url ws://SFU:7880]
       serve a camera grid on 127.0.0.1 (livekit-client, adaptive stream, dynacast, per-tile quality
       and stats) with an endpoint that mints viewer-only tokens for camera_<uuid> rooms
