@@ -5,8 +5,9 @@ import { desiredIngresses, type Backoff } from "./cameras/plan";
 import { livekitIngressApi, reconcileOnce } from "./cameras/reconcile";
 import { formatPlan, planFor, VIEWING_LAYERS } from "./capacity";
 import { loadStackConfig } from "./stackFile";
-import { renderToDirectory, writeManifests } from "./render";
+import { renderToDirectory } from "./render";
 import { writeBackup } from "./backup";
+import { OutputError } from "./output";
 import { summarize } from "./summary";
 import { apiCredentials, CredentialsError, secretsFor } from "./credentials";
 import { DEFAULT_TTL_SECONDS, mintToken, parseTtl, TokenRequestError } from "./token";
@@ -90,6 +91,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         out: { type: "string" },
         project: { type: "string" },
         manifests: { type: "boolean" },
+        force: { type: "boolean" },
         room: { type: "string" },
         identity: { type: "string" },
         publish: { type: "boolean" },
@@ -130,14 +132,12 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         const cfg = loadStackConfig(stack, project);
         if (values.manifests && cfg.target !== "kubernetes")
           throw new UsageError(`--manifests needs the kubernetes target; stack ${stack} has lkstack:target ${cfg.target}`);
-        const result = renderToDirectory(cfg, out, io.env);
+        const result = renderToDirectory(cfg, out, io.env, { manifests: values.manifests === true, force: values.force === true });
         io.out(summarize(cfg, stack));
         io.out(`wrote ${result.publicFiles.join(", ")} to ${out}`);
         io.out(`wrote ${result.secretFiles.length} secret file(s) to ${out}/secret (mode 0600)`);
-        if (values.manifests) {
-          const m = writeManifests(cfg, out, io.env);
-          io.out(`wrote ${m.objects} Kubernetes objects to ${m.files.map((f) => `${out}/${f}`).join(" and ")}`);
-        }
+        const m = result.manifests;
+        if (m) io.out(`wrote ${m.objects} Kubernetes objects to ${m.files.map((f) => `${out}/${f}`).join(" and ")}`);
         if (result.placeholders.length > 0)
           io.out(`placeholders (marked PLACEHOLDER_set_<VAR>) stand in for: ${result.placeholders.join(", ")}`);
         return 0;
@@ -145,7 +145,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       case "backup": {
         const out = resolve(io.cwd, required(values, "out"));
         const cfg = loadStackConfig(stack, project);
-        const files = await writeBackup(cfg, stack, out);
+        const files = await writeBackup(cfg, stack, out, new Date(), { force: values.force === true });
         io.out(`wrote ${out}: ${files.join(", ")}`);
         return 0;
       }
@@ -250,7 +250,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       io.err(e.message);
       return 1;
     }
-    if (e instanceof TokenRequestError || e instanceof CredentialsError) {
+    if (e instanceof TokenRequestError || e instanceof CredentialsError || e instanceof OutputError) {
       io.err(`error: ${e.message}`);
       return 1;
     }

@@ -1,49 +1,39 @@
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { CONTAINER_LAYOUT, secretsFromEnv, type StackConfig } from "../schema";
 import { reconcilerCode } from "../components/reconcilerCode";
 import { k8sManifests, k8sObjectList, k8sSecrets, renderStack, toYaml, type K8sObject, type RenderedStack } from "../templates";
+import { RENDER_MARKER, writeTree, type TreeFile } from "./output";
 
 export interface WrittenTree {
   publicFiles: string[];
   secretFiles: string[];
 }
 
-/** Public files flat in `out`; secret parts in `out/secret` (0700 dir, 0600 files). */
-export function writeRendered(rendered: RenderedStack, out: string): WrittenTree {
-  const secretDir = join(out, "secret");
-  mkdirSync(out, { recursive: true });
-  mkdirSync(secretDir, { recursive: true, mode: 0o700 });
-  chmodSync(secretDir, 0o700);
+const PUBLIC_MODE = 0o644;
+const SECRET_MODE = 0o600;
+const SECRET_DIR = "secret";
+
+/** Public files flat at the top; secret parts under `secret/` (0700 dir, 0600 files). */
+export function renderedTree(rendered: RenderedStack): { files: TreeFile[]; written: WrittenTree } {
+  const files: TreeFile[] = [];
   const written: WrittenTree = { publicFiles: [], secretFiles: [] };
   for (const [service, r] of Object.entries(rendered)) {
     if (!r) continue;
     for (const [name, content] of Object.entries(r.publicFiles)) {
-      writeFileSync(join(out, name), content, { mode: 0o644 });
+      files.push({ path: name, content, mode: PUBLIC_MODE });
       written.publicFiles.push(name);
     }
     for (const [name, content] of Object.entries(r.secretFiles)) {
-      writeFileSync(join(secretDir, name), content, { mode: 0o600 });
-      written.secretFiles.push(`secret/${name}`);
+      files.push({ path: `${SECRET_DIR}/${name}`, content, mode: SECRET_MODE });
+      written.secretFiles.push(`${SECRET_DIR}/${name}`);
     }
     const env = Object.entries(r.secretEnv);
     if (env.length > 0) {
-      const name = `${service}.env`;
-      writeFileSync(join(secretDir, name), env.map(([k, v]) => `${k}=${v}`).join("\n") + "\n", { mode: 0o600 });
-      written.secretFiles.push(`secret/${name}`);
+      const path = `${SECRET_DIR}/${service}.env`;
+      files.push({ path, content: env.map(([k, v]) => `${k}=${v}`).join("\n") + "\n", mode: SECRET_MODE });
+      written.secretFiles.push(path);
     }
   }
-  return written;
-}
-
-export function renderToDirectory(
-  cfg: StackConfig,
-  out: string,
-  env: Record<string, string | undefined>,
-): WrittenTree & { placeholders: string[] } {
-  const { secrets, placeholders } = secretsFromEnv(env);
-  const written = writeRendered(renderStack(cfg, secrets, CONTAINER_LAYOUT), out);
-  return { ...written, placeholders };
+  return { files, written };
 }
 
 function yamlStream(objects: K8sObject[]): string {
@@ -52,21 +42,46 @@ function yamlStream(objects: K8sObject[]): string {
 
 /**
  * The Kubernetes objects the Pulumi program creates, as YAML: public ones in
- * `out/manifests/lkstack.yaml`, the Secrets in `out/secret/manifests-secrets.yaml` (0600). Offline,
+ * `manifests/lkstack.yaml`, the Secrets in `secret/manifests-secrets.yaml` (0600). Offline,
  * Secrets carry stand-in names (`lkstack-<service>-secret`); under Pulumi they are auto-named.
  */
-export function writeManifests(
+export function manifestFiles(cfg: StackConfig, env: Record<string, string | undefined>): { files: TreeFile[]; objects: number } {
+  const objects = k8sObjectList(k8sManifests(cfg, reconcilerCode()));
+  const secrets = k8sSecrets(cfg, secretsFromEnv(env).secrets);
+  return {
+    files: [
+      { path: "manifests/lkstack.yaml", content: yamlStream(objects), mode: PUBLIC_MODE },
+      { path: `${SECRET_DIR}/manifests-secrets.yaml`, content: yamlStream(secrets), mode: SECRET_MODE },
+    ],
+    objects: objects.length + secrets.length,
+  };
+}
+
+export interface RenderResult extends WrittenTree {
+  placeholders: string[];
+  manifests?: { files: string[]; objects: number };
+}
+
+/**
+ * Renders the stack (and, with `manifests`, its Kubernetes objects) into a fresh temporary
+ * directory next to `out` and renames it into place (see cli/output.ts): `out` holds either the
+ * complete new tree or what it held before. A non-empty `out` that an earlier render did not
+ * write is refused unless `force`.
+ */
+export function renderToDirectory(
   cfg: StackConfig,
   out: string,
   env: Record<string, string | undefined>,
-): { files: string[]; objects: number } {
-  const dir = join(out, "manifests");
-  mkdirSync(dir, { recursive: true });
-  const objects = k8sObjectList(k8sManifests(cfg, reconcilerCode()));
-  writeFileSync(join(dir, "lkstack.yaml"), yamlStream(objects), { mode: 0o644 });
-  const secretDir = join(out, "secret");
-  mkdirSync(secretDir, { recursive: true, mode: 0o700 });
-  const secrets = k8sSecrets(cfg, secretsFromEnv(env).secrets);
-  writeFileSync(join(secretDir, "manifests-secrets.yaml"), yamlStream(secrets), { mode: 0o600 });
-  return { files: ["manifests/lkstack.yaml", "secret/manifests-secrets.yaml"], objects: objects.length + secrets.length };
+  opts: { manifests?: boolean; force?: boolean } = {},
+): RenderResult {
+  const { secrets, placeholders } = secretsFromEnv(env);
+  const { files, written } = renderedTree(renderStack(cfg, secrets, CONTAINER_LAYOUT));
+  const result: RenderResult = { ...written, placeholders };
+  if (opts.manifests) {
+    const m = manifestFiles(cfg, env);
+    files.push(...m.files);
+    result.manifests = { files: m.files.map((f) => f.path), objects: m.objects };
+  }
+  writeTree(out, files, { force: opts.force === true, marker: RENDER_MARKER, dirModes: { [SECRET_DIR]: 0o700 } });
+  return result;
 }

@@ -27,6 +27,7 @@ describe("lkstack render", () => {
     const t = io(SECRET_ENV);
     expect(await main(["render", "--stack", "dev", "--out", out], t)).toBe(0);
     expect(readdirSync(out).sort()).toEqual([
+      ".lkstack-render",
       "livekit-ingress.yaml",
       "livekit.yaml",
       "mediamtx.yml",
