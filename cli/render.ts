@@ -1,6 +1,6 @@
 import { CONTAINER_LAYOUT, secretsFromEnv, type StackConfig } from "../schema";
 import { reconcilerCode } from "../components/reconcilerCode";
-import { k8sManifests, k8sObjectList, k8sSecrets, renderStack, toYaml, type K8sObject, type RenderedStack } from "../templates";
+import { envFile, k8sManifests, k8sObjectList, k8sSecrets, renderStack, toYaml, type K8sObject, type RenderedStack } from "../templates";
 import { RENDER_MARKER, writeTree, type TreeFile } from "./output";
 
 export interface WrittenTree {
@@ -29,7 +29,7 @@ export function renderedTree(rendered: RenderedStack): { files: TreeFile[]; writ
     const env = Object.entries(r.secretEnv);
     if (env.length > 0) {
       const path = `${SECRET_DIR}/${service}.env`;
-      files.push({ path, content: env.map(([k, v]) => `${k}=${v}`).join("\n") + "\n", mode: SECRET_MODE });
+      files.push({ path, content: envFile(r.secretEnv, `${service}.env`), mode: SECRET_MODE });
       written.secretFiles.push(path);
     }
   }

@@ -5,6 +5,8 @@ export interface ConfigProblem {
   path: readonly PropertyKey[];
   problem: string;
   fix: string;
+  /** Where the value came from when it is not stack config, e.g. "env LIVEKIT_API_SECRET". */
+  source?: string;
 }
 
 /** `["sfu","ports","udp"]` → `lkstack:sfu.ports.udp`, the spelling `pulumi config set --path` uses. */
@@ -20,7 +22,7 @@ export class ConfigError extends Error {
   constructor(readonly problems: readonly ConfigProblem[]) {
     super(
       `invalid stack config (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-        problems.map((p) => `  ${formatConfigPath(p.path)}: ${p.problem}\n    fix: ${p.fix}`).join("\n"),
+        problems.map((p) => `  ${p.source ?? formatConfigPath(p.path)}: ${p.problem}\n    fix: ${p.fix}`).join("\n"),
     );
     this.name = "ConfigError";
   }

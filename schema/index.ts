@@ -11,3 +11,4 @@ export * from "./topology";
 export * from "./layout";
 export * from "./secrets";
 export * from "./stackKeys";
+export * from "./text";

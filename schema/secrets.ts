@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { ConfigError, type ConfigProblem } from "./errors";
+import { forbiddenChar } from "./text";
 
 /**
  * Every secret of a stack. None of these is ever part of a public rendered file; they reach
@@ -44,7 +46,82 @@ export function isPlaceholder(value: string): boolean {
   return value.startsWith(`${PLACEHOLDER_PREFIX}_`);
 }
 
-const cameraCredentialsSchema = z.record(z.string(), z.object({ username: z.string().min(1), password: z.string().min(1) }).strict());
+const cameraCredentialsSchema = z.record(z.string(), z.object({ username: z.string(), password: z.string() }).strict());
+
+/**
+ * What a secret may be, wherever it comes from (env, secret config, generated). Every secret lands
+ * in a line-based file (coturn, Valkey, env files) or a YAML key file, so: letters, digits and
+ * `. _ ~ + / = -` (base64 and URL-safe tokens fit), starting with a letter or digit (coturn's reader
+ * drops a leading '=' or '"'), at most 256 characters (coturn's AUTH_SECRET_SIZE). LiveKit refuses
+ * API secrets under 32 characters; TURN secrets are held to the same floor.
+ */
+export const SECRET_RULES = {
+  apiKey: { min: 3, max: 64, pattern: /^[A-Za-z0-9][A-Za-z0-9_-]*$/, what: "letters, digits, '_' and '-'" },
+  apiSecret: { min: 32, max: 256, pattern: /^[A-Za-z0-9][A-Za-z0-9._~+/=-]*$/, what: "letters, digits and . _ ~ + / = -" },
+  turnSecret: { min: 32, max: 256, pattern: /^[A-Za-z0-9][A-Za-z0-9._~+/=-]*$/, what: "letters, digits and . _ ~ + / = -" },
+  password: { min: 16, max: 256, pattern: /^[A-Za-z0-9][A-Za-z0-9._~+/=-]*$/, what: "letters, digits and . _ ~ + / = -" },
+  /** A camera's own account: whatever the camera has, except what cannot travel on one line. */
+  cameraCredential: { min: 1, max: 255, pattern: /^[^]*$/, what: "any characters but control characters" },
+  cameraCredentialName: { min: 1, max: 63, pattern: /^[A-Za-z0-9_-]+$/, what: "letters, digits, '_' and '-'" },
+} as const;
+
+export type SecretKind = keyof typeof SECRET_RULES;
+
+/** Why `value` is not a usable secret of `kind`, or undefined. Never quotes the value. */
+export function secretProblem(kind: SecretKind, value: unknown): string | undefined {
+  const r = SECRET_RULES[kind];
+  if (typeof value !== "string") return "is not a string";
+  const ch = forbiddenChar(value);
+  if (ch) return `contains the control character ${ch}`;
+  if (value.length < r.min) return `is ${value.length} characters; at least ${r.min} are needed`;
+  if (value.length > r.max) return `is ${value.length} characters; at most ${r.max} are read`;
+  if (!r.pattern.test(value)) return `may hold only ${r.what}${kind === "cameraCredential" ? "" : ", starting with a letter or digit"}`;
+  return undefined;
+}
+
+/** Where a secret came from: an env var, or a `lkstack:` secret config path. */
+export type SecretOrigin = { env: string } | { path: PropertyKey[]; setWith: string };
+
+/** Problems of every secret in `s` (placeholders are lkstack's own and pass). */
+export function secretsProblems(s: StackSecrets, origin: (field: string, path: PropertyKey[]) => SecretOrigin): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  const check = (kind: SecretKind, value: unknown, field: string, path: PropertyKey[]) => {
+    // lkstack's own stand-ins (env placeholders, preview's secret stand-in) are not operator values.
+    if (typeof value === "string" && /^PLACEHOLDER_[A-Za-z_]+$/.test(value)) return;
+    const why = secretProblem(kind, value);
+    if (!why) return;
+    const o = origin(field, path);
+    const rule = SECRET_RULES[kind];
+    const want = `${rule.min}-${rule.max} characters: ${rule.what}`;
+    out.push(
+      "env" in o
+        ? { path: [], source: `env ${o.env}`, problem: `the value ${why}`, fix: `export ${o.env} with ${want}` }
+        : { path: o.path, problem: `the secret ${why}`, fix: `set ${want} with ${o.setWith}` },
+    );
+  };
+  s.apiKeys.forEach((k, i) => {
+    check("apiKey", k.key, "apiKey", ["apiKeys", i, "key"]);
+    check("apiSecret", k.secret, "apiSecret", ["apiKeys", i, "secret"]);
+  });
+  s.turnSecrets.forEach((t, i) => check("turnSecret", t, "turnSecret", ["turnSecrets", i]));
+  check("password", s.valkeyPassword, "valkeyPassword", ["valkeyPassword"]);
+  check("password", s.mediamtxApiPassword, "mediamtxApiPassword", ["mediamtxApiPassword"]);
+  for (const [name, cred] of Object.entries(s.cameraCredentials)) {
+    check("cameraCredentialName", name, "cameraCredentials", ["cameraCredentials", name]);
+    check("cameraCredential", cred.username, "cameraCredentials", ["cameraCredentials", name, "username"]);
+    check("cameraCredential", cred.password, "cameraCredentials", ["cameraCredentials", name, "password"]);
+  }
+  return out;
+}
+
+/** Throws a ConfigError naming each secret given in secret config that is not usable. */
+export function assertUsableSecrets(s: StackSecrets, provided: ReadonlySet<string>): void {
+  const problems = secretsProblems(s, (field, path) => ({
+    path,
+    setWith: `pulumi config set --secret --path '${path.map((p, i) => (typeof p === "number" ? `[${p}]` : i > 0 ? `.${String(p)}` : String(p))).join("")}' …`,
+  })).filter((p) => provided.has(String(p.path[0])));
+  if (problems.length > 0) throw new ConfigError(problems);
+}
 
 /**
  * Secrets from env, each missing one replaced by a marked placeholder (so `render` still writes a

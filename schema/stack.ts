@@ -4,6 +4,7 @@ import { DEFAULT_PORTS } from "./ports";
 import { VERSIONS } from "./versions";
 import { isCidr, isIp } from "./net";
 import { parseCpu, parseMemory, parseValkeyMemory } from "./quantity";
+import { INT32_MAX, UINT32_MAX, dnsName, hostPath, isDnsName, k8sLabelName, k8sObjectName, labelKey, labelValue, utf8Length } from "./text";
 
 /** A `custom` issue carrying its own fix, so errors.ts can print both. */
 export function fail(ctx: z.RefinementCtx, path: PropertyKey[], message: string, fix: string): void {
@@ -76,17 +77,26 @@ const versionsSchema = z
   .strict()
   .default({ ...VERSIONS });
 
+/** `host:port` as LiveKit's rtc.stun_servers reads it (a DNS name or IPv4 address, then a port). */
+const hostAndPort = z.string().refine(
+  (s) => {
+    const m = /^(.+):(\d{1,5})$/.exec(s);
+    return m !== null && (isDnsName(m[1]) || isIp(m[1])) && Number(m[2]) >= 1 && Number(m[2]) <= 65535;
+  },
+  { message: "not host:port", params: { fix: 'write it as "stun.example.org:3478"' } },
+);
+
 const nodeIpSchema = z.discriminatedUnion("strategy", [
   /** Kubernetes: the downward API puts status.hostIP into NODE_IP. */
   z.object({ strategy: z.literal("hostIP") }).strict(),
   z.object({ strategy: z.literal("static"), address: ipAddress }).strict(),
   /** Public STUN discovery: wrong for LAN or air-gapped CCTV networks, so never the default. */
-  z.object({ strategy: z.literal("stun"), stunServers: z.array(z.string().min(1)).default([]) }).strict(),
+  z.object({ strategy: z.literal("stun"), stunServers: z.array(hostAndPort).default([]) }).strict(),
 ]);
 
 const sfuSchema = z
   .object({
-    replicas: z.number().int().min(1).default(1),
+    replicas: z.number().int().min(1).max(INT32_MAX).default(1),
     ports: z
       .object({
         http: port.default(DEFAULT_PORTS.sfu.http),
@@ -114,10 +124,11 @@ const sfuSchema = z
 
 const roomsSchema = z
   .object({
-    emptyTimeoutSeconds: z.number().int().min(1).default(DEFAULTS.rooms.emptyTimeoutSeconds),
-    departureTimeoutSeconds: z.number().int().min(1).default(DEFAULTS.rooms.departureTimeoutSeconds),
+    // uint32 in LiveKit's room config (empty_timeout, departure_timeout, max_participants).
+    emptyTimeoutSeconds: z.number().int().min(1).max(UINT32_MAX).default(DEFAULTS.rooms.emptyTimeoutSeconds),
+    departureTimeoutSeconds: z.number().int().min(1).max(UINT32_MAX).default(DEFAULTS.rooms.departureTimeoutSeconds),
     autoCreate: z.boolean().default(DEFAULTS.rooms.autoCreate),
-    maxParticipants: z.number().int().min(0).default(0),
+    maxParticipants: z.number().int().min(0).max(UINT32_MAX).default(0),
   })
   .strict()
   .prefault({});
@@ -169,12 +180,12 @@ const tlsSchema = z
     /** Kubernetes Secret of type kubernetes.io/tls, or files on the Docker host. */
     certificate: z
       .union([
-        z.object({ secretName: z.string().min(1) }).strict(),
-        z.object({ certFile: z.string().startsWith("/"), keyFile: z.string().startsWith("/") }).strict(),
+        z.object({ secretName: k8sObjectName }).strict(),
+        z.object({ certFile: hostPath, keyFile: hostPath }).strict(),
         /** cert-manager issues the certificate for turn.domain into a Secret the stack names. */
         z
           .object({
-            issuer: z.object({ name: z.string().min(1), kind: z.enum(["Issuer", "ClusterIssuer"]).default("ClusterIssuer") }).strict(),
+            issuer: z.object({ name: k8sObjectName, kind: z.enum(["Issuer", "ClusterIssuer"]).default("ClusterIssuer") }).strict(),
           })
           .strict(),
       ])
@@ -183,13 +194,25 @@ const tlsSchema = z
   .strict()
   .prefault({});
 
+/**
+ * coturn copies the realm into a 127-byte buffer (STUN_MAX_REALM_SIZE) and its config reader strips
+ * a leading '"', '=' or blank and trailing blanks: printable ASCII without blanks, quotes or '\\'.
+ */
+const turnRealm = z
+  .string()
+  .refine((r) => /^[A-Za-z0-9][!#-&(-[\]-~]*$/.test(r), {
+    message: "not a TURN realm (printable ASCII starting with a letter or digit, no blanks, quotes or backslashes)",
+    params: { fix: "use the TURN domain, e.g. turn.example.org (the default)" },
+  })
+  .refine((r) => utf8Length(r) <= 127, { message: "longer than coturn's 127-byte realm", params: { fix: "use a shorter realm" } });
+
 const turnSchema = z
   .object({
     enabled: z.boolean().default(true),
     /** One coturn per node (host network); more replicas need more nodes. */
     replicas: z.number().int().min(1).default(1),
-    domain: z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i, "not a DNS name"),
-    realm: z.string().min(1).optional(),
+    domain: dnsName,
+    realm: turnRealm.optional(),
     /** Public address clients reach; `privateIp` maps it 1:1 onto the node address (NAT). */
     externalIp: ipAddress.optional(),
     privateIp: ipAddress.optional(),
@@ -207,15 +230,18 @@ const turnSchema = z
     tls: tlsSchema,
     quotas: z
       .object({
-        userQuota: z.number().int().min(0).default(DEFAULTS.turnUserQuota),
-        totalQuota: z.number().int().min(0).default(0),
-        maxBps: z.number().int().min(0).default(0),
-        bpsCapacity: z.number().int().min(0).default(0),
+        // coturn parses the quotas with atoi into an int, the rates with strtoul.
+        userQuota: z.number().int().min(0).max(INT32_MAX).default(DEFAULTS.turnUserQuota),
+        totalQuota: z.number().int().min(0).max(INT32_MAX).default(0),
+        maxBps: z.number().int().min(0).max(UINT32_MAX).default(0),
+        bpsCapacity: z.number().int().min(0).max(UINT32_MAX).default(0),
       })
       .strict()
       .prefault({}),
     deniedPeers: z.array(cidr).default([...DEFAULTS.deniedPeers]),
     allowedPeers: z.array(cidr).default([]),
+    /** Lets allowedPeers cover a denied range and the deny list drop defaults (refused otherwise). */
+    dangerouslyAllowDeniedPeers: z.boolean().default(false),
     resources: resources(DEFAULTS.resources.turn),
   })
   .strict();
@@ -239,7 +265,7 @@ const valkeySchema = z
         quorum: z.number().int().min(1).default(2),
         masterName: z
           .string()
-          .regex(/^[A-Za-z0-9._-]+$/)
+          .regex(/^[A-Za-z0-9._-]{1,128}$/)
           .default("lkstack"),
         port: port.default(DEFAULT_PORTS.valkey.sentinel),
       })
@@ -298,15 +324,12 @@ const capacitySchema = z
   .strict()
   .prefault({});
 
-const labelMap = z.record(z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9._-]{1,63}$/, "not a label key"), z.string().max(63));
+const labelMap = z.record(labelKey, labelValue);
 
 const monitoringSchema = z
   .object({
     /** Namespace Prometheus scrapes from; NetworkPolicies open the metrics ports to it. */
-    namespace: z
-      .string()
-      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
-      .default(DEFAULTS.monitoring.namespace),
+    namespace: k8sLabelName.default(DEFAULTS.monitoring.namespace),
     /** Needs the Prometheus Operator CRDs in the cluster. */
     serviceMonitor: z.boolean().default(false),
     prometheusRule: z.boolean().default(false),
@@ -320,21 +343,17 @@ const monitoringSchema = z
 
 const kubernetesSchema = z
   .object({
-    namespace: z
-      .string()
-      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
-      .max(63)
-      .default(DEFAULTS.kubernetesNamespace),
+    namespace: k8sLabelName.default(DEFAULTS.kubernetesNamespace),
     createNamespace: z.boolean().default(true),
     /** Extra node labels every pod must match; control-plane nodes are always excluded. */
     nodeSelector: labelMap.default({}),
-    zoneTopologyKey: z.string().min(1).default(DEFAULTS.zoneTopologyKey),
+    zoneTopologyKey: labelKey.default(DEFAULTS.zoneTopologyKey),
     /**
      * Where the nodes' own addresses live. The SFU and coturn run on the host network, so their
      * traffic to Valkey and the Ingress comes from node addresses. Defaults to turn.allowedPeers.
      */
     nodeCidrs: z.array(cidr).default([]),
-    storageClass: z.string().min(1).optional(),
+    storageClass: k8sObjectName.optional(),
     valkeyStorage: memoryQuantity.default(DEFAULTS.valkeyStorage),
     monitoring: monitoringSchema,
   })

@@ -3,7 +3,8 @@ import { ConfigError, problemsFromZod, type ConfigProblem } from "./errors";
 import { stackObjectSchema, type ResourceLimits, type StackConfigParsed } from "./stack";
 import { SUPPORTED, isSupported, type Component } from "./versions";
 import { inRange, rangeSize, rangesOverlap } from "./ports";
-import { parseCidr, cidrContains } from "./net";
+import { parseCidr, cidrContains, DEFAULT_DENIED_PEERS, type Cidr } from "./net";
+import { controlCharProblems } from "./text";
 import { nodeLoad, participantBudget, replicasForRange, formatBytes, layerRates, sfuResourcesFor } from "./capacity";
 import { parseMemory, parseValkeyMemory } from "./quantity";
 import { DEFAULTS } from "./defaults";
@@ -280,6 +281,57 @@ function checkTurn(c: StackConfigParsed, nodeIp: NodeIp, out: ConfigProblem[]): 
     });
 }
 
+/** The override that lets allowedPeers re-open denied ranges (and the deny list shrink). */
+export const PEER_FILTER_OVERRIDE = "dangerouslyAllowDeniedPeers";
+
+/**
+ * Peer filtering is what keeps a TURN client out of the city's private networks, so config may not
+ * undo it: an allowed range may not cover a whole denied range (nor the address space), and the
+ * deny list keeps every default range, unless lkstack:turn.dangerouslyAllowDeniedPeers is true.
+ */
+function checkPeerFilter(c: StackConfigParsed, out: ConfigProblem[]): void {
+  const t = c.turn;
+  if (!t.enabled || t[PEER_FILTER_OVERRIDE]) return;
+  const override = `or, knowing TURN clients then reach every UDP port there, set lkstack:turn.${PEER_FILTER_OVERRIDE}: true`;
+  const denied = t.deniedPeers.map((d) => ({ text: d, cidr: parseCidr(d) })).filter((d): d is { text: string; cidr: Cidr } => !!d.cidr);
+  const guarded = [...denied, ...DEFAULT_DENIED_PEERS.map((d) => ({ text: d, cidr: parseCidr(d) as Cidr }))];
+  t.allowedPeers.forEach((a, i) => {
+    const allowed = parseCidr(a);
+    if (!allowed) return;
+    const covered = guarded.find((d) => cidrContains(allowed, d.cidr));
+    if (allowed.prefix === 0)
+      out.push({
+        path: ["turn", "allowedPeers", i],
+        problem: `${a} is the whole ${allowed.family === 4 ? "IPv4" : "IPv6"} address space: TURN would relay anywhere, private networks included`,
+        fix: `list only the SFU node addresses (e.g. 10.20.0.5/32), ${override}`,
+      });
+    else if (covered)
+      out.push({
+        path: ["turn", "allowedPeers", i],
+        problem: `${a} covers the whole denied range ${covered.text}, re-opening it to every TURN client`,
+        fix: `list only the SFU node addresses or their subnet (e.g. 10.20.0.0/24), ${override}`,
+      });
+  });
+  if (t.deniedPeers.length === 0)
+    out.push({
+      path: ["turn", "deniedPeers"],
+      problem: "the deny list is empty: TURN clients could relay to loopback, RFC 1918, CGNAT and link-local (cloud metadata) addresses",
+      fix: `remove lkstack:turn.deniedPeers to keep the defaults, ${override}`,
+    });
+  else {
+    const dropped = DEFAULT_DENIED_PEERS.filter((d) => {
+      const def = parseCidr(d) as Cidr;
+      return !denied.some((x) => cidrContains(x.cidr, def));
+    });
+    if (dropped.length > 0)
+      out.push({
+        path: ["turn", "deniedPeers"],
+        problem: `the deny list drops default range(s) ${dropped.join(", ")}`,
+        fix: `keep every default range (add your own after them) and open single hosts with allowedPeers, ${override}`,
+      });
+  }
+}
+
 /** Node addresses the NetworkPolicies admit to Valkey and the Ingress (host-network traffic). */
 function resolveNodeCidrs(c: StackConfigParsed, nodeIp: NodeIp, out: ConfigProblem[]): string[] {
   if (c.kubernetes.nodeCidrs.length > 0) return c.kubernetes.nodeCidrs;
@@ -385,6 +437,9 @@ function checkRotation(c: StackConfigParsed, out: ConfigProblem[]): void {
 
 /** Validates raw stack config (the `lkstack:*` keys as an object) and fills every default. */
 export function parseStackConfig(raw: unknown): StackConfig {
+  // Before any type check: no value may carry a line break or other control character into a file.
+  const unsafe = controlCharProblems(raw);
+  if (unsafe.length > 0) throw new ConfigError(unsafe);
   const parsed = stackObjectSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(problemsFromZod(parsed.error, knownKeysAt));
   const c = parsed.data;
@@ -395,6 +450,7 @@ export function parseStackConfig(raw: unknown): StackConfig {
   checkCapacity(c, sfuResources, out);
   const nodeIp = resolveNodeIp(c, out);
   checkTurn(c, nodeIp, out);
+  checkPeerFilter(c, out);
   const nodeCidrs = resolveNodeCidrs(c, nodeIp, out);
   checkValkey(c, out);
   checkCameras(c, out);

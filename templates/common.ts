@@ -16,13 +16,3 @@ export function toYaml(value: unknown): string {
 export function compact<T extends Record<string, unknown>>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
-
-/** `name=value` lines for coturn; `true` renders a bare flag. */
-export function confLines(entries: readonly (readonly [string, string | number | true])[]): string {
-  return entries.map(([k, v]) => (v === true ? k : `${k}=${v}`)).join("\n") + "\n";
-}
-
-/** `directive arg…` lines for Valkey and Sentinel. */
-export function directiveLines(entries: readonly (readonly string[])[]): string {
-  return entries.map((parts) => parts.join(" ")).join("\n") + "\n";
-}

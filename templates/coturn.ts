@@ -1,7 +1,8 @@
 import { cidrToRange, parseCpu, type FileLayout, type StackConfig, type StackSecrets } from "../schema";
-import { banner, confLines } from "./common";
+import { banner } from "./common";
+import { coturnLines, type CoturnEntry } from "./lines";
 
-type Line = readonly [string, string | number | true];
+type Line = CoturnEntry;
 
 /** turnserver.conf without `static-auth-secret` (that line lives in the secret fragment). */
 export function renderTurnserverConf(cfg: StackConfig, layout: FileLayout): string {
@@ -49,19 +50,21 @@ export function renderTurnserverConf(cfg: StackConfig, layout: FileLayout): stri
     ["no-dynamic-ip-list", true],
     ["no-dynamic-realms", true],
   ];
-  return (
-    banner(
-      "#",
-      "coturn",
-      cfg.versions.coturn,
-      `Secrets: static-auth-secret lines are appended from ${layout.coturn.authFragment} at start.`,
-    ) + confLines(lines)
+  const header = banner(
+    "#",
+    "coturn",
+    cfg.versions.coturn,
+    `Secrets: static-auth-secret lines are appended from ${layout.coturn.authFragment} at start.`,
   );
+  return coturnLines(lines, "turnserver.conf", header);
 }
 
 /** Every listed secret is accepted, the current one first: rotation adds, then removes. */
 export function renderTurnserverAuth(secrets: StackSecrets): string {
-  return confLines(secrets.turnSecrets.map((s): Line => ["static-auth-secret", s]));
+  return coturnLines(
+    secrets.turnSecrets.map((s): Line => ["static-auth-secret", s]),
+    "turnserver-auth.conf",
+  );
 }
 
 /**

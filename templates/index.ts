@@ -4,6 +4,7 @@ export * from "./coturn";
 export * from "./valkey";
 export * from "./mediamtx";
 export { toYaml } from "./common";
+export * from "./lines";
 export * from "./stack";
 export * from "./k8s";
 export * from "./docker";

@@ -11,6 +11,7 @@ import { renderLivekitConfig, renderLivekitKeyFile, renderLivekitTurnSecretFile 
 import { renderIngressConfig, renderIngressSecretBody } from "./ingress";
 import { renderTurnserverAuth, renderTurnserverConf } from "./coturn";
 import { renderSentinelAuth, renderSentinelConf, renderValkeyAuth, renderValkeyConf } from "./valkey";
+import { checkedEnv } from "./lines";
 import { renderMediamtxConfig, renderMediamtxSecretBody } from "./mediamtx";
 
 export type Service = "livekit" | "ingress" | "turn" | "valkey" | "mediamtx" | "cameras";
@@ -71,6 +72,13 @@ function defined(o: Record<string, string | undefined>): Record<string, string> 
 
 /** Renders every enabled service. Pure: same inputs, same bytes. */
 export function renderStack(cfg: StackConfig, secrets: StackSecrets, layout: FileLayout = CONTAINER_LAYOUT): RenderedStack {
+  const out = renderServices(cfg, secrets, layout);
+  // Env reaches env files, Docker's env list and Secrets: one check for all of them.
+  for (const [service, r] of Object.entries(out)) if (r) checkedEnv(r.secretEnv, `${service}.env`);
+  return out;
+}
+
+function renderServices(cfg: StackConfig, secrets: StackSecrets, layout: FileLayout): RenderedStack {
   const out: RenderedStack = {
     livekit: {
       publicFiles: { [FILE_NAMES.livekit]: renderLivekitConfig(cfg, layout) },

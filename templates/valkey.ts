@@ -1,5 +1,6 @@
 import { topology, type FileLayout, type StackConfig, type StackSecrets } from "../schema";
-import { banner, directiveLines } from "./common";
+import { banner } from "./common";
+import { valkeyLines } from "./lines";
 
 /** valkey.conf; the password arrives through `include` of a Secret-mounted file. */
 export function renderValkeyConf(cfg: StackConfig, layout: FileLayout): string {
@@ -16,22 +17,26 @@ export function renderValkeyConf(cfg: StackConfig, layout: FileLayout): string {
     ["maxmemory-policy", "noeviction"],
     ["appendonly", v.persistence ? "yes" : "no"],
     ["appendfsync", "everysec"],
-    ["save", '""'],
+    ["save", ""],
     ["tcp-keepalive", "60"],
     ["include", layout.valkey.authInclude],
   ];
-  return (
-    banner("#", "valkey", cfg.versions.valkey, `Secrets: requirepass/masterauth come from ${layout.valkey.authInclude}.`) +
-    directiveLines(lines)
+  return valkeyLines(
+    lines,
+    "valkey.conf",
+    banner("#", "valkey", cfg.versions.valkey, `Secrets: requirepass/masterauth come from ${layout.valkey.authInclude}.`),
   );
 }
 
 export function renderValkeyAuth(secrets: StackSecrets): string {
-  return directiveLines([
-    ["requirepass", secrets.valkeyPassword],
-    // Replicas authenticate to the primary with the same password after a failover.
-    ["masterauth", secrets.valkeyPassword],
-  ]);
+  return valkeyLines(
+    [
+      ["requirepass", secrets.valkeyPassword],
+      // Replicas authenticate to the primary with the same password after a failover.
+      ["masterauth", secrets.valkeyPassword],
+    ],
+    "valkey-auth.conf",
+  );
 }
 
 /**
@@ -54,16 +59,20 @@ export function renderSentinelConf(cfg: StackConfig, layout: FileLayout): string
     ["sentinel", "failover-timeout", name, "60000"],
     ["sentinel", "parallel-syncs", name, "1"],
   ];
-  return (
-    banner("#", "valkey sentinel", cfg.versions.valkey, `Secrets: appended from ${layout.valkey.sentinelAuth} at start.`) +
-    directiveLines(lines)
+  return valkeyLines(
+    lines,
+    "sentinel.conf",
+    banner("#", "valkey sentinel", cfg.versions.valkey, `Secrets: appended from ${layout.valkey.sentinelAuth} at start.`),
   );
 }
 
 export function renderSentinelAuth(cfg: StackConfig, secrets: StackSecrets): string | undefined {
   if (cfg.valkey.mode !== "sentinel") return undefined;
-  return directiveLines([
-    ["sentinel", "auth-pass", cfg.valkey.sentinel.masterName, secrets.valkeyPassword],
-    ["requirepass", secrets.valkeyPassword],
-  ]);
+  return valkeyLines(
+    [
+      ["sentinel", "auth-pass", cfg.valkey.sentinel.masterName, secrets.valkeyPassword],
+      ["requirepass", secrets.valkeyPassword],
+    ],
+    "sentinel-auth.conf",
+  );
 }

@@ -262,7 +262,7 @@ describe("Kubernetes target under mocks (variants)", () => {
         valkey: { persistence: false },
         turn: {
           domain: "turn.example.test",
-          allowedPeers: ["10.0.0.0/8"],
+          allowedPeers: ["10.0.0.0/16"],
           tls: { enabled: true, certificate: { issuer: { name: "letsencrypt" } } },
         },
       }),

@@ -10,7 +10,7 @@ export function stackFromFile(stack: "dev" | "prod"): StackConfig {
 
 /** The smallest config the schema accepts for each target. */
 export function minimal(target: "docker" | "kubernetes", extra: Partial<StackConfigInput> = {}): StackConfigInput {
-  const allowedPeers = target === "docker" ? ["172.30.42.0/24"] : ["10.0.0.0/8"];
+  const allowedPeers = target === "docker" ? ["172.30.42.0/24"] : ["10.0.0.0/16"];
   const turn = { domain: "turn.example.test", allowedPeers, ...(extra.turn ?? {}) };
   return { target, ...extra, turn } as StackConfigInput;
 }

@@ -75,7 +75,7 @@ describe("invalid config names the path and the fix", () => {
     [
       "TURN relay overlapping the SFU range",
       minimal("kubernetes", {
-        turn: { domain: "t.example", allowedPeers: ["10.0.0.0/8"], ports: { relay: { start: 50200, end: 60000 } } },
+        turn: { domain: "t.example", allowedPeers: ["10.0.0.0/16"], ports: { relay: { start: 50200, end: 60000 } } },
       }),
       /lkstack:turn\.ports\.relay: TURN relay range 50200-60000 overlaps the SFU UDP range 50000-50500.*\n\s+fix: make them disjoint/,
     ],
@@ -96,7 +96,7 @@ describe("invalid config names the path and the fix", () => {
     ],
     [
       "TLS without a certificate",
-      minimal("kubernetes", { turn: { domain: "t.example", allowedPeers: ["10.0.0.0/8"], tls: { enabled: true } } }),
+      minimal("kubernetes", { turn: { domain: "t.example", allowedPeers: ["10.0.0.0/16"], tls: { enabled: true } } }),
       /lkstack:turn\.tls\.certificate: TURN TLS is enabled without a certificate\n\s+fix: set certificate: \{secretName:/,
     ],
     [
@@ -116,7 +116,7 @@ describe("invalid config names the path and the fix", () => {
     ],
     [
       "bps-capacity without max-bps",
-      minimal("kubernetes", { turn: { domain: "t.example", allowedPeers: ["10.0.0.0/8"], quotas: { bpsCapacity: 1000000 } } }),
+      minimal("kubernetes", { turn: { domain: "t.example", allowedPeers: ["10.0.0.0/16"], quotas: { bpsCapacity: 1000000 } } }),
       /lkstack:turn\.quotas\.bpsCapacity: coturn refuses to start with bps-capacity but no max-bps/,
     ],
     [
