@@ -12,7 +12,7 @@ import { renderPublicFiles } from "./templates";
 const cfg = readStackConfig();
 const { cameraCredentials, ...provided } = readProvidedSecrets();
 
-const generated = new GeneratedSecrets("lkstack-secrets", { rotation: cfg.rotation, cameraCredentials, provided });
+const generated = new GeneratedSecrets("lkstack-secrets", { rotation: cfg.rotation, cameraCredentials, provided, cameras: cfg.cameras });
 const stack =
   cfg.target === "kubernetes"
     ? new K8sStack("lkstack", { config: cfg, secrets: generated.secrets })

@@ -16,6 +16,23 @@ function standIns(v: unknown): unknown {
   return v;
 }
 
+/**
+ * Offline, a stack file without `lkstack:cameraCredentials` (set on the deploying machine only)
+ * stands in one secret entry per credential name its cameras use, as `render` does with a
+ * placeholder; `pulumi up` itself refuses a camera whose credential is missing.
+ */
+function cameraCredentialStandIns(file: Record<string, unknown>): Record<string, unknown> {
+  const key = `${CONFIG_NAMESPACE}:cameraCredentials`;
+  const cameras = file[`${CONFIG_NAMESPACE}:cameras`];
+  if (key in file || !Array.isArray(cameras)) return {};
+  const names = cameras.flatMap((c: unknown) =>
+    typeof c === "object" && c !== null && "credentials" in c && typeof c.credentials === "string" ? [c.credentials] : [],
+  );
+  if (names.length === 0) return {};
+  const secure = { secure: SECRET_STAND_IN };
+  return { [key]: Object.fromEntries(names.map((n) => [n, { username: secure, password: secure }])) };
+}
+
 /** The stack file's config as the engine hands it to the program; secret keys stay marked secret. */
 export function engineConfig(
   stack: string,
@@ -23,7 +40,8 @@ export function engineConfig(
   secretOverrides: Record<string, unknown> = {},
 ): { config: Record<string, string>; secretKeys: string[] } {
   const overrides = Object.fromEntries(Object.entries(secretOverrides).map(([k, v]) => [`${CONFIG_NAMESPACE}:${k}`, v]));
-  const raw = { ...readStackFile(stack, projectDir), ...overrides };
+  const file = readStackFile(stack, projectDir);
+  const raw = { ...cameraCredentialStandIns(file), ...file, ...overrides };
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
   for (const [k, v] of Object.entries(raw)) {

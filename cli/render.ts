@@ -47,7 +47,7 @@ function yamlStream(objects: K8sObject[]): string {
  */
 export function manifestFiles(cfg: StackConfig, env: Record<string, string | undefined>): { files: TreeFile[]; objects: number } {
   const objects = k8sObjectList(k8sManifests(cfg, reconcilerCode()));
-  const secrets = k8sSecrets(cfg, secretsFromEnv(env).secrets);
+  const secrets = k8sSecrets(cfg, secretsFromEnv(env, cfg).secrets);
   return {
     files: [
       { path: "manifests/lkstack.yaml", content: yamlStream(objects), mode: PUBLIC_MODE },
@@ -74,7 +74,7 @@ export function renderToDirectory(
   env: Record<string, string | undefined>,
   opts: { manifests?: boolean; force?: boolean } = {},
 ): RenderResult {
-  const { secrets, placeholders } = secretsFromEnv(env);
+  const { secrets, placeholders } = secretsFromEnv(env, cfg);
   const { files, written } = renderedTree(renderStack(cfg, secrets, CONTAINER_LAYOUT));
   const result: RenderResult = { ...written, placeholders };
   if (opts.manifests) {

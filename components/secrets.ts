@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { StackConfig, StackSecrets } from "../schema";
+import { ConfigError, missingCameraCredentials, type StackConfig, type StackSecrets } from "../schema";
 
 /** Secrets an operator set with `pulumi config set --secret` instead of letting the stack generate them. */
 export interface ProvidedSecrets {
@@ -15,6 +15,8 @@ export interface StackSecretsArgs {
   /** From the secret config object `lkstack:cameraCredentials`. */
   cameraCredentials: pulumi.Input<StackSecrets["cameraCredentials"]>;
   provided?: ProvidedSecrets;
+  /** The configured cameras: each credential name they use must be in `cameraCredentials`. */
+  cameras?: StackConfig["cameras"];
 }
 
 type Rotated = Exclude<keyof StackConfig["rotation"], "retainPrevious">;
@@ -73,13 +75,17 @@ export class GeneratedSecrets extends pulumi.ComponentResource {
     this.secrets = pulumi.secret(
       pulumi
         .all([apiKeys, turnSecrets, valkeyPassword, mediamtxReaderPassword, args.cameraCredentials])
-        .apply(([keys, turn, valkey, reader, cameras]): StackSecrets => ({
-          apiKeys: keys,
-          turnSecrets: turn,
-          valkeyPassword: valkey,
-          mediamtxReaderPassword: reader,
-          cameraCredentials: cameras,
-        })),
+        .apply(([keys, turn, valkey, reader, cameras]): StackSecrets => {
+          const missing = missingCameraCredentials({ cameras: args.cameras ?? [] }, cameras);
+          if (missing.length > 0) throw new pulumi.ResourceError(new ConfigError(missing).message, this);
+          return {
+            apiKeys: keys,
+            turnSecrets: turn,
+            valkeyPassword: valkey,
+            mediamtxReaderPassword: reader,
+            cameraCredentials: cameras,
+          };
+        }),
     );
     this.registerOutputs({ secrets: this.secrets });
   }

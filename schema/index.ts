@@ -11,4 +11,5 @@ export * from "./topology";
 export * from "./layout";
 export * from "./secrets";
 export * from "./stackKeys";
+export * from "./urls";
 export * from "./text";

@@ -127,7 +127,10 @@ export function assertUsableSecrets(s: StackSecrets, provided: ReadonlySet<strin
  * Secrets from env, each missing one replaced by a marked placeholder (so `render` still writes a
  * complete, reviewable tree). Returns which ones are placeholders.
  */
-export function secretsFromEnv(env: Record<string, string | undefined>): { secrets: StackSecrets; placeholders: string[] } {
+export function secretsFromEnv(
+  env: Record<string, string | undefined>,
+  cfg?: { cameras: readonly { credentials?: string }[] },
+): { secrets: StackSecrets; placeholders: string[] } {
   const placeholders: string[] = [];
   const get = (name: string): string => {
     const v = env[name];
@@ -141,6 +144,12 @@ export function secretsFromEnv(env: Record<string, string | undefined>): { secre
     const parsed = cameraCredentialsSchema.safeParse(JSON.parse(creds));
     if (!parsed.success) throw new Error(`${SECRET_ENV.cameraCredentials} must be JSON {name: {username, password}}`);
     cameraCredentials = parsed.data;
+  } else {
+    // Unset altogether: like every other secret, each named credential becomes a marked placeholder.
+    const names = cameraCredentialNames(cfg);
+    if (names.length > 0) placeholders.push(SECRET_ENV.cameraCredentials);
+    const p = placeholder(SECRET_ENV.cameraCredentials);
+    cameraCredentials = Object.fromEntries(names.map((n) => [n, { username: p, password: p }]));
   }
   return {
     secrets: {
@@ -163,4 +172,29 @@ export function secretValues(s: StackSecrets): string[] {
     s.mediamtxReaderPassword,
     ...Object.values(s.cameraCredentials).map((c) => c.password),
   ];
+}
+
+function cameraCredentialNames(cfg: { cameras: readonly { credentials?: string }[] } | undefined): string[] {
+  return [...new Set((cfg?.cameras ?? []).flatMap((c) => (c.credentials ? [c.credentials] : [])))];
+}
+
+/**
+ * Every camera that names a credential must find it: a missing entry would otherwise render the
+ * camera's URL without credentials (a camera pulled unauthenticated, or silently failing).
+ */
+export function missingCameraCredentials(
+  cfg: { cameras: readonly { credentials?: string }[] },
+  creds: StackSecrets["cameraCredentials"],
+): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  cfg.cameras.forEach((cam, i) => {
+    const name = cam.credentials;
+    if (name !== undefined && !Object.prototype.hasOwnProperty.call(creds, name))
+      problems.push({
+        path: ["cameras", i, "credentials"],
+        problem: `names "${name}", which the secret object lkstack:cameraCredentials does not hold`,
+        fix: `pulumi config set --secret --path 'cameraCredentials.${name}.username' … and '…${name}.password' (for lkstack render: add "${name}" to ${SECRET_ENV.cameraCredentials}), or drop credentials from the camera`,
+      });
+  });
+  return problems;
 }

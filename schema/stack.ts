@@ -4,6 +4,7 @@ import { DEFAULT_PORTS } from "./ports";
 import { VERSIONS } from "./versions";
 import { isCidr, isIp } from "./net";
 import { parseCpu, parseMemory, parseValkeyMemory } from "./quantity";
+import { cameraUrlProblem, webhookUrlProblem, type UrlProblem } from "./urls";
 import { INT32_MAX, UINT32_MAX, dnsName, hostPath, isDnsName, k8sLabelName, k8sObjectName, labelKey, labelValue, utf8Length } from "./text";
 
 /** A `custom` issue carrying its own fix, so errors.ts can print both. */
@@ -296,11 +297,19 @@ const mediamtxSchema = z
   .strict()
   .prefault({});
 
+/** A URL held to one of schema/urls.ts's checks; its problem and fix become the config error. */
+function checkedUrl(check: (raw: string) => UrlProblem | undefined) {
+  return z.string().superRefine((raw, ctx) => {
+    const p = check(raw);
+    if (p) ctx.addIssue({ code: "custom", message: p.problem, params: { fix: p.fix } });
+  });
+}
+
 const cameraSchema = z
   .object({
     id: z.uuid({ message: "not a UUID" }),
     name: z.string().min(1).max(128).optional(),
-    rtsp: z.url({ protocol: /^rtsps?$/, message: "not an rtsp:// or rtsps:// URL" }),
+    rtsp: checkedUrl(cameraUrlProblem),
     /** Name of an entry in the secret config object `lkstack:cameraCredentials`. */
     credentials: z
       .string()
@@ -387,7 +396,7 @@ const rotationSchema = z
 const webhookSchema = z
   .object({
     /** Where LiveKit POSTs room and participant events, signed with the current API key. */
-    urls: z.array(z.url({ protocol: /^https?$/, message: "not an http(s) URL" })).default([]),
+    urls: z.array(checkedUrl(webhookUrlProblem)).default([]),
   })
   .strict()
   .prefault({});

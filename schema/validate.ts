@@ -388,13 +388,6 @@ function checkCameras(c: StackConfigParsed, out: ConfigProblem[]): void {
         fix: "give every camera its own UUID",
       });
     seen.set(id, i);
-    const url = new URL(cam.rtsp);
-    if (url.username || url.password)
-      out.push({
-        path: ["cameras", i, "rtsp"],
-        problem: "the URL embeds credentials, which would land in plain config",
-        fix: `remove them from the URL and set credentials: <name> with the secret object lkstack:cameraCredentials (pulumi config set --secret --path 'cameraCredentials.<name>.password' …)`,
-      });
   });
   if (c.cameras.length > 0 && !c.mediamtx.enabled)
     out.push({

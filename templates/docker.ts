@@ -85,7 +85,7 @@ function filesOf(publicFiles: Record<string, string>, secretFiles: Record<string
  * UDP port range.
  */
 export function dockerServices(cfg: StackConfig, reconcilerCode: string): DockerServiceSpec[] {
-  const rendered = renderStack(cfg, secretsFromEnv({}).secrets, CONTAINER_LAYOUT);
+  const rendered = renderStack(cfg, secretsFromEnv({}, cfg).secrets, CONTAINER_LAYOUT);
   const addr = topology(cfg).dockerAddresses;
   const spec = (
     workload: Workload,

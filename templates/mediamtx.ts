@@ -1,4 +1,4 @@
-import type { StackConfig, StackSecrets } from "../schema";
+import { cameraSourceUrl, ConfigError, missingCameraCredentials, type StackConfig, type StackSecrets } from "../schema";
 import { banner, compact, toYaml } from "./common";
 
 /** The MediaMTX account LiveKit Ingress reads camera paths with (SRT streamid read:<path>:<user>:<pass>). */
@@ -8,21 +8,13 @@ export function cameraPath(id: string): string {
   return `camera_${id.toLowerCase()}`;
 }
 
-function withCredentials(rtsp: string, creds: { username: string; password: string } | undefined): string {
-  if (!creds) return rtsp;
-  const url = new URL(rtsp);
-  url.username = creds.username;
-  url.password = creds.password;
-  return url.toString();
-}
-
 function mediamtxDoc(cfg: StackConfig, secrets: StackSecrets | undefined): Record<string, unknown> {
   const m = cfg.mediamtx;
   const paths = Object.fromEntries(
     cfg.cameras.map((cam) => [
       cameraPath(cam.id),
       {
-        source: withCredentials(cam.rtsp, cam.credentials && secrets ? secrets.cameraCredentials[cam.credentials] : undefined),
+        source: cameraSourceUrl(cam.rtsp, cam.credentials && secrets ? secrets.cameraCredentials[cam.credentials] : undefined),
         sourceOnDemand: cam.onDemand ?? m.sourceOnDemand,
       },
     ]),
@@ -77,5 +69,7 @@ export function renderMediamtxConfig(cfg: StackConfig): string {
  * split map keys at "_", so per-path credentials cannot come from MTX_* env: the body is a Secret.
  */
 export function renderMediamtxSecretBody(cfg: StackConfig, secrets: StackSecrets): string {
+  const missing = missingCameraCredentials(cfg, secrets.cameraCredentials);
+  if (missing.length > 0) throw new ConfigError(missing);
   return banner("#", "mediamtx", cfg.versions.mediamtx, NOTE) + toYaml(mediamtxDoc(cfg, secrets));
 }

@@ -142,6 +142,6 @@ function renderServices(cfg: StackConfig, secrets: StackSecrets, layout: FileLay
  * secret inputs and the result is the same whatever the real secrets are.
  */
 export function renderPublicFiles(cfg: StackConfig, layout: FileLayout = CONTAINER_LAYOUT): Record<string, string> {
-  const rendered = renderStack(cfg, secretsFromEnv({}).secrets, layout);
+  const rendered = renderStack(cfg, secretsFromEnv({}, cfg).secrets, layout);
   return Object.assign({}, ...Object.values(rendered).map((r) => r?.publicFiles ?? {})) as Record<string, string>;
 }

@@ -31,7 +31,7 @@ export function defaultSecretNames(): Record<Service, string> {
  * them, and secret material is referenced only by key.
  */
 export function workloadInputs(cfg: StackConfig, secretNames: Record<Service, string>): Partial<Record<Service, WorkloadInput>> {
-  const rendered = renderStack(cfg, secretsFromEnv({}).secrets, CONTAINER_LAYOUT);
+  const rendered = renderStack(cfg, secretsFromEnv({}, cfg).secrets, CONTAINER_LAYOUT);
   const paths = mountPaths(CONTAINER_LAYOUT);
   const out: Partial<Record<Service, WorkloadInput>> = {};
   for (const [service, r] of Object.entries(rendered) as [Service, NonNullable<(typeof rendered)[Service]>][]) {
