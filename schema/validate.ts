@@ -9,6 +9,7 @@ import { nodeLoad, participantBudget, replicasForRange, formatBytes, layerRates,
 import { parseMemory, parseValkeyMemory } from "./quantity";
 import { DEFAULTS } from "./defaults";
 import { topology } from "./topology";
+import { checkPlatform } from "./platform";
 
 type NodeIp = NonNullable<StackConfigParsed["sfu"]["nodeIp"]>;
 
@@ -439,6 +440,7 @@ export function parseStackConfig(raw: unknown): StackConfig {
   const out: ConfigProblem[] = [];
   checkVersions(c, out);
   checkPorts(c, out);
+  checkPlatform(c, out);
   const sfuResources = resolveSfuResources(c);
   checkCapacity(c, sfuResources, out);
   const nodeIp = resolveNodeIp(c, out);

@@ -1,0 +1,50 @@
+import { parseStackConfig, type StackConfigInput } from "../../schema";
+import { minimal as base } from "../helpers/fixtures";
+
+/** minimal() with loosely typed extras: `turn` is merged over the fixture's own domain. */
+const minimal = (target: "docker" | "kubernetes", extra: Record<string, unknown>) => base(target, extra as Partial<StackConfigInput>);
+
+describe("what Kubernetes or the runtime would refuse is refused before anything is created", () => {
+  it.each([
+    [
+      { sfu: { ports: { http: 443 } } },
+      /lkstack:sfu\.ports\.http: port 443 \(SFU HTTP\/WebSocket\) is below 1024: the server runs as a non-root user/,
+    ],
+    [{ turn: { ports: { listening: 478 } } }, /lkstack:turn\.ports\.listening: port 478 .* below 1024/],
+    [{ valkey: { port: 637 } }, /lkstack:valkey\.port: port 637 \(Valkey\) is below 1024/],
+  ])("privileged ports for non-root servers: %j", (extra, message) => {
+    expect(() => parseStackConfig(minimal("kubernetes", extra))).toThrow(message);
+    expect(() => parseStackConfig(minimal("kubernetes", extra))).toThrow(/fix: use a port from 1024 up/);
+  });
+
+  it.each([
+    [
+      { sfu: { ports: { metrics: 10250 } } },
+      /lkstack:sfu\.ports\.metrics: port 10250 \(SFU metrics\) includes 10250, which the kubelet API holds on every node/,
+    ],
+    [{ turn: { ports: { metrics: 10256 } } }, /lkstack:turn\.ports\.metrics: .*kube-proxy healthz/],
+    [
+      { turn: { ports: { relay: { start: 10000, end: 20000 } } } },
+      /lkstack:turn\.ports\.relay: 10000-20000 \(the TURN relay range\) includes 10248/,
+    ],
+    [
+      { sfu: { ports: { udp: { start: 30000, end: 30500 } } } },
+      /lkstack:sfu\.ports\.udp: 30000-30500 \(the SFU UDP range\) overlaps the NodePort range 30000-32767/,
+    ],
+  ])("host-network collisions with node services on Kubernetes: %j", (extra, message) => {
+    expect(() => parseStackConfig(minimal("kubernetes", extra))).toThrow(message);
+  });
+
+  it("the node-service rules apply to host-network pods on Kubernetes only", () => {
+    expect(() => parseStackConfig(minimal("kubernetes", { valkey: { port: 10250 } }))).not.toThrow();
+    expect(() => parseStackConfig(minimal("docker", { sfu: { ports: { udp: { start: 30000, end: 30500 } } } }))).not.toThrow();
+  });
+
+  it.each(["kube-system", "default", "kube-public", "kube-node-lease"])("refuses the shared namespace %s", (namespace) => {
+    expect(() => parseStackConfig(minimal("kubernetes", { kubernetes: { namespace } }))).toThrow(
+      new RegExp(
+        `lkstack:kubernetes\\.namespace: "${namespace}" belongs to the cluster[^\\n]*\\n\\s+fix: use a namespace of the stack's own`,
+      ),
+    );
+  });
+});
