@@ -1,6 +1,6 @@
 import type { PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { SERVICE_NAMES } from "../schema/topology";
-import { cidrToRange } from "../schema/net";
+import { cidrToRange, parseCidr, parseIp } from "../schema/net";
 
 /**
  * The lkstack policy pack: what a reviewer would otherwise check by eye in every `pulumi preview`.
@@ -91,8 +91,18 @@ export const sfuDisruptionBudgetAndOnePerNode: StackValidationPolicy = {
   },
 };
 
-/** Private ranges coturn must never relay to (RFC 1918, CGNAT, loopback). */
-export const REQUIRED_DENIED_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8"].map(cidrToRange);
+/** Private ranges coturn must never relay to (RFC 1918, CGNAT, loopback, link-local / cloud metadata). */
+const REQUIRED_DENIED_CIDRS = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16"];
+export const REQUIRED_DENIED_RANGES = REQUIRED_DENIED_CIDRS.map(cidrToRange);
+
+/** An `allowed-peer-ip` value (`IP` or `IP-IP`) as numbers, or undefined when coturn would not read it. */
+function peerRange(text: string): { family: 4 | 6; first: bigint; last: bigint } | undefined {
+  const [a, b, extra] = text.split("-");
+  const first = parseIp(a ?? "");
+  const last = b === undefined ? first : parseIp(b);
+  if (extra !== undefined || !first || !last || first.family !== last.family) return undefined;
+  return { family: first.family, first: first.value, last: last.value };
+}
 
 function turnserverConfs(type: string, props: Props): string[] {
   if (type === "kubernetes:core/v1:ConfigMap") {
@@ -119,6 +129,18 @@ export const coturnDeniesPrivatePeers: ResourceValidationPolicy = {
       if (missing.length > 0)
         report(`turnserver.conf does not deny ${missing.join(", ")}; add denied-peer-ip lines (lkstack:turn.deniedPeers)`);
       if (/^allow-loopback-peers/m.test(conf)) report("turnserver.conf allows loopback peers; remove allow-loopback-peers");
+      // coturn lets an allowed range win over a denied one: one that spans a whole private range re-opens it.
+      for (const m of conf.matchAll(/^allowed-peer-ip\s*[=\s]\s*(\S+)$/gm)) {
+        const allowed = peerRange(m[1]);
+        const reopened = REQUIRED_DENIED_CIDRS.filter((c) => {
+          const d = parseCidr(c);
+          return allowed && d && allowed.family === d.family && allowed.first <= d.first && d.last <= allowed.last;
+        });
+        if (reopened.length > 0)
+          report(
+            `turnserver.conf allowed-peer-ip=${m[1]} re-opens ${reopened.join(", ")} to every TURN client; allow only the SFU node addresses (lkstack:turn.allowedPeers)`,
+          );
+      }
     }
   },
 };

@@ -33,7 +33,8 @@ export function controlCharProblems(raw: unknown, path: PropertyKey[] = []): Con
   if (typeof raw === "object" && raw !== null)
     return Object.entries(raw).flatMap(([k, v]) => {
       const ch = forbiddenChar(k);
-      if (ch) return [{ path: [...path, k], problem: `the key contains the control character ${ch}`, fix }];
+      // The key is shown JSON-escaped: the error itself must not carry the line break.
+      if (ch) return [{ path: [...path, JSON.stringify(k)], problem: `the key contains the control character ${ch}`, fix }];
       return controlCharProblems(v, [...path, k]);
     });
   return [];

@@ -146,6 +146,25 @@ describe("policy pack: each policy passes a good resource and flags a bad one", 
     expect(await violations(coturnDeniesPrivatePeers, [upload])).toHaveLength(1);
   });
 
+  test("coturn-denies-private-peers reads allowed-peer-ip lines: a range spanning a denied one is flagged", async () => {
+    const good = renderStack(stackFromFile("prod"), TEST_SECRETS).turn?.publicFiles["turnserver.conf"] ?? "";
+    const cm = (conf: string) => resource("kubernetes:core/v1:ConfigMap", { data: { "turnserver.conf": conf } });
+    // The prod stack's own allow line (the SFU subnet) passes.
+    expect(good).toMatch(/^allowed-peer-ip=10\.20\.0\.0-10\.20\.255\.255$/m);
+    expect(await violations(coturnDeniesPrivatePeers, [cm(good)])).toEqual([]);
+    expect(await violations(coturnDeniesPrivatePeers, [cm(good + "allowed-peer-ip=10.0.0.0-10.255.255.255\n")])).toEqual([
+      expect.stringMatching(/allowed-peer-ip=10\.0\.0\.0-10\.255\.255\.255 re-opens 10\.0\.0\.0\/8/),
+    ]);
+    expect(await violations(coturnDeniesPrivatePeers, [cm(good + "allowed-peer-ip=0.0.0.0-255.255.255.255\n")])).toEqual([
+      expect.stringMatching(
+        /re-opens 10\.0\.0\.0\/8, 172\.16\.0\.0\/12, 192\.168\.0\.0\/16, 100\.64\.0\.0\/10, 127\.0\.0\.0\/8, 169\.254\.0\.0\/16/,
+      ),
+    ]);
+    expect(await violations(coturnDeniesPrivatePeers, [cm(good + "allowed-peer-ip=169.254.0.0-169.254.255.255\n")])).toHaveLength(1);
+    // A single host inside a denied range (the SFU) is what allowedPeers is for.
+    expect(await violations(coturnDeniesPrivatePeers, [cm(good + "allowed-peer-ip=10.1.2.3\n")])).toEqual([]);
+  });
+
   test("no-public-internal-services", async () => {
     const svc = (type: string, selector: Props, port: number) =>
       resource("kubernetes:core/v1:Service", { spec: { type, selector, ports: [{ port }] } });
