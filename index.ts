@@ -29,4 +29,4 @@ export const apiSecret = pulumi.secret(generated.secrets.apply((s) => s.apiKeys[
 export const turnSecret = pulumi.secret(generated.secrets.apply((s) => s.turnSecrets[0]));
 export const valkeyPassword = pulumi.secret(generated.secrets.apply((s) => s.valkeyPassword));
 /** For `lkstack cameras reconcile` (the SRT read credentials in each camera's ingress URL). */
-export const mediamtxReaderPassword = pulumi.secret(generated.secrets.apply((s) => s.mediamtxReaderPassword));
+export const mediamtxApiPassword = pulumi.secret(generated.secrets.apply((s) => s.mediamtxApiPassword));

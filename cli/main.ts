@@ -1,8 +1,7 @@
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
 import { ConfigError, DEFAULT_PORTS, SECRET_ENV, type ViewingLayer } from "../schema";
-import { desiredIngresses, type Backoff } from "./cameras/plan";
-import { livekitIngressApi, reconcileOnce } from "./cameras/reconcile";
+import { camerasReconcile, CamerasUsageError } from "./cameras/command";
 import { formatPlan, planFor, VIEWING_LAYERS } from "./capacity";
 import { loadStackConfig } from "./stackFile";
 import { renderToDirectory } from "./render";
@@ -22,15 +21,18 @@ const PROGRAM_PATH = join(__dirname, "..", "index");
 export const USAGE = `usage: lkstack <command> [options]
 
 commands:
-  render --stack STACK --out DIR [--project DIR] [--manifests]
+  render --stack STACK --out DIR [--project DIR] [--manifests] [--force]
       validate Pulumi.STACK.yaml and write livekit.yaml, livekit-ingress.yaml, turnserver.conf,
       valkey.conf (+ sentinel.conf) and mediamtx.yml into DIR, secret parts into DIR/secret
       (from env LIVEKIT_API_KEY, LIVEKIT_API_SECRET, TURN_SECRET, VALKEY_PASSWORD,
-      MEDIAMTX_READER_PASSWORD, LKSTACK_CAMERA_CREDENTIALS; marked placeholders otherwise)
+      MEDIAMTX_API_PASSWORD, LKSTACK_CAMERA_CREDENTIALS; marked placeholders otherwise)
       --manifests (kubernetes target): also every Kubernetes object the Pulumi program creates,
       in DIR/manifests/lkstack.yaml and the Secrets in DIR/secret/manifests-secrets.yaml
-  backup --stack STACK --out FILE.tar.gz [--project DIR]
-      write the configuration backup (public files and a manifest; never secrets)
+      DIR is written whole or not at all; a non-empty DIR that render did not write is refused
+      unless --force (a symlink always)
+  backup --stack STACK --out FILE.tar.gz [--project DIR] [--force]
+      write the configuration backup (public files and a manifest; never secrets); an existing
+      FILE that is not an lkstack backup is refused unless --force
   token --stack STACK --room camera_<uuid> --identity NAME [--publish] [--ttl 1h] [--any-room]
       print a room-scoped JWT: subscribe-only unless --publish (then publish-only), 1 h by default;
       API key and secret from env LIVEKIT_API_KEY/LIVEKIT_API_SECRET or the stack's outputs
@@ -46,13 +48,27 @@ commands:
   viewer --stack STACK [--port 8080] [--url ws://SFU:7880]
       serve a camera grid on 127.0.0.1 (livekit-client, adaptive stream, dynacast, per-tile quality
       and stats) with an endpoint that mints viewer-only tokens for camera_<uuid> rooms
-  cameras reconcile --stack STACK [--watch] [--interval 15s] [--url URL]
-      make the server's ingresses match lkstack:cameras: create missing, delete unlisted, re-create
-      ended or errored ones (with backoff). MEDIAMTX_READER_PASSWORD from env or the stack output
+  cameras reconcile --stack STACK --url URL [--watch] [--interval 15s] [--mediamtx-url URL]
+                    [--ingress-rtmp-url rtmp://HOST:1935]
+      make the server's RTMP ingresses match lkstack:cameras (create missing, delete unlisted,
+      re-create drifted, with backoff) and point each camera's MediaMTX path at its ingress.
+      MediaMTX API and Ingress RTMP default to the stack's in-cluster addresses (env
+      MEDIAMTX_API_URL, LKSTACK_INGRESS_RTMP_URL); MEDIAMTX_API_PASSWORD from env or the stack output
   rooms list --stack STACK [--url URL]
   rooms delete --stack STACK --room NAME [--url URL]
       the seed's ListRooms troubleshooting step (URL from --url or env LIVEKIT_URL)
 `;
+
+/** One command's lines of USAGE (`lkstack <command> --help`), or the whole text for an unknown one. */
+export function commandUsage(command: string): string {
+  const blocks: string[][] = [];
+  for (const line of USAGE.split("\n")) {
+    if (/^ {2}[a-z]/.test(line)) blocks.push([line]);
+    else if (blocks.length > 0 && /^ {3,}/.test(line)) blocks[blocks.length - 1].push(line);
+  }
+  const mine = blocks.filter((b) => b[0].trimStart().split(" ")[0] === command);
+  return mine.length > 0 ? `usage: lkstack ${mine.map((b) => b.join("\n").trimStart()).join("\n  ")}\n` : USAGE;
+}
 
 export interface Io {
   out: (s: string) => void;
@@ -81,8 +97,13 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   const [command, ...rest] = argv;
   try {
     if (command === undefined || command === "help" || command === "--help" || command === "-h") {
-      io.out(USAGE);
+      const topic = command === "help" ? rest[0] : undefined;
+      io.out(topic ? commandUsage(topic) : USAGE);
       return command === undefined ? 1 : 0;
+    }
+    if (rest.includes("--help") || rest.includes("-h")) {
+      io.out(commandUsage(command));
+      return 0;
     }
     const { values, positionals } = parseArgs({
       args: rest,
@@ -107,6 +128,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         port: { type: "string" },
         watch: { type: "boolean" },
         interval: { type: "string" },
+        "mediamtx-url": { type: "string" },
+        "ingress-rtmp-url": { type: "string" },
       },
       allowPositionals: command === "rooms" || command === "cameras",
       strict: true,
@@ -195,22 +218,19 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       }
       case "cameras": {
         if (positionals[0] !== "reconcile") throw new UsageError(`cameras needs "reconcile"`);
-        const cfg = loadStackConfig(stack, project);
-        const url = values.url ?? io.env.LIVEKIT_URL;
-        if (!url) throw new UsageError("--url (or env LIVEKIT_URL) is required, e.g. http://<sfu-node>:7880");
-        const creds = apiCredentials(stack, io.env, project);
-        const reader = secretsFor(stack, [{ env: SECRET_ENV.mediamtxReaderPassword, output: "mediamtxReaderPassword" }], io.env, project)
-          .values[SECRET_ENV.mediamtxReaderPassword];
-        const desired = desiredIngresses(cfg, reader);
-        const api = livekitIngressApi(url, creds);
-        const backoff = new Map<string, Backoff>();
-        const intervalMs = values.interval === undefined ? 15_000 : parseTtl(values.interval) * 1000;
-        for (;;) {
-          const report = await reconcileOnce(api, desired, backoff);
-          for (const line of report.lines) io.out(line);
-          if (!values.watch) return report.failed === 0 ? 0 : 1;
-          await new Promise((r) => setTimeout(r, intervalMs));
-        }
+        return await camerasReconcile(
+          {
+            stack,
+            project,
+            url: values.url,
+            mediamtxUrl: values["mediamtx-url"],
+            ingressRtmpUrl: values["ingress-rtmp-url"],
+            watch: values.watch === true,
+            intervalMs: values.interval === undefined ? 15_000 : parseTtl(values.interval, "--interval") * 1000,
+          },
+          io.env,
+          io.out,
+        );
       }
       case "token": {
         const creds = apiCredentials(stack, io.env, project);
@@ -254,7 +274,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       io.err(`error: ${e.message}`);
       return 1;
     }
-    if (e instanceof UsageError || (e instanceof TypeError && "code" in e)) {
+    if (e instanceof UsageError || e instanceof CamerasUsageError || (e instanceof TypeError && "code" in e)) {
       io.err(`${e.message}\n\n${USAGE}`);
       return 1;
     }

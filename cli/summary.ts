@@ -14,7 +14,7 @@ export function summarize(cfg: StackConfig, stack: string): string {
       : "turn: disabled",
     `ingress: ${cfg.ingress.enabled ? `${cfg.ingress.replicas} replica(s), health ${cfg.ingress.ports.health}, metrics ${cfg.ingress.ports.metrics}` : "disabled"}`,
     `valkey: ${cfg.valkey.mode}${cfg.valkey.mode === "sentinel" ? ` (${cfg.valkey.sentinel.replicas} sentinels, quorum ${cfg.valkey.sentinel.quorum})` : ""}, port ${cfg.valkey.port}, maxmemory ${cfg.valkey.maxmemory} noeviction, persistence ${cfg.valkey.persistence ? "on" : "off"}`,
-    `mediamtx: ${cfg.mediamtx.enabled ? `${cfg.cameras.length} camera path(s), rtsp ${cfg.mediamtx.ports.rtsp}, srt ${cfg.mediamtx.ports.srt}` : "disabled"}`,
+    `mediamtx: ${cfg.mediamtx.enabled ? `${cfg.cameras.length} camera path(s), rtsp ${cfg.mediamtx.ports.rtsp}, api ${cfg.mediamtx.ports.api}` : "disabled"}`,
   ];
   return lines.join("\n");
 }

@@ -7,7 +7,7 @@ export interface ProvidedSecrets {
   apiKeys?: pulumi.Input<StackSecrets["apiKeys"]>;
   turnSecrets?: pulumi.Input<string[]>;
   valkeyPassword?: pulumi.Input<string>;
-  mediamtxReaderPassword?: pulumi.Input<string>;
+  mediamtxApiPassword?: pulumi.Input<string>;
 }
 
 export interface StackSecretsArgs {
@@ -70,11 +70,11 @@ export class GeneratedSecrets extends pulumi.ComponentResource {
         ? pulumi.output(given.turnSecrets).apply((list) => this.checkList("turnSecrets", list))
         : pulumi.all(generations("turnSecret").map((g) => password("turnSecret", g)));
     const valkeyPassword = given.valkeyPassword ?? password("valkeyPassword", r.valkeyPassword);
-    const mediamtxReaderPassword = given.mediamtxReaderPassword ?? password("mediamtxReaderPassword", r.mediamtxReaderPassword);
+    const mediamtxApiPassword = given.mediamtxApiPassword ?? password("mediamtxApiPassword", r.mediamtxApiPassword);
 
     this.secrets = pulumi.secret(
       pulumi
-        .all([apiKeys, turnSecrets, valkeyPassword, mediamtxReaderPassword, args.cameraCredentials])
+        .all([apiKeys, turnSecrets, valkeyPassword, mediamtxApiPassword, args.cameraCredentials])
         .apply(([keys, turn, valkey, reader, cameras]): StackSecrets => {
           const missing = missingCameraCredentials({ cameras: args.cameras ?? [] }, cameras);
           if (missing.length > 0) throw new pulumi.ResourceError(new ConfigError(missing).message, this);
@@ -82,7 +82,7 @@ export class GeneratedSecrets extends pulumi.ComponentResource {
             apiKeys: keys,
             turnSecrets: turn,
             valkeyPassword: valkey,
-            mediamtxReaderPassword: reader,
+            mediamtxApiPassword: reader,
             cameraCredentials: cameras,
           };
         }),

@@ -79,7 +79,7 @@ export function readProvidedSecrets(config: pulumi.Config = new pulumi.Config(CO
     apiKeys: config.getSecretObject<StackSecrets["apiKeys"]>("apiKeys"),
     turnSecrets: config.getSecretObject<string[]>("turnSecrets"),
     valkeyPassword: config.getSecret("valkeyPassword"),
-    mediamtxReaderPassword: config.getSecret("mediamtxReaderPassword"),
+    mediamtxApiPassword: config.getSecret("mediamtxApiPassword"),
     cameraCredentials:
       config.getSecretObject<StackSecrets["cameraCredentials"]>("cameraCredentials") ??
       pulumi.secret<StackSecrets["cameraCredentials"]>({}),

@@ -1,4 +1,5 @@
 import { DEFAULTS } from "./defaults";
+import { camerasPerIngress } from "./ingressAdmission";
 import { UDP_PORTS_PER_PARTICIPANT, rangeSize, type PortRange } from "./ports";
 
 /** What one SFU node must carry: every camera room's publisher plus the planned viewers. */
@@ -50,7 +51,7 @@ export const CAPACITY_MODEL = {
   sfuMemoryPerSubscriberBytes: 512 * 1024,
   /** The seed's node size: 2-4 cores, 2-4 GB. A node is "full" at its upper end. */
   sfuNodeCores: 4,
-  /** URL input decodes the camera and encodes every layer: about two cores per 1080p camera. */
+  /** RTMP input decodes the camera and encodes every layer: about two cores per 1080p camera (rtmpCpuCost). */
   ingressCoresPerCamera: 2,
   ingressNodeCores: 16,
   /** Viewers that end up relayed by TURN (symmetric NAT, UDP blocked): a planning share. */
@@ -167,7 +168,7 @@ export function planCapacity(input: {
       );
     contradictions.push(
       `The seed gives the Ingress 1-2 cores for ${cameras} cameras, which only a copy (no re-encode) path could meet; ` +
-        `URL input decodes and re-encodes every camera, about ${m.ingressCoresPerCamera} cores each: ${ingressCores} cores.`,
+        `RTMP input decodes and re-encodes every camera, about ${m.ingressCoresPerCamera} cores each: ${ingressCores} cores.`,
     );
   }
   return {
@@ -191,7 +192,12 @@ export function planCapacity(input: {
       egressPerNodeGbps,
       replicasBy: { ports: byPorts, cpu: byCpu, memory: byMemory },
     },
-    ingress: { coresTotal: ingressCores, replicas: Math.max(1, Math.ceil(ingressCores / m.ingressNodeCores)) },
+    // The Ingress keeps 30 % of its cores idle before admitting a stream, so a 16-core replica
+    // carries fewer cameras than 16 / cost.
+    ingress: {
+      coresTotal: ingressCores,
+      replicas: Math.max(1, Math.ceil(cameras / Math.max(1, camerasPerIngress(m.ingressNodeCores, m.ingressCoresPerCamera)))),
+    },
     turn: { relayedGbps, cores: Math.max(0.5, relayedGbps * m.turnCoresPerRelayedGbps), nic: nicFor(relayedGbps) },
     contradictions,
   };

@@ -39,7 +39,10 @@ export const DEFAULTS = {
   /** How often the camera reconciler compares config and server (seconds). */
   reconcileSeconds: 15,
   turnUserQuota: 12,
-  ingressUrlCpuCost: 2,
+  ingressRtmpCpuCost: 2,
+  /** Ingress memory: the service and GStreamer's base, plus one pipeline (decode + encoders) per camera. */
+  ingressMemoryBaseMiB: 512,
+  ingressMemoryPerCameraMiB: 512,
   deniedPeers: DEFAULT_DENIED_PEERS,
   kubernetesNamespace: "lkstack",
   zoneTopologyKey: "topology.kubernetes.io/zone",

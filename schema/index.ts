@@ -13,3 +13,4 @@ export * from "./secrets";
 export * from "./stackKeys";
 export * from "./urls";
 export * from "./text";
+export * from "./ingressAdmission";

@@ -14,6 +14,8 @@ export const DEFAULT_PORTS = {
     metrics: 8087,
     // Loopback relay between the Ingress service and its per-session handler processes.
     httpRelay: 9090,
+    /** MediaMTX forwards each camera here (in-cluster only; the stream key is the credential). */
+    rtmp: 1935,
   },
   turn: {
     listening: 3478,
@@ -23,7 +25,7 @@ export const DEFAULT_PORTS = {
     relay: { start: 40000, end: 49999 },
   },
   valkey: { port: 6379, sentinel: 26379 },
-  mediamtx: { rtsp: 8554, srt: 8890, api: 9997, metrics: 9998 },
+  mediamtx: { rtsp: 8554, api: 9997, metrics: 9998 },
   /** The reconciler's health endpoint (loopback and kubelet only). */
   cameras: { health: 8089 },
 } as const;

@@ -11,7 +11,7 @@ export interface StackSecrets {
   apiKeys: { key: string; secret: string }[];
   turnSecrets: string[];
   valkeyPassword: string;
-  mediamtxReaderPassword: string;
+  mediamtxApiPassword: string;
   cameraCredentials: Record<string, { username: string; password: string }>;
 }
 
@@ -21,7 +21,7 @@ export const SECRET_ENV = {
   apiSecret: "LIVEKIT_API_SECRET",
   turnSecret: "TURN_SECRET",
   valkeyPassword: "VALKEY_PASSWORD",
-  mediamtxReaderPassword: "MEDIAMTX_READER_PASSWORD",
+  mediamtxApiPassword: "MEDIAMTX_API_PASSWORD",
   cameraCredentials: "LKSTACK_CAMERA_CREDENTIALS",
 } as const;
 
@@ -141,8 +141,22 @@ export function secretsFromEnv(
   const creds = env[SECRET_ENV.cameraCredentials];
   let cameraCredentials: StackSecrets["cameraCredentials"] = {};
   if (creds) {
-    const parsed = cameraCredentialsSchema.safeParse(JSON.parse(creds));
-    if (!parsed.success) throw new Error(`${SECRET_ENV.cameraCredentials} must be JSON {name: {username, password}}`);
+    let json: unknown;
+    try {
+      json = JSON.parse(creds);
+    } catch {
+      json = undefined;
+    }
+    const parsed = cameraCredentialsSchema.safeParse(json);
+    if (!parsed.success)
+      throw new ConfigError([
+        {
+          path: [],
+          source: `env ${SECRET_ENV.cameraCredentials}`,
+          problem: "is not JSON of the form {name: {username, password}}",
+          fix: `export ${SECRET_ENV.cameraCredentials}='{"lab": {"username": "viewer", "password": "…"}}'`,
+        },
+      ]);
     cameraCredentials = parsed.data;
   } else {
     // Unset altogether: like every other secret, each named credential becomes a marked placeholder.
@@ -151,16 +165,26 @@ export function secretsFromEnv(
     const p = placeholder(SECRET_ENV.cameraCredentials);
     cameraCredentials = Object.fromEntries(names.map((n) => [n, { username: p, password: p }]));
   }
-  return {
-    secrets: {
-      apiKeys: [{ key: get(SECRET_ENV.apiKey), secret: get(SECRET_ENV.apiSecret) }],
-      turnSecrets: [get(SECRET_ENV.turnSecret)],
-      valkeyPassword: get(SECRET_ENV.valkeyPassword),
-      mediamtxReaderPassword: get(SECRET_ENV.mediamtxReaderPassword),
-      cameraCredentials,
-    },
-    placeholders,
+  const envOf: Record<string, string> = {
+    apiKey: SECRET_ENV.apiKey,
+    apiSecret: SECRET_ENV.apiSecret,
+    turnSecret: SECRET_ENV.turnSecret,
+    valkeyPassword: SECRET_ENV.valkeyPassword,
+    mediamtxApiPassword: SECRET_ENV.mediamtxApiPassword,
+    cameraCredentials: SECRET_ENV.cameraCredentials,
   };
+  const secrets: StackSecrets = {
+    apiKeys: [{ key: get(SECRET_ENV.apiKey), secret: get(SECRET_ENV.apiSecret) }],
+    turnSecrets: [get(SECRET_ENV.turnSecret)],
+    valkeyPassword: get(SECRET_ENV.valkeyPassword),
+    mediamtxApiPassword: get(SECRET_ENV.mediamtxApiPassword),
+    cameraCredentials,
+  };
+  const problems = secretsProblems(secrets, (field, path) =>
+    field === "cameraCredentials" ? { env: `${envOf[field]} (${path.slice(1).join(".")})` } : { env: envOf[field] },
+  );
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { secrets, placeholders };
 }
 
 /** All secret values, to assert that none leaks into a public file or a log line. */
@@ -169,7 +193,7 @@ export function secretValues(s: StackSecrets): string[] {
     ...s.apiKeys.map((k) => k.secret),
     ...s.turnSecrets,
     s.valkeyPassword,
-    s.mediamtxReaderPassword,
+    s.mediamtxApiPassword,
     ...Object.values(s.cameraCredentials).map((c) => c.password),
   ];
 }

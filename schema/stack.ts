@@ -164,13 +164,17 @@ const ingressSchema = z
         health: port.default(DEFAULT_PORTS.ingress.health),
         metrics: port.default(DEFAULT_PORTS.ingress.metrics),
         httpRelay: port.default(DEFAULT_PORTS.ingress.httpRelay),
+        rtmp: port.default(DEFAULT_PORTS.ingress.rtmp),
       })
       .strict()
       .prefault({}),
-    /** Upstream leaves it at 0, which makes every instance accept every URL pull. */
-    urlCpuCost: z.number().min(1).max(64).default(DEFAULTS.ingressUrlCpuCost),
+    /** Cores the Ingress reserves per camera stream before admitting it (upstream: 2). */
+    rtmpCpuCost: z.number().min(1).max(64).default(DEFAULTS.ingressRtmpCpuCost),
+    /** Ingress drops the preroll it buffered before the room join (enable_stream_latency_reduction). */
+    latencyReduction: z.boolean().default(true),
     logLevel: z.enum(["debug", "info", "warn", "error"]).default(DEFAULTS.logLevel),
-    resources: resources(DEFAULTS.resources.ingress),
+    /** Unset: sized so each replica admits its share of the cameras (never below the seed's 1-2 cores, 1-2 GB). */
+    resources: resourceLimits.optional(),
   })
   .strict()
   .prefault({});
@@ -283,7 +287,6 @@ const mediamtxSchema = z
     ports: z
       .object({
         rtsp: port.default(DEFAULT_PORTS.mediamtx.rtsp),
-        srt: port.default(DEFAULT_PORTS.mediamtx.srt),
         api: port.default(DEFAULT_PORTS.mediamtx.api),
         metrics: port.default(DEFAULT_PORTS.mediamtx.metrics),
       })
@@ -291,7 +294,6 @@ const mediamtxSchema = z
       .prefault({}),
     /** Pod and bridge NAT break RTP over UDP from cameras; TCP interleaving survives it. */
     rtspTransport: z.enum(["tcp", "udp", "automatic"]).default("tcp"),
-    sourceOnDemand: z.boolean().default(false),
     resources: resources(DEFAULTS.resources.mediamtx),
   })
   .strict()
@@ -315,7 +317,6 @@ const cameraSchema = z
       .string()
       .regex(/^[A-Za-z0-9_-]+$/)
       .optional(),
-    onDemand: z.boolean().optional(),
     /** Which of the stack's simulcast layers the Ingress encodes for this camera (default: all). */
     layers: z
       .array(z.enum(["high", "medium", "low"]))
@@ -386,7 +387,7 @@ const rotationSchema = z
     apiKey: generation,
     turnSecret: generation,
     valkeyPassword: generation,
-    mediamtxReaderPassword: generation,
+    mediamtxApiPassword: generation,
     /** Secrets whose previous generation stays accepted (step 1 of a zero-downtime rotation). */
     retainPrevious: z.array(z.enum(["apiKey", "turnSecret"])).default([]),
   })

@@ -14,6 +14,8 @@ export interface Topology {
   /** URL the Ingress joins rooms through (LiveKit signalling). */
   sfuWsUrl: string;
   mediamtxHost: string;
+  /** Where MediaMTX forwards camera streams to (the Ingress's RTMP listener). */
+  ingressHost: string;
   /** Docker only: the host as seen from the bridge network, which is also the SFU's address. */
   gatewayIp?: string;
   dockerAddresses?: { valkey: string; ingress: string; mediamtx: string; cameras: string };
@@ -48,6 +50,7 @@ export function topology(cfg: Pick<StackConfigParsed, "target" | "kubernetes" | 
       ),
       sfuWsUrl: `ws://${fqdn(SERVICE_NAMES.sfu)}:${cfg.sfu.ports.http}`,
       mediamtxHost: fqdn(SERVICE_NAMES.mediamtx),
+      ingressHost: fqdn(SERVICE_NAMES.ingress),
     };
   }
   if (cfg.docker.mode === "swarm")
@@ -58,6 +61,7 @@ export function topology(cfg: Pick<StackConfigParsed, "target" | "kubernetes" | 
       sentinelHosts: [],
       sfuWsUrl: `ws://${SERVICE_NAMES.sfu}:${cfg.sfu.ports.http}`,
       mediamtxHost: SERVICE_NAMES.mediamtx,
+      ingressHost: SERVICE_NAMES.ingress,
     };
   const gateway = nthAddress(cfg.docker.subnet, 1);
   const addresses = {
@@ -72,6 +76,7 @@ export function topology(cfg: Pick<StackConfigParsed, "target" | "kubernetes" | 
     sentinelHosts: [],
     sfuWsUrl: `ws://${gateway}:${cfg.sfu.ports.http}`,
     mediamtxHost: addresses.mediamtx,
+    ingressHost: addresses.ingress,
     gatewayIp: gateway,
     dockerAddresses: addresses,
   };

@@ -10,11 +10,13 @@ import { parseMemory, parseValkeyMemory } from "./quantity";
 import { DEFAULTS } from "./defaults";
 import { topology } from "./topology";
 import { checkPlatform } from "./platform";
+import { checkIngressAdmission, resolveIngressResources } from "./ingressAdmission";
 
 type NodeIp = NonNullable<StackConfigParsed["sfu"]["nodeIp"]>;
 
 /** A validated stack: defaults filled in and the values derived from other fields resolved. */
-export type StackConfig = Omit<StackConfigParsed, "sfu" | "turn"> & {
+export type StackConfig = Omit<StackConfigParsed, "sfu" | "turn" | "ingress"> & {
+  ingress: Omit<StackConfigParsed["ingress"], "resources"> & { resources: ResourceLimits };
   sfu: Omit<StackConfigParsed["sfu"], "nodeIp" | "resources"> & { nodeIp: NodeIp; resources: ResourceLimits };
   turn: StackConfigParsed["turn"] & { realm: string };
 };
@@ -93,6 +95,7 @@ function portClaims(c: StackConfigParsed): PortClaim[] {
       { port: c.ingress.ports.health, path: ["ingress", "ports", "health"], what: "Ingress health" },
       { port: c.ingress.ports.metrics, path: ["ingress", "ports", "metrics"], what: "Ingress metrics" },
       { port: c.ingress.ports.httpRelay, path: ["ingress", "ports", "httpRelay"], what: "Ingress HTTP relay" },
+      { port: c.ingress.ports.rtmp, path: ["ingress", "ports", "rtmp"], what: "Ingress RTMP" },
     );
   }
   if (c.turn.enabled) {
@@ -105,7 +108,6 @@ function portClaims(c: StackConfigParsed): PortClaim[] {
   if (c.mediamtx.enabled) {
     claims.push(
       { port: c.mediamtx.ports.rtsp, path: ["mediamtx", "ports", "rtsp"], what: "MediaMTX RTSP" },
-      { port: c.mediamtx.ports.srt, path: ["mediamtx", "ports", "srt"], what: "MediaMTX SRT" },
       { port: c.mediamtx.ports.api, path: ["mediamtx", "ports", "api"], what: "MediaMTX API" },
       { port: c.mediamtx.ports.metrics, path: ["mediamtx", "ports", "metrics"], what: "MediaMTX metrics" },
     );
@@ -449,6 +451,8 @@ export function parseStackConfig(raw: unknown): StackConfig {
   const nodeCidrs = resolveNodeCidrs(c, nodeIp, out);
   checkValkey(c, out);
   checkCameras(c, out);
+  const ingressResources = resolveIngressResources(c);
+  checkIngressAdmission(c, ingressResources, out);
   checkTarget(c, out);
   checkRotation(c, out);
   if (out.length > 0) throw new ConfigError(out);
@@ -456,6 +460,7 @@ export function parseStackConfig(raw: unknown): StackConfig {
     ...c,
     kubernetes: { ...c.kubernetes, nodeCidrs },
     sfu: { ...c.sfu, nodeIp, resources: sfuResources },
+    ingress: { ...c.ingress, resources: ingressResources },
     turn: { ...c.turn, realm: c.turn.realm ?? c.turn.domain },
   };
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the real servers the conformance tests start: coturn and redis-server from Debian,
-# livekit-server built from the Go module proxy at the version pinned in schema/versions.ts.
+# Installs the real servers the conformance tests start: coturn, redis-server, Chromium, GStreamer
+# and the test camera from Debian; livekit-server, LiveKit Ingress, MediaMTX and actionlint built
+# from the Go module proxy at the versions pinned in schema/versions.ts (scripts/build-go-servers.sh).
 # Go builds land in a cache directory that later runs reuse, so a warm run takes seconds.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,8 +16,17 @@ need_apt=()
 command -v turnserver >/dev/null 2>&1 || need_apt+=(coturn)
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
-# A real browser for the camera-grid test (driven by playwright-core).
+command -v unshare >/dev/null 2>&1 || need_apt+=(util-linux)
+# A real browser for the camera-grid tests (driven by playwright-core).
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+# LiveKit Ingress: cgo headers to build it, GStreamer plugins to run it (decode, scale, x264).
+gst_build=(pkg-config libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev)
+gst_run=(gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools)
+# The test camera: gst-rtsp-server through its Python binding on Debian's python3.
+camera=(python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp)
+for pkg in "${gst_build[@]}" "${gst_run[@]}" "${camera[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
+done
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then echo "need root to apt-get install ${need_apt[*]}" >&2; exit 1; fi
   export DEBIAN_FRONTEND=noninteractive
@@ -27,33 +37,20 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   rm -f /usr/sbin/policy-rc.d
 fi
 
-lk_bin="$cache/bin/livekit-server-$livekit_version"
-if [ ! -x "$lk_bin" ]; then
-  echo "building livekit-server $livekit_version (first run only; cached in $cache)" >&2
-  tmp=$(mktemp -d)
-  GOTOOLCHAIN=local CGO_ENABLED=0 GOBIN="$tmp" \
-    go install "github.com/livekit/livekit-server/cmd/server@$livekit_version"
-  mv "$tmp/server" "$lk_bin"
-  rmdir "$tmp"
-fi
-# actionlint validates the GitHub workflows (version from TEST_TOOL_VERSIONS in schema/versions.ts).
-actionlint_version=$(sed -n 's/.*actionlint: *"\(v[0-9.]*\)".*/\1/p' "$here/schema/versions.ts" | head -n1)
-al_bin="$cache/bin/actionlint-$actionlint_version"
-if [ ! -x "$al_bin" ]; then
-  tmp=$(mktemp -d)
-  GOTOOLCHAIN=local CGO_ENABLED=0 GOBIN="$tmp" go install "github.com/rhysd/actionlint/cmd/actionlint@$actionlint_version"
-  mv "$tmp/actionlint" "$al_bin"
-  rmdir "$tmp"
-fi
-# MediaMTX cannot be built with `go install` (its embedded VERSION file is generated), so the
-# tests check our key allow-list against the release's own api/openapi.yaml from the module proxy.
+# livekit-server, actionlint, LiveKit Ingress and MediaMTX at their pinned versions, in parallel.
+bash "$here/scripts/build-go-servers.sh"
+
+# The tests also check our MediaMTX key allow-list against the release's own api/openapi.yaml.
 mediamtx_version=$(sed -n 's/.*mediamtx: *"\(v[0-9.]*\)".*/\1/p' "$here/schema/versions.ts" | head -n1)
 mediamtx_dir=$(cd "$cache" && GOTOOLCHAIN=local GOFLAGS=-mod=mod go mod download -json "github.com/bluenviron/mediamtx@$mediamtx_version" | sed -n 's/.*"Dir": "\(.*\)",/\1/p')
 cp "$mediamtx_dir/api/openapi.yaml" "$cache/mediamtx-$mediamtx_version-openapi.yaml"
 
-echo "livekit-server: $lk_bin"
+ingress_version=$(sed -n 's/.*livekitIngress: *"\(v[0-9.]*\)".*/\1/p' "$here/schema/versions.ts" | head -n1)
+echo "livekit-server: $cache/bin/livekit-server-$livekit_version"
+echo "ingress: $cache/bin/ingress-$ingress_version"
+echo "mediamtx: $cache/bin/mediamtx-$mediamtx_version"
 echo "mediamtx openapi: $cache/mediamtx-$mediamtx_version-openapi.yaml"
-echo "actionlint: $al_bin"
+echo "actionlint: $cache/bin/actionlint-$(sed -n 's/.*actionlint: *"\(v[0-9.]*\)".*/\1/p' "$here/schema/versions.ts" | head -n1)"
 echo "turnserver: $(command -v turnserver)"
 echo "redis-server: $(command -v redis-server)"
 echo "chromium: $(command -v chromium)"

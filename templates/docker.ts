@@ -13,7 +13,7 @@ import {
 import { turnserverStartScript } from "./coturn";
 import { digest, LABEL, PART_OF, type Workload } from "./k8s/common";
 import { FILE_NAMES, mountPaths, renderStack, type Service } from "./stack";
-import { reconcilerEnv } from "./k8s/cameras";
+import { reconcilerEnv } from "./reconciler";
 
 /** One file placed into a container: public files may be reviewed, secret ones only reach the container. */
 export interface DockerFile {

@@ -8,3 +8,4 @@ export * from "./lines";
 export * from "./stack";
 export * from "./k8s";
 export * from "./docker";
+export * from "./reconciler";

@@ -1,4 +1,4 @@
-import { topology, type StackConfig, type StackSecrets } from "../schema";
+import { INGRESS_MIN_IDLE_RATIO, topology, type StackConfig, type StackSecrets } from "../schema";
 import { banner, toYaml } from "./common";
 import { redisBlock } from "./redis";
 
@@ -9,11 +9,12 @@ function ingressDoc(cfg: StackConfig, redisSecrets: Record<string, string>): Rec
     health_port: cfg.ingress.ports.health,
     prometheus_port: cfg.ingress.ports.metrics,
     http_relay_port: cfg.ingress.ports.httpRelay,
-    // Cameras arrive as URL pulls from MediaMTX; no RTMP or WHIP listener, so no inbound media port.
-    rtmp_port: -1,
+    // MediaMTX forwards each camera here over RTMP (in-cluster only); no WHIP listener.
+    rtmp_port: cfg.ingress.ports.rtmp,
     whip_port: -1,
     logging: { level: cfg.ingress.logLevel, json: true },
-    cpu_cost: { url_cpu_cost: cfg.ingress.urlCpuCost },
+    enable_stream_latency_reduction: cfg.ingress.latencyReduction,
+    cpu_cost: { rtmp_cpu_cost: cfg.ingress.rtmpCpuCost, min_idle_ratio: INGRESS_MIN_IDLE_RATIO },
   };
 }
 

@@ -1,12 +1,16 @@
 import { cameraSourceUrl, ConfigError, missingCameraCredentials, type StackConfig, type StackSecrets } from "../schema";
 import { banner, compact, toYaml } from "./common";
 
-/** The MediaMTX account LiveKit Ingress reads camera paths with (SRT streamid read:<path>:<user>:<pass>). */
-export const MEDIAMTX_READER_USER = "lkstack-ingress";
+/**
+ * The MediaMTX account the camera reconciler uses on MediaMTX's control API: it points each camera
+ * path's `forward` at that camera's Ingress stream key, which exists only once the ingress does.
+ */
+export const MEDIAMTX_API_USER = "lkstack-reconciler";
 
 export function cameraPath(id: string): string {
   return `camera_${id.toLowerCase()}`;
 }
+
 
 function mediamtxDoc(cfg: StackConfig, secrets: StackSecrets | undefined): Record<string, unknown> {
   const m = cfg.mediamtx;
@@ -15,7 +19,9 @@ function mediamtxDoc(cfg: StackConfig, secrets: StackSecrets | undefined): Recor
       cameraPath(cam.id),
       {
         source: cameraSourceUrl(cam.rtsp, cam.credentials && secrets ? secrets.cameraCredentials[cam.credentials] : undefined),
-        sourceOnDemand: cam.onDemand ?? m.sourceOnDemand,
+        // Always pulled: MediaMTX forwards a path only while it has a source, and forwarding is
+        // not a reader that would start an on-demand one.
+        sourceOnDemand: false,
       },
     ]),
   );
@@ -29,10 +35,10 @@ function mediamtxDoc(cfg: StackConfig, secrets: StackSecrets | undefined): Recor
     // Explicit users: MediaMTX's defaults let anyone publish to and read every path.
     authInternalUsers: [
       compact({
-        user: MEDIAMTX_READER_USER,
-        pass: secrets?.mediamtxReaderPassword,
+        user: MEDIAMTX_API_USER,
+        pass: secrets?.mediamtxApiPassword,
         ips: [],
-        permissions: [{ action: "read", path: "" }],
+        permissions: [{ action: "api" }],
       }),
       { user: "any", pass: "", ips: ["127.0.0.1", "::1"], permissions: [{ action: "api" }, { action: "metrics" }] },
     ],
@@ -50,8 +56,8 @@ function mediamtxDoc(cfg: StackConfig, secrets: StackSecrets | undefined): Recor
     hls: false,
     webrtc: false,
     moq: false,
-    srt: true,
-    srtAddress: `:${m.ports.srt}`,
+    // Nothing reads cameras over SRT: MediaMTX pushes each one to the Ingress over RTMP.
+    srt: false,
     pathDefaults: { rtspTransport: m.rtspTransport },
     paths,
   };

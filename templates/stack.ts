@@ -131,7 +131,7 @@ function renderServices(cfg: StackConfig, secrets: StackSecrets, layout: FileLay
       secretEnv: {
         [SECRET_ENV.apiKey]: secrets.apiKeys[0].key,
         [SECRET_ENV.apiSecret]: secrets.apiKeys[0].secret,
-        [SECRET_ENV.mediamtxReaderPassword]: secrets.mediamtxReaderPassword,
+        [SECRET_ENV.mediamtxApiPassword]: secrets.mediamtxApiPassword,
       },
     };
   return out;

@@ -117,13 +117,30 @@ async function addTile(name: string, wsUrl: string): Promise<void> {
     if (state.choice === "high") setOpen(tile, state, true);
     apply(state);
   });
-  const res = await fetch(`/api/token?room=${encodeURIComponent(name)}`);
-  if (!res.ok) {
-    state.stats.textContent = `token refused: ${await res.text()}`;
-    state.stats.classList.add("error");
-    return;
-  }
-  await room.connect(wsUrl, await res.text());
+  // A wall display has nobody to press reload: when the SFU drops the room (restart, network),
+  // join again with a fresh token, waiting longer after each failed try (capped at 30 s).
+  let retryMs = 1000;
+  const join = async (): Promise<void> => {
+    const res = await fetch(`/api/token?room=${encodeURIComponent(name)}`);
+    if (!res.ok) {
+      state.stats.textContent = `token refused: ${await res.text()}`;
+      state.stats.classList.add("error");
+      return;
+    }
+    try {
+      await room.connect(wsUrl, await res.text());
+      retryMs = 1000;
+    } catch {
+      state.stats.textContent = `reconnecting in ${retryMs / 1000} s`;
+      setTimeout(() => void join(), retryMs);
+      retryMs = Math.min(30_000, retryMs * 2);
+    }
+  };
+  room.on(RoomEvent.Disconnected, () => {
+    state.stats.textContent = "disconnected; rejoining";
+    setTimeout(() => void join(), retryMs);
+  });
+  await join();
   setInterval(() => void updateStats(name, state), 1000);
 }
 

@@ -1,13 +1,15 @@
-import { DEFAULTS, topology, type StackConfig } from "../../schema";
-import { cameraPath, MEDIAMTX_READER_USER } from "../../templates";
+import { DEFAULTS, type StackConfig } from "../../schema";
+import { cameraPath } from "../../templates";
 
-/** What one camera's LiveKit URL ingress must look like. */
+/**
+ * What one camera's LiveKit ingress must look like: a reusable RTMP ingress that MediaMTX
+ * forwards the camera to, publishing into room camera_<uuid> as participant camera_<uuid>.
+ */
 export interface DesiredIngress {
   name: string;
   roomName: string;
   identity: string;
   participantName: string;
-  url: string;
   fps: number;
   layers: { quality: "high" | "medium" | "low"; width: number; height: number; bitrateKbps: number }[];
 }
@@ -19,7 +21,10 @@ export interface ObservedIngress {
   ingressId: string;
   name: string;
   roomName: string;
-  url: string;
+  /** "rtmp" for the ingresses this package makes; anything else is from an older layout. */
+  input: "rtmp" | "url" | "whip" | "other";
+  /** The RTMP stream key: the credential MediaMTX publishes with. Never printed. */
+  streamKey: string;
   status: IngressStatus;
   error?: string;
 }
@@ -48,12 +53,10 @@ export function isManaged(name: string): boolean {
 }
 
 /**
- * The ingress each configured camera needs: MediaMTX's SRT re-serve of its path (Ingress cannot
- * pull rtsp://), into room camera_<uuid> as participant camera_<uuid>, encoded to the stack's
- * simulcast layers (URL input always re-encodes).
+ * The ingress each configured camera needs, encoded to the stack's simulcast layers (or the
+ * camera's subset): RTMP input always decodes and re-encodes.
  */
-export function desiredIngresses(cfg: StackConfig, readerPassword: string): DesiredIngress[] {
-  const host = topology(cfg).mediamtxHost;
+export function desiredIngresses(cfg: StackConfig): DesiredIngress[] {
   const layers = cfg.simulcast.layers;
   return cfg.cameras.map((cam) => {
     const path = cameraPath(cam.id);
@@ -63,7 +66,6 @@ export function desiredIngresses(cfg: StackConfig, readerPassword: string): Desi
       roomName: path,
       identity: path,
       participantName: cam.name ?? path,
-      url: `srt://${host}:${cfg.mediamtx.ports.srt}?streamid=read:${path}:${MEDIAMTX_READER_USER}:${encodeURIComponent(readerPassword)}`,
       fps: Math.max(...chosen.map((l) => l.fps)),
       layers: chosen.map((l) => ({ quality: l.name, width: l.width, height: l.height, bitrateKbps: l.bitrateKbps })),
     };
@@ -71,9 +73,19 @@ export function desiredIngresses(cfg: StackConfig, readerPassword: string): Desi
 }
 
 /**
- * One reconcile pass, pure: create what is missing, delete what is no longer listed (managed names
- * only), re-create what ended, errored or drifted, and keep one of any duplicates. A camera that
- * keeps failing waits out its backoff.
+ * Where MediaMTX sends a camera: the Ingress's RTMP listener, with the ingress's stream key as
+ * the publishing name (MediaMTX takes it from the URL fragment).
+ */
+export function forwardUrl(ingressRtmpUrl: string, streamKey: string): string {
+  return `${ingressRtmpUrl.replace(/\/+$/, "")}/live#${streamKey}`;
+}
+
+/**
+ * One reconcile pass over the Ingress service, pure: create what is missing, delete what is no
+ * longer listed (managed names only), re-create what drifted (another room or input type), and
+ * keep one of any duplicates. An RTMP ingress is reusable: one that errored or whose stream ended
+ * takes the next stream MediaMTX sends, so it is kept (re-creating it would change its key).
+ * A camera that keeps failing waits out its backoff.
  */
 export function planReconcile(
   desired: DesiredIngress[],
@@ -104,18 +116,36 @@ export function planReconcile(
     const wait = backoff.get(d.name);
     let action: Action | undefined;
     if (!current) action = { kind: "create", desired: d };
-    else if (current.status === "error" || current.status === "complete")
-      action = {
-        kind: "recreate",
-        observed: current,
-        desired: d,
-        reason: current.status === "error" ? `errored: ${current.error ?? "unknown"}` : "source ended",
-      };
-    else if (current.url !== d.url || current.roomName !== d.roomName)
-      action = { kind: "recreate", observed: current, desired: d, reason: "settings changed" };
+    else if (current.input !== "rtmp")
+      action = { kind: "recreate", observed: current, desired: d, reason: `input ${current.input}, not rtmp` };
+    else if (current.roomName !== d.roomName) action = { kind: "recreate", observed: current, desired: d, reason: "room changed" };
     if (!action) continue;
     if (wait && wait.nextAt > now) waiting.push({ name: d.name, until: wait.nextAt });
     else actions.push(action);
   }
   return { actions, waiting };
+}
+
+/** A MediaMTX path's forward destinations as its control API reports them. */
+export type ObservedForwards = ReadonlyMap<string, readonly string[]>;
+
+/**
+ * The forward each camera path needs, given the ingresses in place after this pass: exactly one
+ * destination, the Ingress with that camera's stream key. Paths already right are left alone.
+ */
+export function planForwards(
+  desired: DesiredIngress[],
+  ingresses: ReadonlyMap<string, { streamKey: string }>,
+  observed: ObservedForwards,
+  ingressRtmpUrl: string,
+): { path: string; dest: string }[] {
+  const out: { path: string; dest: string }[] = [];
+  for (const d of desired) {
+    const ingress = ingresses.get(d.name);
+    if (!ingress?.streamKey) continue;
+    const dest = forwardUrl(ingressRtmpUrl, ingress.streamKey);
+    const now = observed.get(d.name);
+    if (!now || now.length !== 1 || now[0] !== dest) out.push({ path: d.name, dest });
+  }
+  return out;
 }

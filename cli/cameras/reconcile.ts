@@ -10,24 +10,39 @@ import {
 import type { ApiCredentials } from "../credentials";
 import { apiUrl } from "../rooms";
 import {
+  isManaged,
   nextBackoff,
+  planForwards,
   planReconcile,
   type Action,
   type Backoff,
   type DesiredIngress,
   type IngressStatus,
+  type ObservedForwards,
   type ObservedIngress,
 } from "./plan";
 
 /** The part of LiveKit's Ingress API the reconciler uses (a fake stands in for it in unit tests). */
 export interface IngressApi {
   list(): Promise<ObservedIngress[]>;
-  create(d: DesiredIngress): Promise<string>;
+  create(d: DesiredIngress): Promise<{ ingressId: string; streamKey: string }>;
   remove(ingressId: string): Promise<void>;
+}
+
+/** The part of MediaMTX's control API the reconciler uses: each path's forward destinations. */
+export interface MediamtxApi {
+  listForwards(): Promise<ObservedForwards>;
+  setForward(path: string, dest: string): Promise<void>;
 }
 
 /** protocol IngressState.Status (not re-exported by the SDK): INACTIVE 0 … COMPLETE 4. */
 const STATUS: Record<number, IngressStatus> = { 0: "inactive", 1: "buffering", 2: "publishing", 3: "error", 4: "complete" };
+
+const INPUT: Partial<Record<IngressInput, ObservedIngress["input"]>> = {
+  [IngressInput.RTMP_INPUT]: "rtmp",
+  [IngressInput.URL_INPUT]: "url",
+  [IngressInput.WHIP_INPUT]: "whip",
+};
 
 /** protocol VideoQuality: LOW 0, MEDIUM 1, HIGH 2 (not re-exported by the SDK). */
 const QUALITY = { low: 0, medium: 1, high: 2 } as const;
@@ -38,19 +53,21 @@ export function livekitIngressApi(url: string, creds: ApiCredentials): IngressAp
     ingressId: i.ingressId,
     name: i.name,
     roomName: i.roomName,
-    url: i.url,
+    input: INPUT[i.inputType] ?? "other",
+    streamKey: i.streamKey,
     status: STATUS[i.state?.status ?? 0] ?? "inactive",
     error: i.state?.error || undefined,
   });
   return {
     list: async () => (await client.listIngress({})).map(observe),
     create: async (d) => {
-      const info = await client.createIngress(IngressInput.URL_INPUT, {
+      // Reusable RTMP ingress: its stream key stays valid across streams, so MediaMTX's forward
+      // (which retries every few seconds) reconnects after any fault without a new key.
+      const info = await client.createIngress(IngressInput.RTMP_INPUT, {
         name: d.name,
         roomName: d.roomName,
         participantIdentity: d.identity,
         participantName: d.participantName,
-        url: d.url,
         enableTranscoding: true,
         video: new IngressVideoOptions({
           source: TrackSource.CAMERA,
@@ -69,7 +86,7 @@ export function livekitIngressApi(url: string, creds: ApiCredentials): IngressAp
           },
         }),
       });
-      return info.ingressId;
+      return { ingressId: info.ingressId, streamKey: info.streamKey };
     },
     remove: async (id) => {
       await client.deleteIngress(id);
@@ -77,9 +94,54 @@ export function livekitIngressApi(url: string, creds: ApiCredentials): IngressAp
   };
 }
 
+/** MediaMTX v1.20's control API (/v3/config/paths/…) with the reconciler's own account. */
+export function mediamtxApi(baseUrl: string, user: string, password: string): MediamtxApi {
+  const auth = `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+  const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
+    const res = await fetch(new URL(path, baseUrl), {
+      method,
+      headers: { authorization: auth, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok) throw new Error(`MediaMTX ${method} ${path}: ${res.status} ${(await res.text()).slice(0, 200)}`);
+    const text = await res.text();
+    return text ? (JSON.parse(text) as unknown) : undefined;
+  };
+  return {
+    listForwards: async () => {
+      const out = new Map<string, string[]>();
+      for (let page = 0, pages = 1; page < pages; page++) {
+        const data = (await call("GET", `/v3/config/paths/list?itemsPerPage=500&page=${page}`)) as {
+          pageCount: number;
+          items: { name: string; forward?: { dest: string }[] | null }[];
+        };
+        pages = data.pageCount;
+        for (const p of data.items)
+          out.set(
+            p.name,
+            (p.forward ?? []).map((f) => f.dest),
+          );
+      }
+      return out;
+    },
+    setForward: async (path, dest) => {
+      await call("PATCH", `/v3/config/paths/patch/${encodeURIComponent(path)}`, { forward: [{ dest }] });
+    },
+  };
+}
+
 export interface ReconcileReport {
   lines: string[];
   failed: number;
+}
+
+/** What one pass works on: LiveKit's Ingress API, MediaMTX's control API, the Ingress's RTMP base. */
+export interface ReconcileTarget {
+  ingress: IngressApi;
+  mediamtx: MediamtxApi;
+  /** rtmp://<ingress host>:<port>, as MediaMTX reaches it. */
+  ingressRtmpUrl: string;
 }
 
 function describe(a: Action): string {
@@ -93,12 +155,19 @@ function describe(a: Action): string {
   }
 }
 
+/** Forward failures back off apart from the camera's ingress actions. */
+export const forwardBackoffKey = (path: string): string => `forward:${path}`;
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
 /**
- * One pass: list, plan, apply. API errors are reported per camera and back that camera off; they
- * never stop the pass. `backoff` carries across passes in --watch mode.
+ * One pass: list, plan, apply on the Ingress service, then point each camera's MediaMTX path at
+ * its ingress. API errors are reported per camera and back that camera's ingress actions off;
+ * they never stop the pass. `backoff` carries across passes in --watch mode. Stream keys are
+ * credentials: no line carries one.
  */
 export async function reconcileOnce(
-  api: IngressApi,
+  target: ReconcileTarget,
   desired: DesiredIngress[],
   backoff: Map<string, Backoff>,
   now = Date.now(),
@@ -107,19 +176,25 @@ export async function reconcileOnce(
   let failed = 0;
   let observed: ObservedIngress[];
   try {
-    observed = await api.list();
+    observed = await target.ingress.list();
   } catch (e) {
-    return { lines: [`cannot list ingresses: ${e instanceof Error ? e.message : String(e)}`], failed: 1 };
+    return { lines: [`cannot list ingresses: ${message(e)}`], failed: 1 };
   }
   for (const o of observed) if (o.status === "publishing") backoff.delete(o.name);
   const { actions, waiting } = planReconcile(desired, observed, backoff, now);
+  const removed = new Set<string>();
+  const keys = new Map<string, { streamKey: string }>();
   for (const a of actions) {
     const name = a.kind === "delete" ? a.observed.name : a.desired.name;
     try {
-      if (a.kind !== "create") await api.remove(a.observed.ingressId);
+      if (a.kind !== "create") {
+        await target.ingress.remove(a.observed.ingressId);
+        removed.add(a.observed.ingressId);
+      }
       if (a.kind !== "delete") {
-        const id = await api.create(a.desired);
-        lines.push(`${describe(a)} -> ${id}`);
+        const created = await target.ingress.create(a.desired);
+        keys.set(name, created);
+        lines.push(`${describe(a)} -> ${created.ingressId}`);
       } else lines.push(describe(a));
       // A re-created camera may be flapping: space out the next attempt.
       if (a.kind === "recreate") backoff.set(name, nextBackoff(backoff.get(name), now));
@@ -127,12 +202,44 @@ export async function reconcileOnce(
       failed++;
       const b = nextBackoff(backoff.get(name), now);
       backoff.set(name, b);
-      lines.push(
-        `${describe(a)} failed: ${e instanceof Error ? e.message : String(e)} (retry in ${Math.round((b.nextAt - now) / 1000)} s)`,
-      );
+      lines.push(`${describe(a)} failed: ${message(e)} (retry in ${Math.round((b.nextAt - now) / 1000)} s)`);
     }
   }
   for (const w of waiting) lines.push(`waiting ${Math.round((w.until - now) / 1000)} s before retrying ${w.name}`);
-  if (actions.length === 0 && waiting.length === 0) lines.push(`${desired.length} camera ingress(es) in place`);
-  return { lines, failed };
+  for (const o of observed)
+    if (isManaged(o.name) && o.input === "rtmp" && !removed.has(o.ingressId) && !keys.has(o.name)) keys.set(o.name, o);
+
+  let forwardsSet = 0;
+  let forwardsWaiting = 0;
+  try {
+    const plan = planForwards(desired, keys, await target.mediamtx.listForwards(), target.ingressRtmpUrl);
+    for (const f of plan) {
+      // A path MediaMTX refuses (e.g. not in its config yet, mid-rollout) backs off on its own key.
+      const key = forwardBackoffKey(f.path);
+      const wait = backoff.get(key);
+      if (wait && wait.nextAt > now) {
+        lines.push(`waiting ${Math.round((wait.nextAt - now) / 1000)} s before retrying the forward of ${f.path}`);
+        forwardsWaiting++;
+        continue;
+      }
+      try {
+        await target.mediamtx.setForward(f.path, f.dest);
+        backoff.delete(key);
+        forwardsSet++;
+        lines.push(`forward ${f.path} to the Ingress`);
+      } catch (e) {
+        failed++;
+        const b = nextBackoff(wait, now);
+        backoff.set(key, b);
+        lines.push(`forward ${f.path} failed: ${message(e)} (retry in ${Math.round((b.nextAt - now) / 1000)} s)`);
+      }
+    }
+  } catch (e) {
+    failed++;
+    lines.push(`cannot list MediaMTX paths: ${message(e)}`);
+  }
+  if (actions.length === 0 && waiting.length === 0 && forwardsSet === 0 && forwardsWaiting === 0 && failed === 0)
+    lines.push(`${desired.length} camera ingress(es) in place`);
+  const secrets = [...keys.values(), ...observed].map((k) => k.streamKey).filter((k) => k.length > 0);
+  return { lines: lines.map((l) => secrets.reduce((out, k) => out.split(k).join("<stream key>"), l)), failed };
 }

@@ -1,13 +1,32 @@
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { DEFAULT_PORTS, SECRET_ENV, type StackConfig } from "../../schema";
+import { MEDIAMTX_API_USER, RECONCILER_ENV } from "../../templates";
 import { desiredIngresses, type Backoff } from "./plan";
-import { livekitIngressApi, reconcileOnce } from "./reconcile";
+import { livekitIngressApi, mediamtxApi, reconcileOnce, type ReconcileTarget } from "./reconcile";
+
+/** The reconciler's view of its environment, shared by the in-stack runner and `lkstack cameras reconcile`. */
+export interface ReconcilerSettings {
+  livekitUrl: string;
+  apiKey: string;
+  apiSecret: string;
+  mediamtxApiUrl: string;
+  mediamtxApiPassword: string;
+  ingressRtmpUrl: string;
+}
+
+export function reconcileTarget(s: ReconcilerSettings): ReconcileTarget {
+  return {
+    ingress: livekitIngressApi(s.livekitUrl, { apiKey: s.apiKey, apiSecret: s.apiSecret, source: "env" }),
+    mediamtx: mediamtxApi(s.mediamtxApiUrl, MEDIAMTX_API_USER, s.mediamtxApiPassword),
+    ingressRtmpUrl: s.ingressRtmpUrl,
+  };
+}
 
 /**
  * The in-stack reconciler (bundled by esbuild into one file the stack runs on a stock Node image):
- * the validated stack config from a mounted file, the LiveKit URL from env, credentials from a
- * Secret. One pass every LKSTACK_RECONCILE_SECONDS until SIGTERM.
+ * the validated stack config from a mounted file, endpoints from env, credentials from a Secret.
+ * One pass every LKSTACK_RECONCILE_SECONDS until SIGTERM.
  */
 export async function runReconciler(env: NodeJS.ProcessEnv): Promise<void> {
   const need = (name: string): string => {
@@ -15,14 +34,17 @@ export async function runReconciler(env: NodeJS.ProcessEnv): Promise<void> {
     if (!v) throw new Error(`${name} is not set`);
     return v;
   };
-  const cfg = JSON.parse(readFileSync(env.LKSTACK_STACK_JSON ?? "/etc/lkstack/stack.json", "utf8")) as StackConfig;
-  const desired = desiredIngresses(cfg, need(SECRET_ENV.mediamtxReaderPassword));
-  const api = livekitIngressApi(need("LIVEKIT_URL"), {
+  const cfg = JSON.parse(readFileSync(env[RECONCILER_ENV.stackJson] ?? "/etc/lkstack/stack.json", "utf8")) as StackConfig;
+  const desired = desiredIngresses(cfg);
+  const target = reconcileTarget({
+    livekitUrl: need(RECONCILER_ENV.livekitUrl),
     apiKey: need(SECRET_ENV.apiKey),
     apiSecret: need(SECRET_ENV.apiSecret),
-    source: "env",
+    mediamtxApiUrl: need(RECONCILER_ENV.mediamtxApiUrl),
+    mediamtxApiPassword: need(SECRET_ENV.mediamtxApiPassword),
+    ingressRtmpUrl: need(RECONCILER_ENV.ingressRtmpUrl),
   });
-  const periodMs = Number(env.LKSTACK_RECONCILE_SECONDS ?? 15) * 1000;
+  const periodMs = Number(env[RECONCILER_ENV.periodSeconds] ?? 15) * 1000;
   const backoff = new Map<string, Backoff>();
   let stopping = false;
   let lastPass = Date.now();
@@ -31,13 +53,20 @@ export async function runReconciler(env: NodeJS.ProcessEnv): Promise<void> {
     const fresh = Date.now() - lastPass < 3 * periodMs + 30_000;
     res.writeHead(fresh ? 200 : 503, { "content-type": "text/plain" });
     res.end(fresh ? "ok" : "stalled");
-  }).listen(Number(env.LKSTACK_HEALTH_PORT ?? DEFAULT_PORTS.cameras.health));
-  process.once("SIGTERM", () => (stopping = true));
+  }).listen(Number(env[RECONCILER_ENV.healthPort] ?? DEFAULT_PORTS.cameras.health));
+  let wake: () => void = () => undefined;
+  process.once("SIGTERM", () => {
+    stopping = true;
+    wake();
+  });
   while (!stopping) {
-    const report = await reconcileOnce(api, desired, backoff);
+    const report = await reconcileOnce(target, desired, backoff);
     lastPass = Date.now();
     for (const line of report.lines) process.stdout.write(`${new Date().toISOString()} ${line}\n`);
-    await new Promise((r) => setTimeout(r, periodMs));
+    await new Promise<void>((r) => {
+      wake = r;
+      setTimeout(r, periodMs);
+    });
   }
   health.close();
 }

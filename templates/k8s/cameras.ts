@@ -1,6 +1,7 @@
 import type { ConfigMap } from "kubernetes-types/core/v1";
 import type { Deployment } from "kubernetes-types/apps/v1";
-import { CONTAINER_LAYOUT, DEFAULT_PORTS, DEFAULTS, RECONCILER_IMAGE, topology, type StackConfig } from "../../schema";
+import { CONTAINER_LAYOUT, DEFAULTS, RECONCILER_IMAGE, type StackConfig } from "../../schema";
+import { RECONCILER_ENV, reconcilerEnv } from "../reconciler";
 import { FILE_NAMES } from "../stack";
 import type { WorkloadInput } from "./input";
 import { configMap, containerSecurity, deploymentOf, digest, fileVolumes, podTemplate, resources, secretEnv } from "./common";
@@ -11,16 +12,6 @@ const NODE_UID = 1000;
 export interface CamerasObjects {
   configMap: ConfigMap;
   deployment: Deployment;
-}
-
-/** Settings the reconciler reads from env; shared by both targets. */
-export function reconcilerEnv(cfg: StackConfig): Record<string, string> {
-  return {
-    LIVEKIT_URL: topology(cfg).sfuWsUrl,
-    LKSTACK_STACK_JSON: CONTAINER_LAYOUT.cameras.stack,
-    LKSTACK_RECONCILE_SECONDS: String(DEFAULTS.reconcileSeconds),
-    LKSTACK_HEALTH_PORT: String(DEFAULT_PORTS.cameras.health),
-  };
 }
 
 /**
@@ -45,7 +36,7 @@ export function camerasObjects(cfg: StackConfig, input: WorkloadInput, code: str
           image: RECONCILER_IMAGE,
           command: ["node", CONTAINER_LAYOUT.cameras.code],
           env: [...Object.entries(env).map(([name, value]) => ({ name, value })), ...secretEnv(input.secretName, input.secretEnvNames)],
-          ports: [{ name: "health", containerPort: Number(env.LKSTACK_HEALTH_PORT), protocol: "TCP" }],
+          ports: [{ name: "health", containerPort: Number(env[RECONCILER_ENV.healthPort]), protocol: "TCP" }],
           resources: resources(DEFAULTS.resources.cameras),
           securityContext: containerSecurity({ readOnlyRoot: true }),
           volumeMounts: mounts,

@@ -37,7 +37,7 @@ export function ingressObjects(cfg: StackConfig, input: WorkloadInput): IngressO
     cfg.ingress.replicas,
     { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
     podTemplate(cfg, "ingress", INGRESS_UID, digest(input.publicFiles), {
-      // A URL ingress re-encodes until its source ends; give running pulls time to hand over.
+      // Each camera's RTMP session re-encodes until it ends; give running sessions time to hand over.
       terminationGracePeriodSeconds: 60,
       topologySpreadConstraints: spreadAcrossZones(cfg, "ingress"),
       containers: [
@@ -53,6 +53,7 @@ export function ingressObjects(cfg: StackConfig, input: WorkloadInput): IngressO
           ports: [
             { name: "health", containerPort: p.health, protocol: "TCP" },
             { name: "metrics", containerPort: p.metrics, protocol: "TCP" },
+            { name: "rtmp", containerPort: p.rtmp, protocol: "TCP" },
           ],
           resources: resources(cfg.ingress.resources),
           securityContext: containerSecurity({ readOnlyRoot: true }),
@@ -67,6 +68,7 @@ export function ingressObjects(cfg: StackConfig, input: WorkloadInput): IngressO
   const service = clusterService(cfg, "ingress", [
     { name: "health", port: p.health },
     { name: "metrics", port: p.metrics },
+    { name: "rtmp", port: p.rtmp },
   ]);
   const podDisruptionBudget = cfg.ingress.replicas > 1 ? disruptionBudget(cfg, "ingress") : undefined;
   return { deployment, service, podDisruptionBudget };

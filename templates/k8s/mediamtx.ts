@@ -33,7 +33,7 @@ export function mediamtxObjects(cfg: StackConfig, input: WorkloadInput): Mediamt
           image: imageRef("mediamtx", cfg.versions.mediamtx),
           ports: [
             { name: "rtsp", containerPort: p.rtsp, protocol: "TCP" },
-            { name: "srt", containerPort: p.srt, protocol: "UDP" },
+            { name: "api", containerPort: p.api, protocol: "TCP" },
           ],
           resources: resources(cfg.mediamtx.resources),
           securityContext: containerSecurity({ readOnlyRoot: true }),
@@ -46,10 +46,10 @@ export function mediamtxObjects(cfg: StackConfig, input: WorkloadInput): Mediamt
       volumes,
     }),
   );
-  // In-cluster only: Ingress reads srt://lkstack-mediamtx:8890; cameras are pulled, never pushed.
+  // In-cluster only: cameras are pulled, never pushed; the reconciler sets forwards through the API.
   const service = clusterService(cfg, "mediamtx", [
     { name: "rtsp", port: p.rtsp },
-    { name: "srt", port: p.srt, protocol: "UDP" },
+    { name: "api", port: p.api },
   ]);
   return { deployment, service };
 }

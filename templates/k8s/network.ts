@@ -70,6 +70,8 @@ export function networkPolicies(cfg: StackConfig): NetworkPolicy[] {
         // Kubelet probes arrive from the node.
         { from: nodes, ports: [tcp(i.health)] },
         { from: [monitoring, ...nodes], ports: [tcp(i.metrics)] },
+        // Camera streams arrive only from MediaMTX; the stream key is the only other guard.
+        ...(cfg.mediamtx.enabled ? [{ from: [{ podSelector: { matchLabels: selectorLabels("mediamtx") } }], ports: [tcp(i.rtmp)] }] : []),
       ]),
     );
   }
@@ -77,7 +79,10 @@ export function networkPolicies(cfg: StackConfig): NetworkPolicy[] {
     const m = cfg.mediamtx.ports;
     out.push(
       policy(cfg, "lkstack-mediamtx", "mediamtx", [
-        { from: [{ podSelector: { matchLabels: selectorLabels("ingress") } }], ports: [udp(m.srt), tcp(m.rtsp)] },
+        // The reconciler sets each path's forward through the API (its own account).
+        ...(cfg.cameras.length > 0 && cfg.ingress.enabled
+          ? [{ from: [{ podSelector: { matchLabels: selectorLabels("cameras") } }], ports: [tcp(m.api)] }]
+          : []),
         { from: nodes, ports: [tcp(m.rtsp)] },
       ]),
     );

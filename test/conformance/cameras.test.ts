@@ -1,79 +1,82 @@
-import { desiredIngresses, type Backoff } from "../../cli/cameras/plan";
-import { livekitIngressApi, reconcileOnce } from "../../cli/cameras/reconcile";
-import type { StackConfig } from "../../schema";
+import { desiredIngresses, forwardUrl, type Backoff } from "../../cli/cameras/plan";
+import { livekitIngressApi, mediamtxApi, reconcileOnce, type ReconcileTarget } from "../../cli/cameras/reconcile";
+import { parseStackConfig, type StackConfig } from "../../schema";
+import { MEDIAMTX_API_USER } from "../../templates";
+import { startMediamtx } from "../helpers/cameraPath";
 import { TEST_SECRETS } from "../helpers/fixtures";
 import { startLocalStack, type LocalStack } from "../helpers/livekitStack";
-import { freePorts, requireBinaries, startDaemon, tempDir, waitForTcp } from "../helpers/servers";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { reconcilerCode } from "../../components/reconcilerCode";
-import { renderStack } from "../../templates";
+import { freePorts, requireBinaries, type Daemon } from "../helpers/servers";
 
-const bins = requireBinaries(["livekitServer", "redisServer"]);
+const bins = requireBinaries(["livekitServer", "redisServer", "mediamtx"]);
 const suite = bins.available ? describe : describe.skip;
 
+const CAMERAS = ["550e8400-e29b-41d4-a716-446655440000", "7c9e6679-7425-40de-944b-e07fc1f90ae7"];
+const RTMP = "rtmp://127.0.0.1:1935";
+
 /**
- * Without a live Ingress worker (github.com/livekit/ingress cannot be fetched from the module proxy
- * here) the server refuses URL ingresses: this pins that fact and the reconciler's handling of it.
+ * The reconciler's contract with the real livekit-server (RTMP ingresses: no Ingress worker is
+ * needed to define one) and the real MediaMTX control API (the forward of each camera path).
+ * The whole picture path, with the real Ingress, is test/conformance/camera-path.test.ts.
  */
-suite("the camera reconciler against the real livekit-server, without an Ingress worker", () => {
+suite("the camera reconciler against the real livekit-server and MediaMTX", () => {
   let stack: LocalStack;
   let cfg: StackConfig;
-  let url = "";
+  let mediamtx: Daemon;
+  let target: ReconcileTarget;
+  let apiUrl = "";
 
   beforeAll(async () => {
-    stack = await startLocalStack(
-      { start: 52100, end: 52200 },
-      { cameras: [{ id: "550e8400-e29b-41d4-a716-446655440000", rtsp: "rtsp://10.9.0.1:554/stream" }] },
-    );
-    cfg = stack.cfg;
-    url = stack.url;
+    const [rtsp, api, metrics] = await freePorts(3);
+    stack = await startLocalStack({ start: 52100, end: 52200 }, { mediamtx: { ports: { rtsp, api, metrics } } });
+    // Cameras that are never reachable: MediaMTX keeps retrying them; the forwards are config.
+    cfg = parseStackConfig({
+      ...JSON.parse(JSON.stringify(stack.cfg)),
+      cameras: CAMERAS.map((id, i) => ({ id, rtsp: `rtsp://127.0.0.1:${9 + i}/none` })),
+    });
+    mediamtx = await startMediamtx(cfg);
+    apiUrl = `http://127.0.0.1:${api}`;
+    const k = TEST_SECRETS.apiKeys[0];
+    target = {
+      ingress: livekitIngressApi(stack.url, { apiKey: k.key, apiSecret: k.secret, source: "test" }),
+      mediamtx: mediamtxApi(apiUrl, MEDIAMTX_API_USER, TEST_SECRETS.mediamtxApiPassword),
+      ingressRtmpUrl: RTMP,
+    };
   }, 60000);
 
   afterAll(async () => {
+    await mediamtx?.stop();
     await stack?.stop();
   });
 
-  it("lists ingresses with the stack's key, is refused at creation, reports it and backs off", async () => {
-    const k = TEST_SECRETS.apiKeys[0];
-    const api = livekitIngressApi(url, { apiKey: k.key, apiSecret: k.secret, source: "test" });
-    expect(await api.list()).toEqual([]);
+  it("creates one reusable RTMP ingress per camera and points each MediaMTX path at it; a second pass changes nothing", async () => {
     const backoff = new Map<string, Backoff>();
-    const r = await reconcileOnce(api, desiredIngresses(cfg, TEST_SECRETS.mediamtxReaderPassword), backoff, Date.now());
-    expect(r.failed).toBe(1);
-    expect(r.lines[0]).toMatch(/^create camera_550e8400-e29b-41d4-a716-446655440000 failed: .*no response from servers \(retry in 5 s\)$/);
-    expect(backoff.get("camera_550e8400-e29b-41d4-a716-446655440000")?.attempts).toBe(1);
-    process.stderr.write(`server's answer without an Ingress worker: ${r.lines[0]}\n`);
+    const desired = desiredIngresses(cfg);
+    const first = await reconcileOnce(target, desired, backoff);
+    expect(first.failed).toBe(0);
+    const ingresses = await target.ingress.list();
+    expect(ingresses.map((i) => [i.name, i.roomName, i.input]).sort()).toEqual(desired.map((d) => [d.name, d.name, "rtmp"]).sort());
+    const forwards = await target.mediamtx.listForwards();
+    for (const i of ingresses) {
+      expect(i.streamKey).toMatch(/^\w{8,}$/);
+      expect(forwards.get(i.name)).toEqual([forwardUrl(RTMP, i.streamKey)]);
+    }
+    expect((await reconcileOnce(target, desired, backoff)).lines).toEqual(["2 camera ingress(es) in place"]);
   }, 30000);
 
-  it("the bundled reconciler the stack deploys runs on plain Node with the rendered stack.json and answers its health check", async () => {
-    const dir = tempDir("reconciler");
-    const code = join(dir, "reconciler.js");
-    writeFileSync(code, reconcilerCode());
-    const stackJson = join(dir, "stack.json");
-    writeFileSync(stackJson, renderStack(cfg, TEST_SECRETS).cameras?.publicFiles["stack.json"] ?? "");
-    const [health] = await freePorts(1);
-    const k = TEST_SECRETS.apiKeys[0];
-    const d = startDaemon(process.execPath, [code], {
-      env: {
-        PATH: process.env.PATH,
-        LIVEKIT_URL: url.replace("http://", "ws://"),
-        LIVEKIT_API_KEY: k.key,
-        LIVEKIT_API_SECRET: k.secret,
-        MEDIAMTX_READER_PASSWORD: TEST_SECRETS.mediamtxReaderPassword,
-        LKSTACK_STACK_JSON: stackJson,
-        LKSTACK_HEALTH_PORT: String(health),
-        LKSTACK_RECONCILE_SECONDS: "60",
-      },
-    });
-    try {
-      await waitForTcp(health, d);
-      for (let i = 0; i < 100 && !/failed|in place/.test(d.output()); i++) await new Promise((r) => setTimeout(r, 100));
-      expect(d.output()).toMatch(/create camera_550e8400-e29b-41d4-a716-446655440000 failed: .*no response from servers/);
-      const res = await fetch(`http://127.0.0.1:${health}/healthz`);
-      expect([res.status, await res.text()]).toEqual([200, "ok"]);
-    } finally {
-      await d.stop();
-    }
+  it("MediaMTX's API admits the reconciler's account only: no password, a wrong one and another user are refused", async () => {
+    const path = `/v3/config/paths/list`;
+    const basic = (u: string, p: string) => ({ authorization: `Basic ${Buffer.from(`${u}:${p}`).toString("base64")}` });
+    expect((await fetch(`${apiUrl}${path}`, { headers: basic(MEDIAMTX_API_USER, TEST_SECRETS.mediamtxApiPassword) })).status).toBe(200);
+    expect((await fetch(`${apiUrl}${path}`, { headers: basic(MEDIAMTX_API_USER, "wrong") })).status).toBe(401);
+    expect((await fetch(`${apiUrl}${path}`, { headers: basic("any", "") })).status).toBe(401);
+  });
+
+  it("a camera dropped from the stack loses its ingress; the other keeps its stream key", async () => {
+    const before = await target.ingress.list();
+    const kept = before.find((i) => i.name.endsWith(CAMERAS[1]));
+    const r = await reconcileOnce(target, desiredIngresses({ ...cfg, cameras: cfg.cameras.slice(1) }), new Map());
+    expect(r.lines[0]).toMatch(/^delete camera_550e8400-e29b-41d4-a716-446655440000 \(IN_\w+\): camera no longer in the stack config$/);
+    const after = await target.ingress.list();
+    expect(after.map((i) => [i.name, i.streamKey])).toEqual([[kept?.name, kept?.streamKey]]);
   }, 30000);
 });

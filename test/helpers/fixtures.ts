@@ -25,8 +25,8 @@ export const TEST_SECRETS: StackSecrets = {
     { key: "APIcurrentKey01", secret: "sEcReT-current-0123456789abcdefghijklmnop" },
     { key: "APIpreviousKey0", secret: "sEcReT-previous-0123456789abcdefghijklmno" },
   ],
-  turnSecrets: ["sEcReT-turn-current-0123456789", "sEcReT-turn-previous-0123456789"],
+  turnSecrets: ["sEcReT-turn-current-0123456789abcdef", "sEcReT-turn-previous-0123456789abcde"],
   valkeyPassword: "sEcReT-valkey-0123456789",
-  mediamtxReaderPassword: "sEcReT-reader-0123456789",
+  mediamtxApiPassword: "sEcReT-reader-0123456789",
   cameraCredentials: { lab: { username: "viewer", password: "sEcReT-camera-0123" } },
 };

@@ -3,14 +3,21 @@ import { TEST_SECRETS, minimal } from "./fixtures";
 import { materialize } from "./realStack";
 import { parseStackConfig, type StackConfig, type StackConfigInput, type StackSecrets } from "../../schema";
 
-/** redis-server (the Valkey stand-in) from the rendered valkey.conf and its auth include. */
-export async function startRedis(cfg: StackConfig, secrets: StackSecrets = TEST_SECRETS): Promise<{ daemon: Daemon; port: number }> {
-  const dir = tempDir("lk-redis");
+/**
+ * redis-server (the Valkey stand-in) from the rendered valkey.conf and its auth include. Pass a
+ * previous run's `restart` to start it again on the same port and data directory (a restart).
+ */
+export async function startRedis(
+  cfg: StackConfig,
+  secrets: StackSecrets = TEST_SECRETS,
+  restart?: { port: number; dir: string },
+): Promise<{ daemon: Daemon; port: number; dir: string }> {
+  const dir = restart?.dir ?? tempDir("lk-redis");
   const { layout } = materialize(cfg, secrets, dir, "valkey");
-  const [port] = await freePorts(1);
+  const port = restart?.port ?? (await freePorts(1))[0];
   const daemon = startDaemon(BINARIES.redisServer, [layout.valkey.config, "--port", String(port), "--bind", "127.0.0.1", "--dir", dir]);
   await waitForTcp(port, daemon);
-  return { daemon, port };
+  return { daemon, port, dir };
 }
 
 /**

@@ -16,6 +16,12 @@ export const BINARIES = {
   turnutilsUclient: "/usr/bin/turnutils_uclient",
   turnutilsPeer: "/usr/bin/turnutils_peer",
   redisServer: "/usr/bin/redis-server",
+  ingress: join(CACHE_DIR, "bin", `ingress-${VERSIONS.livekitIngress}`),
+  mediamtx: join(CACHE_DIR, "bin", `mediamtx-${VERSIONS.mediamtx}`),
+  /** Debian's Python with PyGObject: the test camera (test/helpers/rtsp_camera.py) runs on it. */
+  python3: "/usr/bin/python3",
+  rtspServerTypelib: "/usr/lib/x86_64-linux-gnu/girepository-1.0/GstRtspServer-1.0.typelib",
+  unshare: "/usr/bin/unshare",
 } as const;
 
 /**

@@ -1,18 +1,22 @@
 import {
   desiredIngresses,
+  forwardUrl,
   nextBackoff,
+  planForwards,
   planReconcile,
   BACKOFF,
   type Backoff,
   type DesiredIngress,
   type ObservedIngress,
 } from "../../cli/cameras/plan";
-import { reconcileOnce, type IngressApi } from "../../cli/cameras/reconcile";
+import { forwardBackoffKey, reconcileOnce, type IngressApi, type MediamtxApi, type ReconcileTarget } from "../../cli/cameras/reconcile";
+import { reconcilerEndpoints } from "../../templates";
 import { stackFromFile } from "../helpers/fixtures";
 
 const cfg = stackFromFile("dev");
-const desired = desiredIngresses(cfg, "reader-pass-0123");
+const desired = desiredIngresses(cfg);
 const [a, b] = desired;
+const RTMP = "rtmp://172.30.42.11:1935";
 
 const seen = (
   d: DesiredIngress,
@@ -23,7 +27,8 @@ const seen = (
   ingressId: id,
   name: d.name,
   roomName: d.roomName,
-  url: d.url,
+  input: "rtmp",
+  streamKey: `key-${id}`,
   status,
   ...extra,
 });
@@ -41,28 +46,61 @@ class FakeApi implements IngressApi {
   async create(d: DesiredIngress) {
     if (this.failCreate.has(d.name)) throw new Error("no response from servers");
     const id = `IN_${++this.n}`;
-    this.items.push(seen(d, "inactive", id));
-    return id;
+    const created = seen(d, "inactive", id);
+    this.items.push(created);
+    return { ingressId: id, streamKey: created.streamKey };
   }
   async remove(id: string) {
     this.items = this.items.filter((i) => i.ingressId !== id);
   }
 }
 
+/** MediaMTX's path config as its API keeps it: per path, the forward destinations. */
+class FakeMediamtx implements MediamtxApi {
+  forwards = new Map<string, string[]>(desired.map((d) => [d.name, []]));
+  down = false;
+  unknownPaths = new Set<string>();
+  async listForwards() {
+    if (this.down) throw new Error("fetch failed");
+    return new Map(this.forwards);
+  }
+  async setForward(path: string, dest: string) {
+    if (this.unknownPaths.has(path)) throw new Error(`MediaMTX PATCH /v3/config/paths/patch/${path}: 404 path not found`);
+    this.forwards.set(path, [dest]);
+  }
+}
+
+const target = (
+  ingress = new FakeApi(),
+  mediamtx = new FakeMediamtx(),
+): ReconcileTarget & { ingress: FakeApi; mediamtx: FakeMediamtx } => ({
+  ingress,
+  mediamtx,
+  ingressRtmpUrl: RTMP,
+});
+
 describe("camera ingresses from stack config", () => {
-  it("one URL ingress per camera: MediaMTX's SRT re-serve into room and identity camera_<uuid>", () => {
+  it("one RTMP ingress per camera, into room and identity camera_<uuid>", () => {
     expect(desired).toHaveLength(2);
     expect(a.name).toBe("camera_550e8400-e29b-41d4-a716-446655440000");
     expect(a.roomName).toBe(a.name);
     expect(a.identity).toBe(a.name);
     expect(a.participantName).toBe("lab-entrance");
-    expect(a.url).toBe(`srt://172.30.42.12:8890?streamid=read:${a.name}:lkstack-ingress:reader-pass-0123`);
     expect(a.layers.map((l) => [l.quality, l.width, l.height, l.bitrateKbps])).toEqual([
       ["high", 1920, 1080, 3000],
       ["medium", 1280, 720, 1500],
       ["low", 640, 360, 500],
     ]);
     expect(a.fps).toBe(25);
+  });
+  it("MediaMTX forwards each camera to the Ingress's RTMP listener with the stream key as publishing name", () => {
+    expect(reconcilerEndpoints(cfg)).toEqual({
+      livekitUrl: "ws://172.30.42.1:7880",
+      mediamtxApiUrl: "http://172.30.42.12:9997",
+      ingressRtmpUrl: RTMP,
+    });
+    expect(forwardUrl(RTMP, "k3y")).toBe("rtmp://172.30.42.11:1935/live#k3y");
+    expect(forwardUrl(`${RTMP}/`, "k3y")).toBe("rtmp://172.30.42.11:1935/live#k3y");
   });
 });
 
@@ -77,21 +115,32 @@ describe("reconcile plan", () => {
       ingressId: "IN_old",
       name: "camera_00000000-0000-4000-8000-000000000009",
       roomName: "x",
-      url: "srt://x",
+      input: "rtmp",
+      streamKey: "k",
       status: "publishing",
     };
-    const foreign: ObservedIngress = { ingressId: "IN_obs", name: "obs-studio", roomName: "town-hall", url: "", status: "publishing" };
+    const foreign: ObservedIngress = {
+      ingressId: "IN_obs",
+      name: "obs-studio",
+      roomName: "town-hall",
+      input: "rtmp",
+      streamKey: "k2",
+      status: "publishing",
+    };
     const plan = planReconcile(desired, [seen(a, "publishing"), seen(b, "publishing"), gone, foreign], none, 0);
     expect(plan.actions).toEqual([{ kind: "delete", observed: gone, reason: "camera no longer in the stack config" }]);
   });
-  it("re-creates ended, errored and drifted ingresses", () => {
-    const plan = planReconcile(desired, [seen(a, "complete"), seen(b, "error", "IN_b", { error: "srt: connection refused" })], none, 0);
-    expect(plan.actions.map((x) => (x.kind === "recreate" ? x.reason : x.kind))).toEqual([
-      "source ended",
-      "errored: srt: connection refused",
-    ]);
-    const drift = planReconcile(desired, [seen(a, "publishing", "IN_a", { url: "srt://old" }), seen(b, "publishing")], none, 0);
-    expect(drift.actions.map((x) => (x.kind === "recreate" ? x.reason : x.kind))).toEqual(["settings changed"]);
+  it("keeps a reusable RTMP ingress whose stream ended or errored: MediaMTX's next stream revives it with the same key", () => {
+    expect(planReconcile(desired, [seen(a, "complete"), seen(b, "error", "IN_b", { error: "EOS" })], none, 0).actions).toEqual([]);
+  });
+  it("re-creates drifted ingresses: another room, or the URL input of the older SRT layout", () => {
+    const drift = planReconcile(
+      desired,
+      [seen(a, "publishing", "IN_a", { roomName: "elsewhere" }), seen(b, "inactive", "IN_b", { input: "url" })],
+      none,
+      0,
+    );
+    expect(drift.actions.map((x) => (x.kind === "recreate" ? x.reason : x.kind))).toEqual(["room changed", "input url, not rtmp"]);
   });
   it("keeps the healthiest of duplicates", () => {
     const plan = planReconcile(desired, [seen(a, "error", "IN_1"), seen(a, "publishing", "IN_2"), seen(b, "publishing")], none, 0);
@@ -99,10 +148,10 @@ describe("reconcile plan", () => {
   });
   it("waits out the backoff of a flapping camera", () => {
     const backoff = new Map([[a.name, { attempts: 3, nextAt: 60_000 }]]);
-    const plan = planReconcile(desired, [seen(a, "error"), seen(b, "publishing")], backoff, 10_000);
+    const plan = planReconcile(desired, [seen(b, "publishing")], backoff, 10_000);
     expect(plan.actions).toEqual([]);
     expect(plan.waiting).toEqual([{ name: a.name, until: 60_000 }]);
-    expect(planReconcile(desired, [seen(a, "error"), seen(b, "publishing")], backoff, 60_001).actions).toHaveLength(1);
+    expect(planReconcile(desired, [seen(b, "publishing")], backoff, 60_001).actions).toHaveLength(1);
   });
   it("backs off exponentially up to five minutes", () => {
     let b: Backoff | undefined;
@@ -116,43 +165,95 @@ describe("reconcile plan", () => {
   });
 });
 
-describe("reconcile passes against an Ingress API", () => {
-  it("converges, then a second pass changes nothing (no duplicates)", async () => {
-    const api = new FakeApi();
-    const backoff = new Map<string, Backoff>();
-    const first = await reconcileOnce(api, desired, backoff, 0);
-    expect(first.failed).toBe(0);
-    expect(api.items.map((i) => i.name).sort()).toEqual(desired.map((d) => d.name).sort());
-    const second = await reconcileOnce(api, desired, backoff, 1000);
-    expect(second.lines).toEqual(["2 camera ingress(es) in place"]);
-    expect(api.items).toHaveLength(2);
+describe("forward plan", () => {
+  const keys = new Map([[a.name, { streamKey: "ka" }]]);
+  it("points a path with no or a stale forward at its ingress; leaves a right one and cameras without an ingress alone", () => {
+    expect(planForwards(desired, keys, new Map([[a.name, []]]), RTMP)).toEqual([{ path: a.name, dest: forwardUrl(RTMP, "ka") }]);
+    expect(planForwards(desired, keys, new Map([[a.name, ["rtmp://old/live#k0"]]]), RTMP)).toHaveLength(1);
+    expect(planForwards(desired, keys, new Map([[a.name, [forwardUrl(RTMP, "ka"), "rtmp://x/live#y"]]]), RTMP)).toHaveLength(1);
+    expect(planForwards(desired, keys, new Map([[a.name, [forwardUrl(RTMP, "ka")]]]), RTMP)).toEqual([]);
   });
-  it("heals after the server lost every ingress (a Valkey restart without persistence)", async () => {
-    const api = new FakeApi();
-    await reconcileOnce(api, desired, new Map(), 0);
-    api.items = [];
-    await reconcileOnce(api, desired, new Map(), 1000);
-    expect(api.items).toHaveLength(2);
+});
+
+describe("reconcile passes against the Ingress and MediaMTX APIs", () => {
+  it("converges (an ingress and a forward per camera), then a second pass changes nothing", async () => {
+    const t = target();
+    const backoff = new Map<string, Backoff>();
+    const first = await reconcileOnce(t, desired, backoff, 0);
+    expect(first.failed).toBe(0);
+    expect(t.ingress.items.map((i) => i.name).sort()).toEqual(desired.map((d) => d.name).sort());
+    for (const i of t.ingress.items) expect(t.mediamtx.forwards.get(i.name)).toEqual([forwardUrl(RTMP, i.streamKey)]);
+    const second = await reconcileOnce(t, desired, backoff, 1000);
+    expect(second.lines).toEqual(["2 camera ingress(es) in place"]);
+    expect(t.ingress.items).toHaveLength(2);
+  });
+  it("never prints a stream key, even inside an API's error text", async () => {
+    const t = target();
+    await reconcileOnce(t, desired, new Map(), 0);
+    const key = t.ingress.items[0].streamKey;
+    t.mediamtx.forwards.set(t.ingress.items[0].name, []);
+    t.mediamtx.setForward = async () => {
+      throw new Error(`invalid dest rtmp://h/live#${key}`);
+    };
+    const r = await reconcileOnce(t, desired, new Map(), 1000);
+    expect(r.lines.join("\n")).toContain("invalid dest rtmp://h/live#<stream key>");
+    expect(r.lines.join("\n")).not.toContain(key);
+  });
+  it("re-points the forwards MediaMTX lost on restart (its API changes live in memory only)", async () => {
+    const t = target();
+    await reconcileOnce(t, desired, new Map(), 0);
+    t.mediamtx.forwards = new Map(desired.map((d) => [d.name, []]));
+    const r = await reconcileOnce(t, desired, new Map(), 1000);
+    expect(r.lines).toEqual([`forward ${a.name} to the Ingress`, `forward ${b.name} to the Ingress`]);
+  });
+  it("heals after the server lost every ingress (a Valkey restart without persistence), with new keys forwarded", async () => {
+    const t = target();
+    await reconcileOnce(t, desired, new Map(), 0);
+    t.ingress.items = [];
+    await reconcileOnce(t, desired, new Map(), 1000);
+    expect(t.ingress.items).toHaveLength(2);
+    for (const i of t.ingress.items) expect(t.mediamtx.forwards.get(i.name)).toEqual([forwardUrl(RTMP, i.streamKey)]);
   });
   it("reports an API error per camera, backs that camera off and carries on with the others", async () => {
-    const api = new FakeApi();
-    api.failCreate.add(a.name);
+    const t = target();
+    t.ingress.failCreate.add(a.name);
     const backoff = new Map<string, Backoff>();
-    const r = await reconcileOnce(api, desired, backoff, 0);
+    const r = await reconcileOnce(t, desired, backoff, 0);
     expect(r.failed).toBe(1);
     expect(r.lines.join("\n")).toMatch(new RegExp(`create ${a.name} failed: no response from servers \\(retry in 5 s\\)`));
-    expect(api.items.map((i) => i.name)).toEqual([b.name]);
-    expect((await reconcileOnce(api, desired, backoff, 1000)).lines).toEqual([`waiting 4 s before retrying ${a.name}`]);
-    api.failCreate.clear();
-    await reconcileOnce(api, desired, backoff, 6000);
-    expect(api.items).toHaveLength(2);
+    expect(t.ingress.items.map((i) => i.name)).toEqual([b.name]);
+    expect((await reconcileOnce(t, desired, backoff, 1000)).lines).toEqual([`waiting 4 s before retrying ${a.name}`]);
+    t.ingress.failCreate.clear();
+    await reconcileOnce(t, desired, backoff, 6000);
+    expect(t.ingress.items).toHaveLength(2);
+  });
+  it("backs a refused forward off on its own key, then sets it once MediaMTX knows the path", async () => {
+    const t = target();
+    t.mediamtx.unknownPaths.add(a.name);
+    const backoff = new Map<string, Backoff>();
+    const r = await reconcileOnce(t, desired, backoff, 0);
+    expect(r.failed).toBe(1);
+    expect(r.lines).toContain(
+      `forward ${a.name} failed: MediaMTX PATCH /v3/config/paths/patch/${a.name}: 404 path not found (retry in 5 s)`,
+    );
+    expect(backoff.get(forwardBackoffKey(a.name))?.attempts).toBe(1);
+    expect(backoff.has(a.name)).toBe(false);
+    t.mediamtx.unknownPaths.clear();
+    expect((await reconcileOnce(t, desired, backoff, 1000)).lines).toEqual([`waiting 4 s before retrying the forward of ${a.name}`]);
+    expect((await reconcileOnce(t, desired, backoff, 5000)).lines).toEqual([`forward ${a.name} to the Ingress`]);
+    expect(backoff.has(forwardBackoffKey(a.name))).toBe(false);
   });
   it("a failing list is reported, not thrown", async () => {
-    const api = new FakeApi();
-    api.listFails = true;
-    expect(await reconcileOnce(api, desired, new Map(), 0)).toEqual({
+    const t = target();
+    t.ingress.listFails = true;
+    expect(await reconcileOnce(t, desired, new Map(), 0)).toEqual({
       lines: ["cannot list ingresses: twirp error unavailable"],
       failed: 1,
     });
+    const down = target();
+    down.mediamtx.down = true;
+    const r = await reconcileOnce(down, desired, new Map(), 0);
+    expect(r.failed).toBe(1);
+    expect(r.lines).toContain("cannot list MediaMTX paths: fetch failed");
   });
 });
