@@ -1,3 +1,4 @@
+import { lookup } from "node:dns/promises";
 import { connect } from "node:net";
 import { participantBudget, rangeSize, SECRET_ENV, topology, type StackConfig } from "../schema";
 import { respCommandAt } from "./resp";
@@ -16,7 +17,8 @@ export interface DoctorTargets {
   livekitUrl: string;
   ingressUrl?: string;
   turn?: { host: string; port: number };
-  valkey: { host: string; port: number };
+  /** Left out when its host does not resolve. */
+  valkey?: { host: string; port: number };
   turnSecret?: string;
   valkeyPassword?: string;
   timeoutMs: number;
@@ -89,8 +91,49 @@ export function metricSum(body: string, name: string): number {
 /** The seed's NACK guidance as a threshold: more than 2 % of packets retransmitted means loss. */
 export const NACK_RATIO_LIMIT = 0.02;
 
-export async function runDoctor(cfg: StackConfig, t: DoctorTargets): Promise<Check[]> {
+/** Why `host` does not resolve (e.g. ENOTFOUND), or undefined when it does. */
+async function unresolvable(host: string): Promise<string | undefined> {
+  try {
+    await lookup(host.replace(/^\[|\]$/g, ""));
+    return undefined;
+  } catch (e) {
+    return typeof e === "object" && e !== null && "code" in e ? String(e.code) : why(e);
+  }
+}
+
+/**
+ * Each host a check talks to must resolve first; one that does not becomes one failing row naming
+ * the flag that sets it, and the checks against it are left out.
+ */
+async function resolveTargets(t: DoctorTargets, checks: Check[]): Promise<DoctorTargets | undefined> {
+  const hosts: { host: string; flag: string; drop: (t: DoctorTargets) => DoctorTargets | undefined }[] = [
+    { host: new URL(t.livekitUrl).hostname, flag: "--url", drop: () => undefined },
+    ...(t.ingressUrl
+      ? [{ host: new URL(t.ingressUrl).hostname, flag: "--ingress-url", drop: (x: DoctorTargets) => ({ ...x, ingressUrl: undefined }) }]
+      : []),
+    ...(t.turn ? [{ host: t.turn.host, flag: "--turn host:port", drop: (x: DoctorTargets) => ({ ...x, turn: undefined }) }] : []),
+    ...(t.valkey ? [{ host: t.valkey.host, flag: "--valkey host:port", drop: (x: DoctorTargets) => ({ ...x, valkey: undefined }) }] : []),
+  ];
+  let out: DoctorTargets | undefined = t;
+  for (const h of hosts) {
+    const bad = await unresolvable(h.host);
+    if (!bad) continue;
+    checks.push({
+      name: `resolve ${h.host}`,
+      ok: false,
+      figure: bad,
+      fix: `name a host this machine can resolve, or its address, with ${h.flag}`,
+    });
+    out = out && h.drop(out);
+  }
+  return out;
+}
+
+export async function runDoctor(cfg: StackConfig, targets: DoctorTargets): Promise<Check[]> {
   const checks: Check[] = [];
+  const resolved = await resolveTargets(targets, checks);
+  if (!resolved) return checks;
+  const t = resolved;
   const host = new URL(t.livekitUrl).hostname;
   try {
     const r = await get(`${t.livekitUrl}/`, t.timeoutMs);
@@ -210,6 +253,7 @@ export async function runDoctor(cfg: StackConfig, t: DoctorTargets): Promise<Che
       );
     }
   }
+  if (!t.valkey) return checks;
   const vname = `Valkey PING (${t.valkey.host}:${t.valkey.port})`;
   try {
     const cmds = t.valkeyPassword ? [["AUTH", t.valkeyPassword], ["PING"]] : [["PING"]];

@@ -11,11 +11,11 @@ export const MAX_TTL_SECONDS = 86400;
 export class TokenRequestError extends Error {}
 
 /** "90s", "30m", "1h", "2h30m" or plain seconds. */
-export function parseTtl(text: string): number {
+export function parseTtl(text: string, flag = "--ttl"): number {
   const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?$/.exec(text.trim());
-  if (!m || text.trim() === "") throw new TokenRequestError(`--ttl "${text}" is not a duration; use e.g. 1h, 30m or 900s`);
+  if (!m || text.trim() === "") throw new TokenRequestError(`${flag} "${text}" is not a duration; use e.g. 1h, 30m or 900s`);
   const seconds = Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
-  if (seconds < 1 || seconds > MAX_TTL_SECONDS) throw new TokenRequestError(`--ttl must be between 1s and ${MAX_TTL_SECONDS / 3600}h`);
+  if (seconds < 1 || seconds > MAX_TTL_SECONDS) throw new TokenRequestError(`${flag} must be between 1s and ${MAX_TTL_SECONDS / 3600}h`);
   return seconds;
 }
 

@@ -97,6 +97,11 @@ export async function turnAllocate(
         clearTimeout(timer);
         resolve(parse(buf));
       });
+      // An unresolvable host or unreachable network arrives as a socket error, not a throw.
+      sock.once("error", (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
       sock.send(msg, port, host);
     });
   try {

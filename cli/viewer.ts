@@ -18,6 +18,15 @@ async function assets(): Promise<{ html: string; js: string }> {
   return { html, js: await buildViewer() };
 }
 
+/** The viewer cannot start (e.g. its port is taken): a one-line message with the fix. */
+export class ViewerError extends Error {}
+
+/** Whether a request's Host (and Origin, if any) name this server exactly. */
+export function isOwnRequest(host: string | undefined, origin: string | undefined, own: readonly string[]): boolean {
+  if (host === undefined || !own.includes(host)) return false;
+  return origin === undefined || own.some((o) => origin === `http://${o}`);
+}
+
 export interface ViewerOptions {
   port: number;
   /** LiveKit URL the browser connects to (ws:// or wss://). */
@@ -33,12 +42,18 @@ export async function startViewer(opts: ViewerOptions): Promise<{ server: Server
   const { html, js } = await assets();
   const rooms = new RoomServiceClient(apiUrl(opts.wsUrl), opts.creds.apiKey, opts.creds.apiSecret);
   let viewers = 0;
+  /** host:port pairs this server answers as; set once it listens. */
+  const ownOrigins: string[] = [];
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const send = (status: number, type: string, body: string) => {
       res.writeHead(status, { "content-type": type, "cache-control": "no-store", "x-content-type-options": "nosniff" });
       res.end(body);
     };
+    // Another site in the viewer's browser (or a DNS-rebound name) must not mint tokens: the Host
+    // must be this server, and an Origin, when the browser sends one, this page.
+    if (!isOwnRequest(req.headers.host, req.headers.origin, ownOrigins))
+      return send(403, "text/plain", "forbidden: not this viewer's own origin");
     void (async () => {
       try {
         if (url.pathname === "/") return send(200, "text/html; charset=utf-8", html);
@@ -67,8 +82,20 @@ export async function startViewer(opts: ViewerOptions): Promise<{ server: Server
       }
     })();
   });
-  await new Promise<void>((resolve) => server.listen(opts.port, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (e: NodeJS.ErrnoException) =>
+      reject(
+        new ViewerError(
+          e.code === "EADDRINUSE"
+            ? `port ${opts.port} on 127.0.0.1 is already in use; fix: pass another --port, or --port 0 for any free one`
+            : `cannot listen on 127.0.0.1:${opts.port} (${e.code ?? e.message}); fix: pass another --port`,
+        ),
+      ),
+    );
+    server.listen(opts.port, "127.0.0.1", resolve);
+  });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : opts.port;
+  ownOrigins.push(`127.0.0.1:${port}`, `localhost:${port}`);
   return { server, url: `http://127.0.0.1:${port}/` };
 }
