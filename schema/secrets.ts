@@ -140,6 +140,7 @@ export function secretsFromEnv(
   };
   const creds = env[SECRET_ENV.cameraCredentials];
   let cameraCredentials: StackSecrets["cameraCredentials"] = {};
+  let cameraPlaceholders = false;
   if (creds) {
     let json: unknown;
     try {
@@ -161,7 +162,7 @@ export function secretsFromEnv(
   } else {
     // Unset altogether: like every other secret, each named credential becomes a marked placeholder.
     const names = cameraCredentialNames(cfg);
-    if (names.length > 0) placeholders.push(SECRET_ENV.cameraCredentials);
+    cameraPlaceholders = names.length > 0;
     const p = placeholder(SECRET_ENV.cameraCredentials);
     cameraCredentials = Object.fromEntries(names.map((n) => [n, { username: p, password: p }]));
   }
@@ -180,6 +181,7 @@ export function secretsFromEnv(
     mediamtxApiPassword: get(SECRET_ENV.mediamtxApiPassword),
     cameraCredentials,
   };
+  if (cameraPlaceholders) placeholders.push(SECRET_ENV.cameraCredentials);
   const problems = secretsProblems(secrets, (field, path) =>
     field === "cameraCredentials" ? { env: `${envOf[field]} (${path.slice(1).join(".")})` } : { env: envOf[field] },
   );

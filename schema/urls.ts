@@ -43,7 +43,7 @@ function hostProblem(host: string): UrlProblem | undefined {
 export function parseUrl(raw: string, schemes: readonly string[]): ParsedUrl | UrlProblem {
   const shown = schemes.map((s) => `${s}://`).join(" or ");
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(.*)$/s.exec(raw);
-  if (!m || !schemes.includes(m[1].toLowerCase())) return { problem: `not a ${shown} URL`, fix: `write ${shown}host[:port]/path` };
+  if (!m || !schemes.includes(m[1].toLowerCase())) return { problem: `not an ${shown} URL`, fix: `write ${shown}host[:port]/path` };
   if (!schemes.includes(m[1]))
     return { problem: `the scheme "${m[1]}" is not lower case, and the server matches it exactly`, fix: `write ${m[1].toLowerCase()}://` };
   if (!URL_CHARS.test(raw))

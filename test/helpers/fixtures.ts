@@ -28,5 +28,10 @@ export const TEST_SECRETS: StackSecrets = {
   turnSecrets: ["sEcReT-turn-current-0123456789abcdef", "sEcReT-turn-previous-0123456789abcde"],
   valkeyPassword: "sEcReT-valkey-0123456789",
   mediamtxApiPassword: "sEcReT-reader-0123456789",
-  cameraCredentials: { lab: { username: "viewer", password: "sEcReT-camera-0123" } },
+  // Every credential name the dev and prod stack files use (a camera naming a missing one is an error).
+  cameraCredentials: {
+    lab: { username: "viewer", password: "sEcReT-camera-0123" },
+    "corridor-a": { username: "viewer", password: "sEcReT-camera-a-0123" },
+    "corridor-b": { username: "viewer", password: "sEcReT-camera-b-0123" },
+  },
 };

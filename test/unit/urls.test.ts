@@ -25,7 +25,7 @@ describe("camera URLs are checked as MediaMTX reads them", () => {
     ["rtsp://10.0.0.5/a b", /holds a space/],
     ["rtsp://10.0.0.5:0554/a", /port "0554" is not a port number/],
     ["rtsp://[::1%25eth0]/a", /is not a bracketed IPv6 address/],
-    ["http://10.0.0.5/a", /not a rtsp:\/\/ or rtsps:\/\/ URL/],
+    ["http://10.0.0.5/a", /not an rtsp:\/\/ or rtsps:\/\/ URL/],
   ])("refuses %s", (url, message) => {
     expect(() => parseStackConfig(withCamera(url))).toThrow(message);
   });
@@ -84,7 +84,7 @@ describe("webhook URLs never carry a credential into livekit.yaml", () => {
     ["https://hooks.example.org/livekit?token=abc123", /lkstack:webhook\.urls\[0\]: the query parameter "token" looks like a credential/],
     ["https://hooks.example.org/livekit?api_key=1&x=2", /"api_key" looks like a credential/],
     ["HTTPS://hooks.example.org/", /not lower case/],
-    ["ftp://hooks.example.org/", /not a http:\/\/ or https:\/\/ URL/],
+    ["ftp://hooks.example.org/", /not an http:\/\/ or https:\/\/ URL/],
   ])("refuses %s", (url, message) => {
     expect(() => parseStackConfig(webhook(url))).toThrow(message);
     expect(() => parseStackConfig(webhook(url))).toThrow(/fix: /);
