@@ -166,10 +166,32 @@ export const noPublicInternalServices: ResourceValidationPolicy = {
   },
 };
 
+function imagesOf(type: string, p: Props): string[] {
+  if (WORKLOADS.includes(type))
+    return [...list(at(p, "spec.template.spec.containers")), ...list(at(p, "spec.template.spec.initContainers"))].map((c) =>
+      String(at(c, "image")),
+    );
+  if (type === "docker:index/container:Container") return [String(p.image)];
+  if (type === "docker:index/service:Service") return [String(at(p, "taskSpec.containerSpec.image"))];
+  return [];
+}
+
+export const imagesPinnedByDigest: ResourceValidationPolicy = {
+  name: "images-pinned-by-digest",
+  description: "Every container image is pinned by digest (a tag can be moved to other content).",
+  enforcementLevel: "advisory",
+  validateResource: (args, report) => {
+    for (const image of imagesOf(args.type, args.props))
+      if (!/@sha256:[0-9a-f]{64}$/.test(image))
+        report(`image ${image} is pinned by tag only; pin it by digest in lkstack:versions (e.g. "v1.13.5@sha256:<digest>")`);
+  },
+};
+
 export const POLICIES = [
   containersHaveLimits,
   noSecretInConfigMap,
   sfuDisruptionBudgetAndOnePerNode,
   coturnDeniesPrivatePeers,
   noPublicInternalServices,
+  imagesPinnedByDigest,
 ];

@@ -188,7 +188,7 @@ function checkVersions(c: StackConfigParsed, out: ConfigProblem[]): void {
       out.push({
         path: ["versions", component],
         problem: `version ${v} has no key allow-list in this release of lkstack (supported: ${SUPPORTED[component].series})`,
-        fix: "pin a supported version, or extend schema/keys and the conformance tests first",
+        fix: "pin a supported version (optionally by digest: <version>@sha256:<64 hex>), or extend schema/keys and the conformance tests first",
       });
   }
 }

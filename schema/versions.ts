@@ -38,8 +38,20 @@ export function imageTag(component: Component, version: string): string {
   return component === "mediamtx" ? version.replace(/^v/, "") : version;
 }
 
-export function imageRef(component: Component, version: string): string {
-  return `${IMAGE_REPOSITORIES[component]}:${imageTag(component, version)}`;
+/**
+ * A version-table entry: a release (`v1.13.5`) or a release pinned to an image digest
+ * (`v1.13.5@sha256:<64 hex>`, the digest of the image the stack runs). The release picks the key
+ * allow-lists; the digest makes the pull immutable.
+ */
+export function splitVersion(entry: string): { release: string; digest?: string } {
+  const m = /^(.*)@(sha256:[0-9a-f]{64})$/.exec(entry);
+  return m ? { release: m[1], digest: m[2] } : { release: entry };
+}
+
+/** `repo:tag[variant][@sha256:…]`; with a digest the runtime pulls exactly that image. */
+export function imageRef(component: Component, version: string, variant = ""): string {
+  const { release, digest } = splitVersion(version);
+  return `${IMAGE_REPOSITORIES[component]}:${imageTag(component, release)}${variant}${digest ? `@${digest}` : ""}`;
 }
 
 export interface SemVer {
@@ -71,7 +83,7 @@ export const SUPPORTED = {
 } as const satisfies Record<Component, { series: string; min: string; max: string }>;
 
 export function isSupported(component: Component, version: string): boolean {
-  const v = parseSemVer(version);
+  const v = parseSemVer(splitVersion(version).release);
   const min = parseSemVer(SUPPORTED[component].min);
   const max = parseSemVer(SUPPORTED[component].max);
   if (!v || !min || !max) return false;

@@ -195,7 +195,7 @@ export function dockerServices(cfg: StackConfig, reconcilerCode: string): Docker
     out.push(
       spec("mediamtx", "mediamtx", {
         // The plain image is FROM scratch (nothing to run a check with); the -ffmpeg variant has a shell.
-        image: `${imageRef("mediamtx", cfg.versions.mediamtx)}-ffmpeg`,
+        image: imageRef("mediamtx", cfg.versions.mediamtx, "-ffmpeg"),
         hostNetwork: false,
         ipv4Address: addr?.mediamtx,
         env: {},

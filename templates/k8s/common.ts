@@ -210,6 +210,9 @@ export function podTemplate(
     metadata: { labels: labels(w), annotations: { [LABEL.configDigest]: configDigest } },
     spec: {
       enableServiceLinks: false,
+      // No workload calls the Kubernetes API (Sentinel discovery is DNS, the reconciler talks to
+      // LiveKit and MediaMTX): no service account token in any pod.
+      automountServiceAccountToken: false,
       securityContext: podSecurity(uid),
       nodeSelector: Object.keys(nodeSelector).length > 0 ? nodeSelector : undefined,
       ...spec,

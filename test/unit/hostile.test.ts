@@ -292,3 +292,27 @@ describe("hostile strings in every string leaf of the schema", () => {
     },
   );
 });
+
+describe("posture in render --manifests", () => {
+  it("no pod mounts a service account token (no workload calls the Kubernetes API)", () => {
+    const cfg = parse(minimal("kubernetes", { valkey: { mode: "sentinel" } }));
+    const pods = k8sObjectList(k8sManifests(cfg, "//")).flatMap((o) => {
+      const spec = (o as { spec?: { template?: { spec?: { automountServiceAccountToken?: boolean } } } }).spec?.template?.spec;
+      return spec ? [[o.metadata?.name, spec.automountServiceAccountToken]] : [];
+    });
+    expect(pods.length).toBeGreaterThanOrEqual(5);
+    for (const [name, automount] of pods) expect([name, automount]).toEqual([name, false]);
+  });
+
+  it("images are pinnable by digest in the version table; the release still picks the allow-lists", () => {
+    const digest = `sha256:${"0f".repeat(32)}`;
+    const cfg = parse(minimal("kubernetes", { versions: { coturn: `4.17.1@${digest}` } }));
+    expect(k8sManifests(cfg, "//").turn?.deployment.spec?.template.spec?.containers[0].image).toBe(`coturn/coturn:4.17.1@${digest}`);
+    expect(problemsOf(() => parse(minimal("kubernetes", { versions: { coturn: "4.17.1@sha256:short" } })))[0]).toMatch(
+      /lkstack:versions\.coturn: version 4\.17\.1@sha256:short has no key allow-list/,
+    );
+    expect(problemsOf(() => parse(minimal("kubernetes", { versions: { coturn: `4.12.0@${digest}` } })))[0]).toMatch(
+      /lkstack:versions\.coturn/,
+    );
+  });
+});

@@ -5,12 +5,13 @@ import type { Recorded } from "../../cli/engine";
 import {
   containersHaveLimits,
   coturnDeniesPrivatePeers,
+  imagesPinnedByDigest,
   noPublicInternalServices,
   noSecretInConfigMap,
   POLICIES,
   sfuDisruptionBudgetAndOnePerNode,
 } from "../../policy/policies";
-import { renderStack } from "../../templates";
+import { k8sManifests, renderStack } from "../../templates";
 import { PROJECT_DIR, stackFromFile, TEST_SECRETS } from "../helpers/fixtures";
 
 type Props = Record<string, unknown>;
@@ -165,6 +166,24 @@ describe("policy pack: each policy passes a good resource and flags a bad one", 
     expect(await violations(coturnDeniesPrivatePeers, [cm(good + "allowed-peer-ip=10.1.2.3\n")])).toEqual([]);
   });
 
+  test("images-pinned-by-digest (advisory): a tag-only image is flagged, a digest-pinned one passes", async () => {
+    expect(imagesPinnedByDigest.enforcementLevel).toBe("advisory");
+    const digest = `sha256:${"ab".repeat(32)}`;
+    const pinned = stackFromFile("prod");
+    const byDigest = { ...pinned, versions: { ...pinned.versions, livekitServer: `v1.13.5@${digest}` } };
+    const sfu = (cfg: typeof pinned) => {
+      const d = k8sManifests(cfg, "//").sfu.deployment;
+      return resource("kubernetes:apps/v1:Deployment", d as unknown as Props);
+    };
+    expect(await violations(imagesPinnedByDigest, [sfu(pinned)])).toEqual([
+      expect.stringMatching(/livekit\/livekit-server:v1\.13\.5 is pinned by tag only/),
+    ]);
+    expect(await violations(imagesPinnedByDigest, [sfu(byDigest)])).toEqual([]);
+    expect(
+      await violations(imagesPinnedByDigest, [resource("docker:index/container:Container", { image: "coturn/coturn:4.17.1" })]),
+    ).toHaveLength(1);
+  });
+
   test("no-public-internal-services", async () => {
     const svc = (type: string, selector: Props, port: number) =>
       resource("kubernetes:core/v1:Service", { spec: { type, selector, ports: [{ port }] } });
@@ -192,6 +211,11 @@ describe("policy pack against what the real program would create", () => {
         rs = await previewProgram(stack, PROJECT_DIR, join(PROJECT_DIR, "index"));
       });
       expect(rs.length).toBeGreaterThan(20);
-      for (const p of POLICIES) expect([p.name, await violations(p, asPolicy(rs))]).toEqual([p.name, []]);
+      for (const p of POLICIES.filter((x) => x.enforcementLevel === "mandatory"))
+        expect([p.name, await violations(p, asPolicy(rs))]).toEqual([p.name, []]);
+      // Advisory: the seed's version table pins by tag, so each image is named once per workload.
+      const advice = await violations(imagesPinnedByDigest, asPolicy(rs));
+      expect(advice.length).toBeGreaterThan(0);
+      for (const a of advice) expect(a).toMatch(/is pinned by tag only; pin it by digest in lkstack:versions/);
     });
 });
