@@ -49,6 +49,8 @@ export const DEFAULTS = {
   /** AOF for Ingress definitions and room state; small, but give rewrites room. */
   valkeyStorage: "8Gi",
   monitoring: { namespace: "monitoring" },
+  /** Where the cluster DNS pods run and how they are labelled (kube-dns and CoreDNS alike). */
+  clusterDns: { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } },
   dockerSubnet: "172.30.42.0/24",
   logLevel: "info",
 } as const;

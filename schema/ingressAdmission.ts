@@ -36,7 +36,8 @@ export function resolveIngressResources(c: StackConfigParsed): ResourceLimits {
   if (share === 0) return { requests: { ...floor.requests }, limits: { ...floor.limits } };
   const cores = String(Math.max(Number(floor.limits.cpu), ingressCoresFor(share, c.ingress.rtmpCpuCost)));
   const mib = DEFAULTS.ingressMemoryBaseMiB + share * DEFAULTS.ingressMemoryPerCameraMiB;
-  const memory = `${Math.max(2048, Math.ceil(mib / 256) * 256)}Mi`;
+  const rounded = Math.max(2048, Math.ceil(mib / 256) * 256);
+  const memory = rounded % 1024 === 0 ? `${rounded / 1024}Gi` : `${rounded}Mi`;
   return { requests: { cpu: cores, memory }, limits: { cpu: cores, memory } };
 }
 

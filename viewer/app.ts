@@ -56,6 +56,7 @@ async function updateStats(name: string, t: TileState): Promise<void> {
   let lost = 0;
   let received = 0;
   let rtt: number | undefined;
+  let jitterMs: number | undefined;
   report?.forEach((s: Record<string, unknown>) => {
     if (s.type === "inbound-rtp" && s.kind === "video") {
       width = Number(s.frameWidth ?? 0);
@@ -63,6 +64,9 @@ async function updateStats(name: string, t: TileState): Promise<void> {
       bytes = Number(s.bytesReceived ?? 0);
       lost = Number(s.packetsLost ?? 0);
       received = Number(s.packetsReceived ?? 0);
+      // How long the browser holds frames before showing them, on average (a share of glass-to-glass).
+      const emitted = Number(s.jitterBufferEmittedCount ?? 0);
+      if (emitted > 0) jitterMs = (1000 * Number(s.jitterBufferDelay ?? 0)) / emitted;
     }
     if (s.type === "candidate-pair" && s.state === "succeeded" && s.currentRoundTripTime !== undefined)
       rtt = Number(s.currentRoundTripTime);
@@ -77,6 +81,7 @@ async function updateStats(name: string, t: TileState): Promise<void> {
   tile.dataset.width = String(width);
   tile.dataset.height = String(height);
   tile.dataset.layer = layer;
+  if (jitterMs !== undefined) tile.dataset.jitterMs = jitterMs.toFixed(0);
   void name;
 }
 

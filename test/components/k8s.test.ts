@@ -206,7 +206,24 @@ describe("Kubernetes target under mocks (prod stack)", () => {
       expect([name, get(s.inputs, "spec.type") ?? "ClusterIP"]).toEqual([name, "ClusterIP"]);
     }
     const m = byName(rs, "kubernetes:core/v1:Service", "lkstack-mediamtx");
-    expect((get(m.inputs, "spec.ports") as { port: number }[]).map((p) => p.port).sort()).toEqual([8554, 8890]);
+    expect((get(m.inputs, "spec.ports") as { port: number }[]).map((p) => p.port).sort()).toEqual([8554, 9997]);
+    const i = byName(rs, "kubernetes:core/v1:Service", "lkstack-ingress");
+    expect((get(i.inputs, "spec.ports") as { name: string; port: number }[]).find((p) => p.name === "rtmp")?.port).toBe(1935);
+  });
+
+  test("camera path: the Ingress's RTMP port admits MediaMTX pods only, MediaMTX's API the reconciler only", () => {
+    const policies = ofType(rs, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => r.inputs as unknown as NetworkPolicy);
+    const fromFor = (policy: string, port: number) =>
+      policies
+        .find((p) => p.metadata?.name === policy)
+        ?.spec?.ingress?.filter((rule) => rule.ports?.some((p) => p.port === port))
+        .flatMap((rule) => rule.from ?? []);
+    expect(fromFor("lkstack-ingress", 1935)).toEqual([
+      { podSelector: { matchLabels: expect.objectContaining({ "app.kubernetes.io/name": "lkstack-mediamtx" }) } },
+    ]);
+    expect(fromFor("lkstack-mediamtx", 9997)).toEqual([
+      { podSelector: { matchLabels: expect.objectContaining({ "app.kubernetes.io/name": "lkstack-cameras" }) } },
+    ]);
   });
 
   test("NetworkPolicies: default deny; only SFU and TURN admit the world; every workload is covered", () => {

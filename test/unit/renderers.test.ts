@@ -1,5 +1,5 @@
 import { parse as parseYaml } from "yaml";
-import { CONTAINER_LAYOUT } from "../../schema";
+import { CONTAINER_LAYOUT, INGRESS_MIN_IDLE_RATIO } from "../../schema";
 import { FILE_NAMES, renderStack, turnserverStartScript } from "../../templates";
 import { TEST_SECRETS, minimal, parse, stackFromFile } from "../helpers/fixtures";
 import { assertNoSecretInPublicFiles, assertWithinAllowLists } from "../helpers/invariants";
@@ -157,24 +157,30 @@ describe("valkey.conf, sentinel.conf and mediamtx.yml meaning", () => {
     expect(sec.paths["camera_550e8400-e29b-41d4-a716-446655440000"].source).toBe(
       "rtsp://viewer:sEcReT-camera-0123@192.168.50.21:554/Streaming/Channels/101",
     );
-    expect(pub.paths["camera_7c9e6679-7425-40de-944b-e07fc1f90ae7"].sourceOnDemand).toBe(true);
-    const actions = (pub.authInternalUsers as { user: string; permissions: { action: string }[] }[]).flatMap((u) =>
-      u.permissions.map((p) => `${u.user}:${p.action}`),
+    // Forwarding is not a reader: an on-demand path would never be pulled, so never forwarded.
+    for (const path of Object.values(pub.paths as Record<string, { sourceOnDemand: boolean }>)) expect(path.sourceOnDemand).toBe(false);
+    const users = pub.authInternalUsers as { user: string; ips: string[]; permissions: { action: string }[] }[];
+    const actions = users.flatMap((u) => u.permissions.map((p) => `${u.user}:${p.action}`));
+    // Nobody reads or publishes a path; the reconciler's account may only use the API.
+    expect(actions.filter((a) => /:(read|publish|playback)$/.test(a))).toEqual([]);
+    expect(actions.filter((a) => a.startsWith("lkstack-reconciler:"))).toEqual(["lkstack-reconciler:api"]);
+    expect(users.find((u) => u.user === "any")?.ips).toEqual(["127.0.0.1", "::1"]);
+    expect(sec.authInternalUsers.find((u: { user: string }) => u.user === "lkstack-reconciler").pass).toBe(
+      TEST_SECRETS.mediamtxApiPassword,
     );
-    expect(actions).not.toContain("any:publish");
-    expect(actions).not.toContain("any:read");
+    expect(pub.srt).toBe(false);
     expect(pub.rtspTransports).toEqual(["tcp"]);
     expect([pub.rtmp, pub.hls, pub.webrtc, pub.moq]).toEqual([false, false, false, false]);
   });
 
-  it("ingress pulls only (no RTMP/WHIP listener) and counts URL pulls in admission", () => {
+  it("ingress takes RTMP (MediaMTX's forward) and no WHIP, and counts each camera in admission with the schema's idle ratio", () => {
     const ing = parseYaml(dev.ingress?.publicFiles[FILE_NAMES.ingress] ?? "");
     expect(ing).toMatchObject({
-      rtmp_port: -1,
+      rtmp_port: 1935,
       whip_port: -1,
       health_port: 8086,
       prometheus_port: 8087,
-      cpu_cost: { url_cpu_cost: 2 },
+      cpu_cost: { rtmp_cpu_cost: 2, min_idle_ratio: INGRESS_MIN_IDLE_RATIO },
       ws_url: "ws://172.30.42.1:7880",
     });
     expect(ing.redis.password).toBeUndefined();

@@ -1,0 +1,134 @@
+/**
+ * The camera path, measured: for each Ingress layer preset, the real stack on loopback (test
+ * camera → MediaMTX → Ingress (RTMP, re-encode) → livekit-server → Chromium on the viewer grid),
+ * one camera, run for a bounded time. Reports glass-to-glass latency from the frame stamps, the
+ * Ingress's CPU per camera (its own cgroup: the service and its per-stream handler), MediaMTX's
+ * CPU per camera, and sets them beside `lkstack capacity`'s model.
+ *
+ *   BENCH_CAMERA_SECONDS (15)  measured seconds per preset, after a warm-up
+ */
+import { CAPACITY_MODEL, DEFAULTS } from "../schema";
+import { CameraPath } from "../test/helpers/cameraPath";
+import { cgroupStats, machineTicks, procStats } from "../test/helpers/procStats";
+import { requireBinaries } from "../test/helpers/servers";
+import { machine, percentile, writeResults } from "./report";
+
+const SECONDS = Math.min(60, Number(process.env.BENCH_CAMERA_SECONDS ?? 15));
+type Layer = { name: "high" | "medium" | "low"; width: number; height: number; bitrateKbps: number; fps: number };
+const L = (name: Layer["name"], width: number, height: number, bitrateKbps: number): Layer => ({
+  name,
+  width,
+  height,
+  bitrateKbps,
+  fps: 25,
+});
+
+/** Presets at the seed's table (1080p camera) and, lighter, at 720p; bitrates are the seed's. */
+const PRESETS: { name: string; camera: { width: number; height: number; fps: number }; layers: Layer[] }[] = [
+  {
+    name: "1080p camera, 3 layers (seed)",
+    camera: { width: 1920, height: 1080, fps: 25 },
+    layers: DEFAULTS.simulcastLayers.map((l) => ({ ...l, fps: 25 })),
+  },
+  {
+    name: "720p camera, 2 layers",
+    camera: { width: 1280, height: 720, fps: 25 },
+    layers: [L("high", 1280, 720, 1500), L("low", 640, 360, 500)],
+  },
+  { name: "720p camera, 1 layer (low)", camera: { width: 1280, height: 720, fps: 25 }, layers: [L("low", 640, 360, 500)] },
+];
+
+interface PresetResult {
+  preset: string;
+  latencyMs: { p50: number; p95: number };
+  fps: number;
+  width: number;
+  ingressCores: number;
+  ingressRssBytes: number;
+  mediamtxCores: number;
+  machineBusyPct: number;
+}
+
+async function runPreset(p: (typeof PRESETS)[number], index: number): Promise<PresetResult> {
+  const path = new CameraPath({
+    camera: p.camera,
+    layers: p.layers,
+    rtmpCpuCost: 1,
+    udp: { start: 52600 + index * 100, end: 52699 + index * 100 },
+  });
+  try {
+    await path.start();
+    await path.openGrid(60_000);
+    await path.firstFrameAfter(Date.now() - 600_000, 60_000);
+    // The grid tile shows the layer the viewer asks for; "high" is the top layer of the preset.
+    await path.tile().locator("select").selectOption("high");
+    await new Promise((r) => setTimeout(r, 8000));
+    const i0 = cgroupStats(path.ingress.cgroup);
+    const m0 = procStats(path.mediamtx.proc.pid ?? 0);
+    const t0 = machineTicks();
+    const started = Date.now();
+    const shown = await path.measure(SECONDS * 1000);
+    const seconds = (Date.now() - started) / 1000;
+    const i1 = cgroupStats(path.ingress.cgroup);
+    const m1 = procStats(path.mediamtx.proc.pid ?? 0);
+    const t1 = machineTicks();
+    return {
+      preset: p.name,
+      latencyMs: { p50: percentile(shown.latencies, 50), p95: percentile(shown.latencies, 95) },
+      fps: shown.fps,
+      width: Math.max(0, ...shown.widths),
+      ingressCores: (i1.cpuSeconds - i0.cpuSeconds) / seconds,
+      ingressRssBytes: i1.rssBytes,
+      mediamtxCores: (m1.cpuSeconds - m0.cpuSeconds) / seconds,
+      machineBusyPct: (100 * (t1.busy - t0.busy)) / (t1.total - t0.total),
+    };
+  } finally {
+    await path.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const bins = requireBinaries([
+    "livekitServer",
+    "redisServer",
+    "chromium",
+    "ingress",
+    "mediamtx",
+    "python3",
+    "rtspServerTypelib",
+    "unshare",
+  ]);
+  if (!bins.available) throw new Error(bins.reason);
+  const hardStop = setTimeout(
+    () => {
+      process.stderr.write("bench/camera: hard time limit reached\n");
+      process.exit(2);
+    },
+    PRESETS.length * (SECONDS + 150) * 1000,
+  );
+  const results: PresetResult[] = [];
+  for (const [i, p] of PRESETS.entries()) results.push(await runPreset(p, i));
+  clearTimeout(hardStop);
+  const model = CAPACITY_MODEL.ingressCoresPerCamera;
+  const rows: [string, string][] = results.flatMap((r): [string, string][] => [
+    [
+      `${r.preset}: glass-to-glass p50 / p95`,
+      `${r.latencyMs.p50} / ${r.latencyMs.p95} ms (top layer ${r.width} px, ${r.fps.toFixed(1)} fps)`,
+    ],
+    [
+      `${r.preset}: Ingress CPU per camera`,
+      `${r.ingressCores.toFixed(2)} cores (model ${model}: ${(r.ingressCores / model).toFixed(2)}x), RSS ${(r.ingressRssBytes / 1024 ** 2).toFixed(0)} MB`,
+    ],
+    [`${r.preset}: MediaMTX CPU per camera`, `${r.mediamtxCores.toFixed(3)} cores`],
+    [
+      `${r.preset}: whole machine busy`,
+      `${r.machineBusyPct.toFixed(0)} % of ${machine().split(" x ")[0]} cores (camera, Chromium and every server share them)`,
+    ],
+  ]);
+  writeResults("camera", { machine: machine(), seconds: SECONDS, modelIngressCoresPerCamera: model, results }, rows);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench/camera: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});

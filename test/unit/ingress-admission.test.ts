@@ -1,0 +1,60 @@
+import { camerasPerIngress, ConfigError, ingressCoresFor, INGRESS_MIN_IDLE_RATIO, parseStackConfig } from "../../schema";
+import { renderStack } from "../../templates";
+import { minimal, stackFromFile, TEST_SECRETS } from "../helpers/fixtures";
+import { parse as parseYaml } from "yaml";
+
+const cameras = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+    rtsp: `rtsp://10.9.0.${i + 1}:554/s`,
+  }));
+
+describe("LiveKit Ingress admission (idle − 30 % of its cores must exceed the cost)", () => {
+  it("admits the k-th camera only while (1 − ratio)·cpus − (k − 1)·cost > cost", () => {
+    expect(INGRESS_MIN_IDLE_RATIO).toBe(0.3);
+    // 2 cores at cost 2: 1.4 available, never above 2. The stack as shipped before this check.
+    expect(camerasPerIngress(2, 2)).toBe(0);
+    expect(camerasPerIngress(2, 1)).toBe(1); // 1.4 > 1, then 0.4 < 1
+    expect(camerasPerIngress(6, 2)).toBe(2); // 4.2 > 2, 2.2 > 2, 0.2
+    expect(camerasPerIngress(16, 2)).toBe(5); // 11.2: 5 cameras, the 6th would see 1.2
+    expect(camerasPerIngress(4, 2)).toBe(1); // 2.8 > 2, then 0.8
+  });
+  it("the cores for k cameras are the fewest that admit k", () => {
+    for (const cost of [1, 1.5, 2, 3])
+      for (let k = 1; k <= 8; k++) {
+        const cores = ingressCoresFor(k, cost);
+        expect([k, cost, camerasPerIngress(cores, cost) >= k]).toEqual([k, cost, true]);
+        expect([k, cost, camerasPerIngress(cores - 1, cost) < k]).toEqual([k, cost, true]);
+      }
+  });
+  it("refuses explicit Ingress resources that admit no camera, naming the path and both fixes", () => {
+    const input = minimal("docker", {
+      cameras: cameras(2),
+      ingress: { resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } } },
+    });
+    expect(() => parseStackConfig(input)).toThrow(ConfigError);
+    expect(() => parseStackConfig(input)).toThrow(
+      /lkstack:ingress\.resources\.limits\.cpu: each Ingress replica must take 2 of the 2 camera\(s\), but at 2 core\(s\) it admits no camera[\s\S]*fix: set lkstack:ingress\.resources\.limits\.cpu to at least 6/,
+    );
+  });
+  it("offers more replicas when a replica admits some but not its share", () => {
+    const input = minimal("kubernetes", {
+      cameras: cameras(5),
+      ingress: { replicas: 1, resources: { requests: { cpu: "6", memory: "2Gi" }, limits: { cpu: "6", memory: "2Gi" } } },
+    });
+    expect(() => parseStackConfig(input)).toThrow(/admits 2 camera\(s\)[\s\S]*or lkstack:ingress\.replicas to 3/);
+  });
+  it("sizes unset resources so each replica admits its share, CPU requests equal to limits", () => {
+    const dev = stackFromFile("dev");
+    expect(dev.ingress.resources).toEqual({ requests: { cpu: "6", memory: "2Gi" }, limits: { cpu: "6", memory: "2Gi" } });
+    const big = parseStackConfig(minimal("kubernetes", { cameras: cameras(10), ingress: { replicas: 2 } }));
+    expect(big.ingress.resources.limits.cpu).toBe(String(ingressCoresFor(5, 2)));
+    expect(camerasPerIngress(Number(big.ingress.resources.limits.cpu), 2)).toBeGreaterThanOrEqual(5);
+    // Without cameras, the seed's 1-2 cores stand.
+    expect(parseStackConfig(minimal("docker")).ingress.resources.limits.cpu).toBe("2");
+  });
+  it("the rendered Ingress config carries the same cost and idle ratio the check used", () => {
+    const body = parseYaml(renderStack(stackFromFile("prod"), TEST_SECRETS).ingress?.publicFiles["livekit-ingress.yaml"] ?? "");
+    expect(body.cpu_cost).toEqual({ rtmp_cpu_cost: 2, min_idle_ratio: INGRESS_MIN_IDLE_RATIO });
+  });
+});
