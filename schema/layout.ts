@@ -8,8 +8,8 @@ export interface FileLayout {
   ingress: { config: string };
   coturn: { config: string; authFragment: string; runtimeConfig: string; tlsCert: string; tlsKey: string; pidFile: string };
   valkey: { config: string; authInclude: string; dataDir: string; sentinelConfig: string; sentinelAuth: string; sentinelRuntime: string };
-  mediamtx: { config: string };
-  cameras: { code: string; stack: string };
+  mediamtx: { config: string; partsDir: string };
+  cameras: { code: string; ingressesDir: string };
 }
 
 export const CONTAINER_LAYOUT: FileLayout = {
@@ -37,8 +37,14 @@ export const CONTAINER_LAYOUT: FileLayout = {
     // Sentinel rewrites its own file, so it runs from a writable copy rebuilt at every start.
     sentinelRuntime: "/data/sentinel.conf",
   },
-  mediamtx: { config: "/mediamtx.yml" },
-  cameras: { code: "/opt/lkstack/reconciler.js", stack: "/etc/lkstack/stack.json" },
+  mediamtx: {
+    // MediaMTX reads one file and has no include: its Secret-held parts (partsDir) are joined into
+    // this file on a memory volume before it starts.
+    config: "/run/mediamtx/mediamtx.yml",
+    partsDir: "/etc/mediamtx",
+  },
+  // The desired ingresses come in chunks (cameras-000.json, …), all in one directory.
+  cameras: { code: "/opt/lkstack/reconciler.js", ingressesDir: "/etc/lkstack/cameras" },
 };
 
 /** The same layout rooted at `dir` (for tests and `lkstack render`). */

@@ -12,7 +12,8 @@ import {
 } from "../schema";
 import { turnserverStartScript } from "./coturn";
 import { digest, LABEL, PART_OF, type Workload } from "./k8s/common";
-import { FILE_NAMES, mountPaths, renderStack, type Service } from "./stack";
+import { mediamtxJoinScript, mediamtxPartNames } from "./mediamtx";
+import { deployedSecretFiles, FILE_NAMES, mountPath, renderStack, type RenderedService, type Service } from "./stack";
 import { reconcilerEnv } from "./reconciler";
 
 /** One file placed into a container: public files may be reviewed, secret ones only reach the container. */
@@ -72,11 +73,26 @@ function limits(r: StackConfig["sfu"]["resources"]) {
 }
 
 function filesOf(publicFiles: Record<string, string>, secretFiles: Record<string, string>, mountPublic: boolean): DockerFile[] {
-  const paths = mountPaths(CONTAINER_LAYOUT);
+  const placed = (name: string, secret: boolean): DockerFile[] => {
+    const path = mountPath(CONTAINER_LAYOUT, name);
+    return path === undefined ? [] : [{ name, path, secret }];
+  };
   return [
-    ...(mountPublic ? Object.keys(publicFiles).map((name) => ({ name, path: paths[name], secret: false })) : []),
-    ...Object.keys(secretFiles).map((name) => ({ name, path: paths[name], secret: true })),
-  ].filter((f) => f.path !== undefined);
+    ...(mountPublic ? Object.keys(publicFiles).flatMap((name) => placed(name, false)) : []),
+    ...Object.keys(secretFiles).flatMap((name) => placed(name, true)),
+  ];
+}
+
+/**
+ * Every file a Docker service is given, by name (`DockerFile.name`): uploads on a single host,
+ * one Swarm config or secret each in a Swarm (public ones under 1000 KiB, secret ones under 500 KiB).
+ */
+export function dockerFiles(cfg: StackConfig, spec: DockerServiceSpec, r: RenderedService, reconcilerCode: string): Record<string, string> {
+  return {
+    ...r.publicFiles,
+    ...deployedSecretFiles(cfg, spec.service, r),
+    ...(spec.workload === "cameras" ? { [FILE_NAMES.reconciler]: reconcilerCode } : {}),
+  };
 }
 
 /**
@@ -107,7 +123,7 @@ export function dockerServices(cfg: StackConfig, reconcilerCode: string): Docker
       uid,
       user: `${uid}:${uid}`,
       secretEnvNames: Object.keys(r.secretEnv),
-      files: filesOf(publicFiles, r.secretFiles, mountPublic),
+      files: filesOf(publicFiles, deployedSecretFiles(cfg, service, r), mountPublic),
       labels: {
         [LABEL.partOf]: PART_OF,
         [LABEL.component]: workload,
@@ -191,11 +207,14 @@ export function dockerServices(cfg: StackConfig, reconcilerCode: string): Docker
       }),
     );
   }
-  if (cfg.mediamtx.enabled)
+  if (cfg.mediamtx.enabled) {
+    const config = CONTAINER_LAYOUT.mediamtx.config;
     out.push(
       spec("mediamtx", "mediamtx", {
         // The plain image is FROM scratch (nothing to run a check with); the -ffmpeg variant has a shell.
         image: imageRef("mediamtx", cfg.versions.mediamtx, "-ffmpeg"),
+        // The body comes in parts (a Swarm secret holds under 500 KiB): joined, then run.
+        entrypoint: ["/bin/sh", "-c", `${mediamtxJoinScript(CONTAINER_LAYOUT, mediamtxPartNames(cfg))} && exec /mediamtx ${config}`],
         hostNetwork: false,
         ipv4Address: addr?.mediamtx,
         env: {},
@@ -209,12 +228,14 @@ export function dockerServices(cfg: StackConfig, reconcilerCode: string): Docker
         },
         ...limits(cfg.mediamtx.resources),
         readOnly: true,
-        tmpfs: {},
+        // The joined body holds every camera credential: memory only, owner-only.
+        tmpfs: { [config.replace(/\/[^/]+$/, "")]: `rw,noexec,nosuid,size=64m,mode=0700,uid=${UIDS.mediamtx},gid=${UIDS.mediamtx}` },
         volumes: [],
         stopTimeoutSeconds: 15,
         mountPublic: false,
       }),
     );
+  }
   if (cfg.ingress.enabled)
     out.push(
       spec("ingress", "ingress", {

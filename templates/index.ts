@@ -9,3 +9,5 @@ export * from "./stack";
 export * from "./k8s";
 export * from "./docker";
 export * from "./reconciler";
+export * from "./cameras";
+export * from "./chunks";

@@ -1,4 +1,5 @@
-import { cameraSourceUrl, ConfigError, missingCameraCredentials, type StackConfig, type StackSecrets } from "../schema";
+import { cameraSourceUrl, ConfigError, missingCameraCredentials, type FileLayout, type StackConfig, type StackSecrets } from "../schema";
+import { CHUNK_BUDGET, chunkFileName, OBJECT_LIMITS, packInOrder, utf8Bytes } from "./chunks";
 import { banner, compact, toYaml } from "./common";
 
 /**
@@ -10,7 +11,6 @@ export const MEDIAMTX_API_USER = "lkstack-reconciler";
 export function cameraPath(id: string): string {
   return `camera_${id.toLowerCase()}`;
 }
-
 
 function mediamtxDoc(cfg: StackConfig, secrets: StackSecrets | undefined): Record<string, unknown> {
   const m = cfg.mediamtx;
@@ -78,4 +78,81 @@ export function renderMediamtxSecretBody(cfg: StackConfig, secrets: StackSecrets
   const missing = missingCameraCredentials(cfg, secrets.cameraCredentials);
   if (missing.length > 0) throw new ConfigError(missing);
   return banner("#", "mediamtx", cfg.versions.mediamtx, NOTE) + toYaml(mediamtxDoc(cfg, secrets));
+}
+
+/**
+ * What the split plans for the secret material the public body lacks: a camera's percent-encoded
+ * username and password (bytes), and the header's API password line.
+ */
+export const MEDIAMTX_SECRET_ALLOWANCE = { perCamera: 256, header: 512 } as const;
+
+/** Where a camera's entry starts in mediamtx.yml: its key under `paths`, on a line of its own. */
+const entryMarker = (id: string): string => `\n  ${cameraPath(id)}:\n`;
+
+/** `body` cut before the entry of each camera in `startIds` (the cut keeps the newline with the part before). */
+function cutBefore(body: string, startIds: readonly string[]): string[] {
+  const parts: string[] = [];
+  let from = 0;
+  for (const id of startIds) {
+    const at = body.indexOf(entryMarker(id), from);
+    if (at < 0) throw new Error(`mediamtx.yml has no entry for ${cameraPath(id)}`);
+    parts.push(body.slice(from, at + 1));
+    from = at + 1;
+  }
+  parts.push(body.slice(from));
+  return parts;
+}
+
+/**
+ * The cameras that start each part of the Secret-held mediamtx.yml after the first. Planned from
+ * the config alone (the public body plus an allowance for each camera's credentials), so how many
+ * Secrets exist never depends on a secret value; each part stays under the secret chunk budget.
+ */
+export function mediamtxPartStarts(cfg: StackConfig): string[] {
+  const ids = cfg.cameras.map((c) => c.id);
+  const segments = cutBefore(renderMediamtxConfig(cfg), ids);
+  const items = segments.map((seg, i) => ({
+    id: i === 0 ? undefined : ids[i - 1],
+    bytes:
+      utf8Bytes(seg) +
+      (i === 0 ? MEDIAMTX_SECRET_ALLOWANCE.header : cfg.cameras[i - 1].credentials ? MEDIAMTX_SECRET_ALLOWANCE.perCamera : 0),
+  }));
+  return packInOrder(items, (it) => it.bytes, CHUNK_BUDGET.secret)
+    .slice(1)
+    .map((group) => group[0].id)
+    .filter((id): id is string => id !== undefined);
+}
+
+/** The part names, mediamtx-000.yml, …: from the config alone. */
+export function mediamtxPartNames(cfg: StackConfig): string[] {
+  return Array.from({ length: mediamtxPartStarts(cfg).length + 1 }, (_, i) => chunkFileName("mediamtx", i));
+}
+
+/**
+ * The Secret-held body in parts, each its own Secret (Kubernetes) or Swarm secret; joined in name
+ * order they are the body, byte for byte. Credentials far longer than the plan allows are refused
+ * here rather than by the platform at deploy time.
+ */
+export function mediamtxSecretParts(cfg: StackConfig, body: string): Record<string, string> {
+  const parts = cutBefore(body, mediamtxPartStarts(cfg));
+  const names = mediamtxPartNames(cfg);
+  const over = parts.map((p, i) => ({ i, n: utf8Bytes(p) })).filter((p) => p.n >= OBJECT_LIMITS.swarmSecret);
+  if (over.length > 0)
+    throw new ConfigError(
+      over.map((p) => ({
+        path: ["cameraCredentials"],
+        problem: `part ${names[p.i]} of mediamtx.yml would be ${p.n} bytes, over the ${OBJECT_LIMITS.swarmSecret}-byte limit of one secret: the camera credentials average more than the ${MEDIAMTX_SECRET_ALLOWANCE.perCamera} bytes per camera (percent-encoded) the split plans for`,
+        fix: "use shorter camera usernames and passwords",
+      })),
+    );
+  return Object.fromEntries(parts.map((p, i) => [names[i], p]));
+}
+
+/**
+ * Joins the parts into the file MediaMTX reads, on a memory volume and owner-only (umask 077), as
+ * coturn's start does: MediaMTX has no include. No secret is on the command line.
+ */
+export function mediamtxJoinScript(layout: FileLayout, partNames: readonly string[]): string {
+  const m = layout.mediamtx;
+  return `umask 077 && cat ${partNames.map((n) => `${m.partsDir}/${n}`).join(" ")} > ${m.config}`;
 }

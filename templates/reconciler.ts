@@ -5,7 +5,8 @@ export const RECONCILER_ENV = {
   livekitUrl: "LIVEKIT_URL",
   mediamtxApiUrl: "MEDIAMTX_API_URL",
   ingressRtmpUrl: "LKSTACK_INGRESS_RTMP_URL",
-  stackJson: "LKSTACK_STACK_JSON",
+  /** The directory of cameras-NNN.json files (the desired ingresses). */
+  camerasDir: "LKSTACK_CAMERAS_DIR",
   periodSeconds: "LKSTACK_RECONCILE_SECONDS",
   healthPort: "LKSTACK_HEALTH_PORT",
 } as const;
@@ -27,7 +28,7 @@ export function reconcilerEnv(cfg: StackConfig): Record<string, string> {
     [RECONCILER_ENV.livekitUrl]: e.livekitUrl,
     [RECONCILER_ENV.mediamtxApiUrl]: e.mediamtxApiUrl,
     [RECONCILER_ENV.ingressRtmpUrl]: e.ingressRtmpUrl,
-    [RECONCILER_ENV.stackJson]: CONTAINER_LAYOUT.cameras.stack,
+    [RECONCILER_ENV.camerasDir]: CONTAINER_LAYOUT.cameras.ingressesDir,
     [RECONCILER_ENV.periodSeconds]: String(DEFAULTS.reconcileSeconds),
     [RECONCILER_ENV.healthPort]: String(DEFAULT_PORTS.cameras.health),
   };

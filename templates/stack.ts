@@ -12,7 +12,9 @@ import { renderIngressConfig, renderIngressSecretBody } from "./ingress";
 import { renderTurnserverAuth, renderTurnserverConf } from "./coturn";
 import { renderSentinelAuth, renderSentinelConf, renderValkeyAuth, renderValkeyConf } from "./valkey";
 import { checkedEnv } from "./lines";
-import { renderMediamtxConfig, renderMediamtxSecretBody } from "./mediamtx";
+import { mediamtxSecretParts, renderMediamtxConfig, renderMediamtxSecretBody } from "./mediamtx";
+import { desiredIngressFiles } from "./cameras";
+import { isChunkFile } from "./chunks";
 
 export type Service = "livekit" | "ingress" | "turn" | "valkey" | "mediamtx" | "cameras";
 
@@ -41,9 +43,7 @@ export const FILE_NAMES = {
   sentinel: "sentinel.conf",
   sentinelAuth: "sentinel-auth.conf",
   mediamtx: "mediamtx.yml",
-  /** The validated stack config the camera reconciler reads (no secrets: credentials are names). */
-  stack: "stack.json",
-  /** The reconciler bundle (scripts/bundle.mjs), mounted next to it. */
+  /** The reconciler bundle (scripts/bundle.mjs). Its input, the desired ingresses, is chunked: see CHUNK_FILES. */
   reconciler: "reconciler.js",
 } as const;
 
@@ -61,9 +61,25 @@ export function mountPaths(layout: FileLayout): Record<string, string> {
     [FILE_NAMES.sentinel]: layout.valkey.sentinelConfig,
     [FILE_NAMES.sentinelAuth]: layout.valkey.sentinelAuth,
     [FILE_NAMES.mediamtx]: layout.mediamtx.config,
-    [FILE_NAMES.stack]: layout.cameras.stack,
     [FILE_NAMES.reconciler]: layout.cameras.code,
   };
+}
+
+/** Where one file is mounted: the fixed names above, and chunks in their directory. */
+export function mountPath(layout: FileLayout, name: string): string | undefined {
+  if (isChunkFile("cameras", name)) return `${layout.cameras.ingressesDir}/${name}`;
+  if (isChunkFile("mediamtx", name)) return `${layout.mediamtx.partsDir}/${name}`;
+  return mountPaths(layout)[name];
+}
+
+/**
+ * A service's secret files as both targets deploy them: as rendered, except MediaMTX's body,
+ * which goes in parts (mediamtx-000.yml, …), each small enough for its own Secret or Swarm secret.
+ */
+export function deployedSecretFiles(cfg: StackConfig, service: Service, r: RenderedService): Record<string, string> {
+  if (service !== "mediamtx") return r.secretFiles;
+  const { [FILE_NAMES.mediamtx]: body, ...rest } = r.secretFiles;
+  return { ...rest, ...mediamtxSecretParts(cfg, body ?? "") };
 }
 
 function defined(o: Record<string, string | undefined>): Record<string, string> {
@@ -126,7 +142,8 @@ function renderServices(cfg: StackConfig, secrets: StackSecrets, layout: FileLay
   // The camera reconciler runs where there are cameras to turn into ingresses.
   if (cfg.cameras.length > 0 && cfg.ingress.enabled)
     out.cameras = {
-      publicFiles: { [FILE_NAMES.stack]: JSON.stringify(cfg, null, 2) + "\n" },
+      // Only what it acts on: the desired ingresses, computed here (no secret, no other setting).
+      publicFiles: desiredIngressFiles(cfg),
       secretFiles: {},
       secretEnv: {
         [SECRET_ENV.apiKey]: secrets.apiKeys[0].key,

@@ -1,18 +1,8 @@
-import { DEFAULTS, type StackConfig } from "../../schema";
-import { cameraPath } from "../../templates";
+import { DEFAULTS } from "../../schema";
+import type { DesiredIngress } from "../../templates/cameras";
 
-/**
- * What one camera's LiveKit ingress must look like: a reusable RTMP ingress that MediaMTX
- * forwards the camera to, publishing into room camera_<uuid> as participant camera_<uuid>.
- */
-export interface DesiredIngress {
-  name: string;
-  roomName: string;
-  identity: string;
-  participantName: string;
-  fps: number;
-  layers: { quality: "high" | "medium" | "low"; width: number; height: number; bitrateKbps: number }[];
-}
+// The desired ingresses are computed at render time (templates/cameras.ts); the deployment ships them.
+export { desiredIngresses, type DesiredIngress } from "../../templates/cameras";
 
 export type IngressStatus = "inactive" | "buffering" | "publishing" | "error" | "complete";
 
@@ -50,26 +40,6 @@ export function nextBackoff(prev: Backoff | undefined, now: number): Backoff {
 /** Ingresses this package owns: named after their camera room. */
 export function isManaged(name: string): boolean {
   return name.startsWith(DEFAULTS.rooms.namePrefix);
-}
-
-/**
- * The ingress each configured camera needs, encoded to the stack's simulcast layers (or the
- * camera's subset): RTMP input always decodes and re-encodes.
- */
-export function desiredIngresses(cfg: StackConfig): DesiredIngress[] {
-  const layers = cfg.simulcast.layers;
-  return cfg.cameras.map((cam) => {
-    const path = cameraPath(cam.id);
-    const chosen = layers.filter((l) => !cam.layers || cam.layers.includes(l.name));
-    return {
-      name: path,
-      roomName: path,
-      identity: path,
-      participantName: cam.name ?? path,
-      fps: Math.max(...chosen.map((l) => l.fps)),
-      layers: chosen.map((l) => ({ quality: l.name, width: l.width, height: l.height, bitrateKbps: l.bitrateKbps })),
-    };
-  });
 }
 
 /**

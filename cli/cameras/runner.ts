@@ -1,8 +1,9 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { createServer } from "node:http";
-import { DEFAULT_PORTS, SECRET_ENV, type StackConfig } from "../../schema";
-import { MEDIAMTX_API_USER, RECONCILER_ENV } from "../../templates";
-import { desiredIngresses, type Backoff } from "./plan";
+import { CONTAINER_LAYOUT, DEFAULT_PORTS, SECRET_ENV } from "../../schema";
+import { isChunkFile, MEDIAMTX_API_USER, parseDesiredIngressFiles, RECONCILER_ENV, type DesiredIngress } from "../../templates";
+import type { Backoff } from "./plan";
 import { livekitIngressApi, mediamtxApi, reconcileOnce, type ReconcileTarget } from "./reconcile";
 
 /** The reconciler's view of its environment, shared by the in-stack runner and `lkstack cameras reconcile`. */
@@ -23,9 +24,17 @@ export function reconcileTarget(s: ReconcilerSettings): ReconcileTarget {
   };
 }
 
+/** Every cameras-NNN.json in `dir`, in name order (a projected volume also holds ..data links: skipped). */
+export function readDesiredIngresses(dir: string): DesiredIngress[] {
+  const names = readdirSync(dir).filter((n) => isChunkFile("cameras", n));
+  if (names.length === 0) throw new Error(`${dir} holds no cameras-NNN.json`);
+  return parseDesiredIngressFiles(Object.fromEntries(names.map((n) => [n, readFileSync(join(dir, n), "utf8")])));
+}
+
 /**
  * The in-stack reconciler (bundled by esbuild into one file the stack runs on a stock Node image):
- * the validated stack config from a mounted file, endpoints from env, credentials from a Secret.
+ * the desired ingresses from the mounted cameras-NNN.json files, endpoints from env, credentials
+ * from a Secret.
  * One pass every LKSTACK_RECONCILE_SECONDS until SIGTERM.
  */
 export async function runReconciler(env: NodeJS.ProcessEnv): Promise<void> {
@@ -34,8 +43,7 @@ export async function runReconciler(env: NodeJS.ProcessEnv): Promise<void> {
     if (!v) throw new Error(`${name} is not set`);
     return v;
   };
-  const cfg = JSON.parse(readFileSync(env[RECONCILER_ENV.stackJson] ?? "/etc/lkstack/stack.json", "utf8")) as StackConfig;
-  const desired = desiredIngresses(cfg);
+  const desired = readDesiredIngresses(env[RECONCILER_ENV.camerasDir] ?? CONTAINER_LAYOUT.cameras.ingressesDir);
   const target = reconcileTarget({
     livekitUrl: need(RECONCILER_ENV.livekitUrl),
     apiKey: need(SECRET_ENV.apiKey),

@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { SERVICE_NAMES, type StackConfig, type StackSecrets } from "../../schema";
-import { dockerServices, FILE_NAMES, renderStack, type DockerServiceSpec } from "../../templates";
+import { dockerFiles, dockerServices, renderStack, type DockerServiceSpec } from "../../templates";
 import { reconcilerCode } from "../reconcilerCode";
 import { DockerWorkload } from "./workload";
 
@@ -71,11 +71,7 @@ export class DockerStack extends pulumi.ComponentResource {
           // Standalone containers pin the exact pulled image; Swarm nodes pull the tag themselves.
           image: swarm ? spec.image : img.imageId,
           network: this.network,
-          files: r.apply((one) => ({
-            ...one.publicFiles,
-            ...one.secretFiles,
-            ...(spec.workload === "cameras" ? { [FILE_NAMES.reconciler]: code } : {}),
-          })),
+          files: r.apply((one) => dockerFiles(cfg, spec, one, code)),
           secretEnv: r.apply((one) => one.secretEnv),
           volume: spec.workload === "valkey" ? this.valkeyVolume : undefined,
         },

@@ -32,6 +32,24 @@ export const SWARM_HA = {
   placement: { constraints: ["node.role == worker"] },
 };
 
+/**
+ * A tmpfs option string (`size=16m,mode=0700,uid=…`) as Swarm's tmpfs options. Swarm cannot set the
+ * owner, so a tmpfs meant for a non-root user is world-writable with the sticky bit: the files the
+ * service writes there are still its own (its start scripts set umask 077).
+ */
+export function swarmTmpfs(options: string): { sizeBytes: number; mode: number } {
+  const opt = (k: string) =>
+    options
+      .split(",")
+      .find((o) => o.startsWith(`${k}=`))
+      ?.slice(k.length + 1);
+  const size = /^(\d+)([kmg]?)$/i.exec(opt("size") ?? "16m");
+  const unit: Record<string, number> = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+  const sizeBytes = size ? Number(size[1]) * unit[size[2].toLowerCase()] : 16 * 1024 ** 2;
+  const mode = opt("uid") !== undefined ? 0o1777 : parseInt(opt("mode") ?? "700", 8);
+  return { sizeBytes, mode };
+}
+
 const seconds = (s: string | number): string => (typeof s === "number" ? `${s}s` : s);
 
 function labelList(spec: DockerServiceSpec, cfg: StackConfig) {
@@ -186,11 +204,7 @@ export class DockerWorkload extends pulumi.ComponentResource {
               capDrops: ["ALL"],
               stopGracePeriod: `${spec.stopTimeoutSeconds}s`,
               mounts: [
-                ...Object.entries(spec.tmpfs).map(([target]) => ({
-                  target,
-                  type: "tmpfs",
-                  tmpfsOptions: { sizeBytes: 16 * 1024 ** 2, mode: 0o700 },
-                })),
+                ...Object.entries(spec.tmpfs).map(([target, options]) => ({ target, type: "tmpfs", tmpfsOptions: swarmTmpfs(options) })),
                 ...(args.volume ? spec.volumes.map((v) => ({ target: v.containerPath, type: "volume", source: args.volume?.name })) : []),
               ],
             },

@@ -5,10 +5,11 @@ import { reconcilerCode } from "../reconcilerCode";
 import { configMapResource, deploymentResource, secretResource } from "./objects";
 import { buildWith, type WorkloadArgs } from "./workload";
 
-/** The camera reconciler: keeps one LiveKit URL ingress per configured camera. */
+/** The camera reconciler: keeps one LiveKit RTMP ingress per configured camera. */
 export class Cameras extends pulumi.ComponentResource {
   public readonly secret: k8s.core.v1.Secret;
-  public readonly configMap: k8s.core.v1.ConfigMap;
+  /** The reconciler's code, then one per chunk of desired ingresses. */
+  public readonly configMaps: k8s.core.v1.ConfigMap[];
   public readonly deployment: k8s.apps.v1.Deployment;
 
   constructor(name: string, args: WorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -17,11 +18,13 @@ export class Cameras extends pulumi.ComponentResource {
     const code = reconcilerCode();
     this.secret = secretResource(`${name}-secret`, cfg, "cameras", args.secretData, { parent: this });
     const { plain, resolved } = buildWith(cfg, "cameras", this.secret, (c, input) => camerasObjects(c, input, code));
-    this.configMap = configMapResource(`${name}-config`, plain.configMap, { parent: this });
+    this.configMaps = plain.configMaps.map((cm, i) =>
+      configMapResource(i === 0 ? `${name}-code` : `${name}-ingresses-${i - 1}`, cm, { parent: this }),
+    );
     this.deployment = deploymentResource(
       name,
       resolved.apply((o) => o.deployment),
-      { parent: this, dependsOn: [this.configMap, this.secret] },
+      { parent: this, dependsOn: [...this.configMaps, this.secret] },
     );
     this.registerOutputs({ deployment: this.deployment.metadata.name });
   }

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { k8sManifests, renderStack, secretData, type Service } from "../../templates";
+import { k8sManifests, renderStack, secretData, secretGroups, type Service } from "../../templates";
 import type { StackConfig, StackSecrets } from "../../schema";
 import { Ingress } from "./ingress";
 import { Cameras } from "./cameras";
@@ -50,7 +50,21 @@ export class K8sStack extends pulumi.ComponentResource {
       { ...child, dependsOn: [...child.dependsOn, this.valkey] },
     );
     if (cfg.turn.enabled) this.turn = new Turn(`${name}-turn`, { config: cfg, secretData: dataOf("turn") }, child);
-    if (cfg.mediamtx.enabled) this.mediamtx = new MediaMtx(`${name}-mediamtx`, { config: cfg, secretData: dataOf("mediamtx") }, child);
+    if (cfg.mediamtx.enabled)
+      this.mediamtx = new MediaMtx(
+        `${name}-mediamtx`,
+        {
+          config: cfg,
+          secretGroups: pulumi.secret(
+            rendered.apply((r) => {
+              const one = r.mediamtx;
+              if (!one) throw new pulumi.ResourceError("mediamtx was not rendered", this);
+              return secretGroups(cfg, "mediamtx", one);
+            }),
+          ),
+        },
+        child,
+      );
     if (cfg.ingress.enabled)
       this.ingress = new Ingress(
         `${name}-ingress`,

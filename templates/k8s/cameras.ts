@@ -4,31 +4,33 @@ import { CONTAINER_LAYOUT, DEFAULTS, RECONCILER_IMAGE, type StackConfig } from "
 import { RECONCILER_ENV, reconcilerEnv } from "../reconciler";
 import { FILE_NAMES } from "../stack";
 import type { WorkloadInput } from "./input";
-import { configMap, containerSecurity, deploymentOf, digest, fileVolumes, podTemplate, resources, secretEnv } from "./common";
+import { configMap, containerSecurity, deploymentOf, digest, podTemplate, resources, secretEnv } from "./common";
 
 /** The node image's own unprivileged user. */
 const NODE_UID = 1000;
 
 export interface CamerasObjects {
-  configMap: ConfigMap;
+  /** The bundled reconciler, then one per cameras-NNN.json chunk (each under the ConfigMap limit). */
+  configMaps: ConfigMap[];
   deployment: Deployment;
 }
 
 /**
- * The camera reconciler: the bundled runner and the stack config in a content-named ConfigMap,
- * run by a stock Node image; credentials from its Secret. One replica (Recreate): two would race.
+ * The camera reconciler: the bundled runner in one content-named ConfigMap and its input, the
+ * desired ingresses, in one per chunk, projected into one directory; run by a stock Node image,
+ * credentials from its Secret. One replica (Recreate): two would race.
  */
 export function camerasObjects(cfg: StackConfig, input: WorkloadInput, code: string): CamerasObjects {
-  const files = { ...input.publicFiles, [FILE_NAMES.reconciler]: code };
-  const cm = configMap(cfg, "cameras", files);
-  const { volumes, mounts } = fileVolumes(cm.metadata?.name, files, input.secretName, input.secretFiles, input.paths);
+  const codeFiles = { [FILE_NAMES.reconciler]: code };
+  const codeMap = configMap(cfg, "cameras", codeFiles, "code");
+  const chunkMaps = Object.entries(input.publicFiles).map(([name, body]) => configMap(cfg, "cameras", { [name]: body }));
   const env = reconcilerEnv(cfg);
   const deployment = deploymentOf(
     cfg,
     "cameras",
     1,
     { type: "Recreate" },
-    podTemplate(cfg, "cameras", NODE_UID, digest(files), {
+    podTemplate(cfg, "cameras", NODE_UID, digest({ ...input.publicFiles, ...codeFiles }), {
       terminationGracePeriodSeconds: 10,
       containers: [
         {
@@ -39,13 +41,26 @@ export function camerasObjects(cfg: StackConfig, input: WorkloadInput, code: str
           ports: [{ name: "health", containerPort: Number(env[RECONCILER_ENV.healthPort]), protocol: "TCP" }],
           resources: resources(DEFAULTS.resources.cameras),
           securityContext: containerSecurity({ readOnlyRoot: true }),
-          volumeMounts: mounts,
+          volumeMounts: [
+            { name: "code", mountPath: CONTAINER_LAYOUT.cameras.code, subPath: FILE_NAMES.reconciler, readOnly: true },
+            { name: "ingresses", mountPath: CONTAINER_LAYOUT.cameras.ingressesDir, readOnly: true },
+          ],
           readinessProbe: { httpGet: { path: "/healthz", port: "health" }, periodSeconds: 15 },
           livenessProbe: { httpGet: { path: "/healthz", port: "health" }, initialDelaySeconds: 30, periodSeconds: 30, failureThreshold: 3 },
         },
       ],
-      volumes,
+      volumes: [
+        { name: "code", configMap: { name: codeMap.metadata?.name } },
+        {
+          name: "ingresses",
+          projected: {
+            sources: chunkMaps.map((cm) => ({
+              configMap: { name: cm.metadata?.name, items: Object.keys(cm.data ?? {}).map((key) => ({ key, path: key })) },
+            })),
+          },
+        },
+      ],
     }),
   );
-  return { configMap: cm, deployment };
+  return { configMaps: [codeMap, ...chunkMaps], deployment };
 }

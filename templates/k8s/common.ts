@@ -46,12 +46,15 @@ export function digest(files: Record<string, string>): string {
   return h.digest("hex").slice(0, 10);
 }
 
-/** Immutable and named by content: a new config is a new object, and the pods that mount it roll. */
-export function configMap(cfg: StackConfig, w: Workload, files: Record<string, string>): ConfigMap {
+/**
+ * Immutable and named by content: a new config is a new object, and the pods that mount it roll.
+ * `part` tells apart several ConfigMaps of one workload (the reconciler's code and its input).
+ */
+export function configMap(cfg: StackConfig, w: Workload, files: Record<string, string>, part = "config"): ConfigMap {
   return {
     apiVersion: "v1",
     kind: "ConfigMap",
-    metadata: { name: `${SERVICE_NAMES[w]}-config-${digest(files)}`, namespace: cfg.kubernetes.namespace, labels: labels(w) },
+    metadata: { name: `${SERVICE_NAMES[w]}-${part}-${digest(files)}`, namespace: cfg.kubernetes.namespace, labels: labels(w) },
     immutable: true,
     data: files,
   };

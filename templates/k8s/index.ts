@@ -3,8 +3,8 @@ import type { StackConfig, StackSecrets } from "../../schema";
 import { renderStack, type Service } from "../stack";
 import { LABEL, PART_OF, secret, type Workload } from "./common";
 import { ingressObjects, type IngressObjects } from "./ingress";
-import { defaultSecretNames, secretData, workloadInputs } from "./input";
-import { mediamtxObjects, type MediamtxObjects } from "./mediamtx";
+import { defaultSecretNames, secretGroups, workloadInputs } from "./input";
+import { mediamtxObjects, mediamtxPartSecretNames, type MediamtxObjects } from "./mediamtx";
 import { camerasObjects, type CamerasObjects } from "./cameras";
 import { monitoringObjects, type MonitoringObjects } from "./monitoring";
 import { networkPolicies } from "./network";
@@ -91,9 +91,11 @@ export function k8sManifests(
 /** The Secrets with their data (offline manifests; the Pulumi components build the same from outputs). */
 export function k8sSecrets(cfg: StackConfig, secrets: StackSecrets, secretNames: Record<Service, string> = defaultSecretNames()): Secret[] {
   const rendered = renderStack(cfg, secrets);
-  return (Object.entries(rendered) as [Service, NonNullable<(typeof rendered)[Service]>][]).map(([service, r]) =>
-    secret(cfg, SECRET_OWNER[service], secretNames[service], secretData(r)),
-  );
+  return (Object.entries(rendered) as [Service, NonNullable<(typeof rendered)[Service]>][]).flatMap(([service, r]) => {
+    const groups = secretGroups(cfg, service, r);
+    const names = service === "mediamtx" ? mediamtxPartSecretNames(cfg, secretNames[service]) : [secretNames[service]];
+    return groups.map((data, i) => secret(cfg, SECRET_OWNER[service], names[i], data));
+  });
 }
 
 /** Any object of the stack, as far as listing and writing them needs to know. */
@@ -129,7 +131,7 @@ export function k8sObjectList(m: K8sManifests): K8sObject[] {
     m.ingress?.service,
     m.ingress?.deployment,
     m.ingress?.podDisruptionBudget,
-    m.cameras?.configMap,
+    ...(m.cameras?.configMaps ?? []),
     m.cameras?.deployment,
     ...m.networkPolicies,
     m.monitoring.serviceMonitor,

@@ -1,5 +1,5 @@
 import { CONTAINER_LAYOUT, SERVICE_NAMES, secretsFromEnv, type StackConfig } from "../../schema";
-import { mountPaths, renderStack, type Service } from "../stack";
+import { deployedSecretFiles, mountPaths, renderStack, type RenderedService, type Service } from "../stack";
 
 /**
  * What a workload builder needs: its public files, the names (never the values) of its secret files
@@ -49,4 +49,15 @@ export function workloadInputs(cfg: StackConfig, secretNames: Record<Service, st
 /** The data of a service's Secret: its secret files and env, by key. */
 export function secretData(r: { secretFiles: Record<string, string>; secretEnv: Record<string, string> }): Record<string, string> {
   return { ...r.secretFiles, ...r.secretEnv };
+}
+
+/**
+ * The data of each Secret a service's material goes into: one, except MediaMTX's body, which is
+ * split into parts of one Secret each (`mediamtxPartNames` says how many, from the config alone).
+ */
+export function secretGroups(cfg: StackConfig, service: Service, r: RenderedService): Record<string, string>[] {
+  if (service !== "mediamtx") return [secretData(r)];
+  return Object.entries(deployedSecretFiles(cfg, service, r)).map(([name, part], i) =>
+    i === 0 ? { ...r.secretEnv, [name]: part } : { [name]: part },
+  );
 }

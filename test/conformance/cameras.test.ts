@@ -1,7 +1,7 @@
-import { desiredIngresses, forwardUrl, type Backoff } from "../../cli/cameras/plan";
+import { desiredIngresses, forwardUrl, type Backoff, type DesiredIngress } from "../../cli/cameras/plan";
 import { livekitIngressApi, mediamtxApi, reconcileOnce, type ReconcileTarget } from "../../cli/cameras/reconcile";
 import { parseStackConfig, type StackConfig } from "../../schema";
-import { MEDIAMTX_API_USER } from "../../templates";
+import { MEDIAMTX_API_USER, parseDesiredIngressFiles, renderStack } from "../../templates";
 import { startMediamtx } from "../helpers/cameraPath";
 import { TEST_SECRETS } from "../helpers/fixtures";
 import { startLocalStack, type LocalStack } from "../helpers/livekitStack";
@@ -12,6 +12,14 @@ const suite = bins.available ? describe : describe.skip;
 
 const CAMERAS = ["550e8400-e29b-41d4-a716-446655440000", "7c9e6679-7425-40de-944b-e07fc1f90ae7"];
 const RTMP = "rtmp://127.0.0.1:1935";
+
+/** The desired ingresses as the in-stack reconciler reads them: from the rendered cameras-NNN.json files. */
+function shipped(cfg: StackConfig): DesiredIngress[] {
+  const files = renderStack(cfg, TEST_SECRETS).cameras?.publicFiles ?? {};
+  const desired = parseDesiredIngressFiles(files);
+  expect(desired).toEqual(desiredIngresses(cfg));
+  return desired;
+}
 
 /**
  * The reconciler's contract with the real livekit-server (RTMP ingresses: no Ingress worker is
@@ -29,8 +37,11 @@ suite("the camera reconciler against the real livekit-server and MediaMTX", () =
     const [rtsp, api, metrics] = await freePorts(3);
     stack = await startLocalStack({ start: 52100, end: 52200 }, { mediamtx: { ports: { rtsp, api, metrics } } });
     // Cameras that are never reachable: MediaMTX keeps retrying them; the forwards are config.
+    const base = JSON.parse(JSON.stringify(stack.cfg)) as StackConfig;
     cfg = parseStackConfig({
-      ...JSON.parse(JSON.stringify(stack.cfg)),
+      ...base,
+      // Admission sizing (no Ingress worker runs here): room for both cameras' re-encodes.
+      ingress: { ...base.ingress, resources: { ...base.ingress.resources, limits: { ...base.ingress.resources.limits, cpu: "6" } } },
       cameras: CAMERAS.map((id, i) => ({ id, rtsp: `rtsp://127.0.0.1:${9 + i}/none` })),
     });
     mediamtx = await startMediamtx(cfg);
@@ -50,7 +61,7 @@ suite("the camera reconciler against the real livekit-server and MediaMTX", () =
 
   it("creates one reusable RTMP ingress per camera and points each MediaMTX path at it; a second pass changes nothing", async () => {
     const backoff = new Map<string, Backoff>();
-    const desired = desiredIngresses(cfg);
+    const desired = shipped(cfg);
     const first = await reconcileOnce(target, desired, backoff);
     expect(first.failed).toBe(0);
     const ingresses = await target.ingress.list();
@@ -74,7 +85,7 @@ suite("the camera reconciler against the real livekit-server and MediaMTX", () =
   it("a camera dropped from the stack loses its ingress; the other keeps its stream key", async () => {
     const before = await target.ingress.list();
     const kept = before.find((i) => i.name.endsWith(CAMERAS[1]));
-    const r = await reconcileOnce(target, desiredIngresses({ ...cfg, cameras: cfg.cameras.slice(1) }), new Map());
+    const r = await reconcileOnce(target, shipped({ ...cfg, cameras: cfg.cameras.slice(1) }), new Map());
     expect(r.lines[0]).toMatch(/^delete camera_550e8400-e29b-41d4-a716-446655440000 \(IN_\w+\): camera no longer in the stack config$/);
     const after = await target.ingress.list();
     expect(after.map((i) => [i.name, i.streamKey])).toEqual([[kept?.name, kept?.streamKey]]);

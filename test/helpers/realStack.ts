@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { layoutUnder, type FileLayout, type StackConfig, type StackSecrets } from "../../schema";
-import { mountPaths, renderStack, type Service } from "../../templates";
+import { mountPath, renderStack, type Service } from "../../templates";
 
 /**
  * Writes a service's rendered files where its layout (rooted at `dir`) says they live, secret files
@@ -20,9 +20,14 @@ export function materialize(
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, body, { mode });
   };
-  const paths = mountPaths(layout);
-  for (const [name, body] of Object.entries(r.publicFiles)) if (paths[name]) place(paths[name], body, 0o644);
-  for (const [name, body] of Object.entries(r.secretFiles)) if (paths[name]) place(paths[name], body, 0o600);
+  for (const [name, body] of Object.entries(r.publicFiles)) {
+    const path = mountPath(layout, name);
+    if (path) place(path, body, 0o644);
+  }
+  for (const [name, body] of Object.entries(r.secretFiles)) {
+    const path = mountPath(layout, name);
+    if (path) place(path, body, 0o600);
+  }
   mkdirSync(layout.valkey.dataDir, { recursive: true });
   mkdirSync(dirname(layout.coturn.pidFile), { recursive: true });
   return { layout, env: r.secretEnv };
