@@ -28,11 +28,11 @@ describe("lkstack render", () => {
     expect(await main(["render", "--stack", "dev", "--out", out], t)).toBe(0);
     expect(readdirSync(out).sort()).toEqual([
       ".lkstack-render",
+      "cameras-000.json",
       "livekit-ingress.yaml",
       "livekit.yaml",
       "mediamtx.yml",
       "secret",
-      "stack.json",
       "turnserver.conf",
       "valkey.conf",
     ]);
@@ -95,7 +95,7 @@ describe("lkstack backup", () => {
         "lkstack-config-backup/livekit.yaml",
         "lkstack-config-backup/mediamtx.yml",
         "lkstack-config-backup/sentinel.conf",
-        "lkstack-config-backup/stack.json",
+        "lkstack-config-backup/cameras-000.json",
         "lkstack-config-backup/turnserver.conf",
         "lkstack-config-backup/valkey.conf",
       ].sort(),
