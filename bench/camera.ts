@@ -8,7 +8,7 @@
  *   BENCH_CAMERA_SECONDS (15)  measured seconds per preset, after a warm-up
  */
 import { CAPACITY_MODEL, DEFAULTS } from "../schema";
-import { CameraPath } from "../test/helpers/cameraPath";
+import { CAMERA_PATH_BINARIES, CameraPath } from "../test/helpers/cameraPath";
 import { cgroupStats, machineTicks, procStats } from "../test/helpers/procStats";
 import { requireBinaries } from "../test/helpers/servers";
 import { machine, percentile, writeResults } from "./report";
@@ -88,16 +88,7 @@ async function runPreset(p: (typeof PRESETS)[number], index: number): Promise<Pr
 }
 
 async function main(): Promise<void> {
-  const bins = requireBinaries([
-    "livekitServer",
-    "redisServer",
-    "chromium",
-    "ingress",
-    "mediamtx",
-    "python3",
-    "rtspServerTypelib",
-    "unshare",
-  ]);
+  const bins = requireBinaries(CAMERA_PATH_BINARIES);
   if (!bins.available) throw new Error(bins.reason);
   const hardStop = setTimeout(
     () => {

@@ -5,7 +5,6 @@
  *
  *   BENCH_ROOMS (3)  BENCH_SUBSCRIBERS (2)  BENCH_SECONDS (20)  BENCH_FPS (15)
  */
-import { readFileSync } from "node:fs";
 import {
   dispose,
   LocalVideoTrack,
@@ -24,6 +23,7 @@ import { AccessToken } from "livekit-server-sdk";
 import { CAPACITY_MODEL, DEFAULTS } from "../schema";
 import { TEST_SECRETS } from "../test/helpers/fixtures";
 import { startLocalStack } from "../test/helpers/livekitStack";
+import { procStats } from "../test/helpers/procStats";
 import { requireBinaries } from "../test/helpers/servers";
 import { machine, percentile, writeResults } from "./report";
 
@@ -69,13 +69,6 @@ function readFrame(frame: VideoFrame): { counter: number; sentMs: number } | und
     return w >>> 0;
   };
   return { counter: word(0), sentMs: word(1) };
-}
-
-function procStats(pid: number): { cpuSeconds: number; rssBytes: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  const ticks = Number(stat[11]) + Number(stat[12]);
-  const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return { cpuSeconds: ticks / 100, rssBytes: Number(rss?.[1] ?? 0) * 1024 };
 }
 
 interface RoomResult {

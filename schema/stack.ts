@@ -170,8 +170,8 @@ const ingressSchema = z
       .prefault({}),
     /** Cores the Ingress reserves per camera stream before admitting it (upstream: 2). */
     rtmpCpuCost: z.number().min(1).max(64).default(DEFAULTS.ingressRtmpCpuCost),
-    /** Ingress drops the preroll it buffered before the room join (enable_stream_latency_reduction). */
-    latencyReduction: z.boolean().default(true),
+    /** Ingress drops the preroll it buffered before the room join (enable_stream_latency_reduction, upstream: experimental, off). */
+    latencyReduction: z.boolean().default(false),
     logLevel: z.enum(["debug", "info", "warn", "error"]).default(DEFAULTS.logLevel),
     /** Unset: sized so each replica admits its share of the cameras (never below the seed's 1-2 cores, 1-2 GB). */
     resources: resourceLimits.optional(),
@@ -363,6 +363,19 @@ const kubernetesSchema = z
      * traffic to Valkey and the Ingress comes from node addresses. Defaults to turn.allowedPeers.
      */
     nodeCidrs: z.array(cidr).default([]),
+    /**
+     * The cluster DNS every pod's egress policy admits. `cidrs` adds resolver addresses that are not
+     * the DNS pods themselves (NodeLocal DNSCache's 169.254.20.10/32, or the DNS Service IP it binds).
+     */
+    dns: z
+      .object({
+        namespace: k8sLabelName.default(DEFAULTS.clusterDns.namespace),
+        podLabels: labelMap.default({ ...DEFAULTS.clusterDns.podLabels }),
+        port: port.default(DEFAULT_PORTS.dns),
+        cidrs: z.array(cidr).default([]),
+      })
+      .strict()
+      .prefault({}),
     storageClass: k8sObjectName.optional(),
     valkeyStorage: memoryQuantity.default(DEFAULTS.valkeyStorage),
     monitoring: monitoringSchema,

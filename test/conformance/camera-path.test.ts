@@ -1,19 +1,10 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { CAMERA_PATH_ROOM as ROOM, CameraPath } from "../helpers/cameraPath";
+import { CAMERA_PATH_BINARIES, CAMERA_PATH_ROOM as ROOM, CameraPath } from "../helpers/cameraPath";
 import { PROJECT_DIR, TEST_SECRETS } from "../helpers/fixtures";
 import { requireBinaries } from "../helpers/servers";
 
-const bins = requireBinaries([
-  "livekitServer",
-  "redisServer",
-  "chromium",
-  "ingress",
-  "mediamtx",
-  "python3",
-  "rtspServerTypelib",
-  "unshare",
-]);
+const bins = requireBinaries(CAMERA_PATH_BINARIES);
 const suite = bins.available ? describe : describe.skip;
 
 const CAMERA = { width: 1280, height: 720, fps: 25 };

@@ -12,11 +12,11 @@ import {
   VideoSource,
 } from "@livekit/rtc-node";
 import { AccessToken } from "livekit-server-sdk";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { startViewer } from "../../cli/viewer";
 import { TEST_SECRETS, PROJECT_DIR } from "../helpers/fixtures";
 import { startLocalStack } from "../helpers/livekitStack";
-import { BINARIES, requireBinaries, type Daemon } from "../helpers/servers";
+import { launchChromium, requireBinaries, type Daemon } from "../helpers/servers";
 
 const bins = requireBinaries(["livekitServer", "redisServer", "chromium"]);
 const suite = bins.available ? describe : describe.skip;
@@ -67,17 +67,7 @@ suite("the camera grid in a real browser (chromium) against the real livekit-ser
       wsUrl: `ws://127.0.0.1:${http}`,
       creds: { apiKey: key.key, apiSecret: key.secret, source: "test" },
     });
-    browser = await chromium.launch({
-      executablePath: BINARIES.chromium,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   }, 60000);
 

@@ -1,10 +1,54 @@
 import { readFileSync, rmdirSync, symlinkSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
+import type { Server } from "node:http";
 import { join } from "node:path";
+import type { Browser, Locator, Page } from "playwright-core";
 import { parse as parseYaml, stringify as toYamlText } from "yaml";
-import type { StackConfig, StackSecrets } from "../../schema";
-import { TEST_SECRETS } from "./fixtures";
+import { startViewer } from "../../cli/viewer";
+import { reconcilerCode } from "../../components/reconcilerCode";
+import { parseStackConfig, type StackConfig, type StackSecrets } from "../../schema";
+import { FILE_NAMES, RECONCILER_ENV, reconcilerEnv, renderStack } from "../../templates";
+import { minimal, TEST_SECRETS } from "./fixtures";
+import { startLivekit, startRedis } from "./livekitStack";
 import { materialize } from "./realStack";
-import { BINARIES, startDaemon, tempDir, waitForTcp, type Daemon } from "./servers";
+import { BINARIES, freePorts, launchChromium, startDaemon, tempDir, waitForTcp, type Daemon } from "./servers";
+import { capturedAfter, frameRate, installStampReader, latencyMs, percentile, type StampSample } from "./stamp";
+
+/**
+ * A shell script that moves itself into a new CPU-accounting cgroup, mounts that cgroup where
+ * LiveKit's CPU monitor reads (protocol utils/hwstats: /sys/fs/cgroup/cpu,cpuacct/cpuacct.usage on
+ * cgroup v1, /sys/fs/cgroup/cpu.stat on v2) in its private mount namespace, and execs `argv`.
+ * Run it under `unshare -m --propagation private`. Both cgroup layouts are handled, so the suite
+ * runs on hybrid (this machine) and pure v2 hosts alike.
+ */
+export function ownCgroupScript(name: string, view: string, argv: string[]): { cgroup: string; script: string } {
+  const v1 = ["/sys/fs/cgroup/cpuacct", "/sys/fs/cgroup/cpu,cpuacct"].find((d) => existsSync(join(d, "cpuacct.usage")));
+  const quoted = argv.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+  if (v1) {
+    const cgroup = join(v1, name);
+    const script = [
+      "set -e",
+      `mkdir -p "${cgroup}"`,
+      `echo $$ > "${cgroup}/cgroup.procs"`,
+      `mkdir -p "${view}"`,
+      `mount --bind "${cgroup}" "${view}"`,
+      "mount -t tmpfs lkstack-cgroup /sys/fs/cgroup",
+      'mkdir "/sys/fs/cgroup/cpu,cpuacct"',
+      `mount --bind "${view}" "/sys/fs/cgroup/cpu,cpuacct"`,
+      `exec ${quoted}`,
+    ].join("\n");
+    return { cgroup, script };
+  }
+  if (!existsSync("/sys/fs/cgroup/cgroup.controllers")) throw new Error("no cgroup v1 cpuacct and no cgroup v2 at /sys/fs/cgroup");
+  const cgroup = join("/sys/fs/cgroup", name);
+  const script = [
+    "set -e",
+    `mkdir -p "${cgroup}"`,
+    `echo $$ > "${cgroup}/cgroup.procs"`,
+    `mount --bind "${cgroup}" /sys/fs/cgroup`,
+    `exec ${quoted}`,
+  ].join("\n");
+  return { cgroup, script };
+}
 
 /** A test IP camera (test/helpers/rtsp_camera.py): H.264 over RTSP, frames stamped with number and capture time. */
 export interface TestCamera {
@@ -63,19 +107,11 @@ export async function startIngress(
   const bin = join(dir, "bin");
   mkdirSync(bin);
   symlinkSync(BINARIES.ingress, join(bin, "ingress"));
-  const cgroup = `/sys/fs/cgroup/cpuacct/lkstack-ingress-${process.pid}-${Date.now()}`;
-  const script = [
-    "set -e",
-    `mkdir -p "${cgroup}"`,
-    `echo $$ > "${cgroup}/cgroup.procs"`,
-    `view="${dir}/cgroup-view"`,
-    `mkdir -p "$view"`,
-    `mount --bind "${cgroup}" "$view"`,
-    "mount -t tmpfs lkstack-cgroup /sys/fs/cgroup",
-    'mkdir "/sys/fs/cgroup/cpu,cpuacct"',
-    'mount --bind "$view" "/sys/fs/cgroup/cpu,cpuacct"',
-    `exec ingress --config "${layout.ingress.config}"`,
-  ].join("\n");
+  const { cgroup, script } = ownCgroupScript(`lkstack-ingress-${process.pid}-${Date.now()}`, join(dir, "cgroup-view"), [
+    "ingress",
+    "--config",
+    layout.ingress.config,
+  ]);
   const daemon = startDaemon(BINARIES.unshare, ["-m", "--propagation", "private", "sh", "-c", script], {
     env: { PATH: `${bin}:${process.env.PATH ?? ""}`, HOME: dir, GST_DEBUG: "1", ...env },
   });
@@ -85,7 +121,14 @@ export async function startIngress(
     cgroup,
     stop: async () => {
       await daemon.stop();
-      // Handlers die with the service; the cgroup can go once it is empty.
+      // Per-stream handlers are separate processes: end any the service left behind.
+      const left = existsSync(cgroup) ? readFileSync(join(cgroup, "cgroup.procs"), "utf8").split("\n").filter(Boolean) : [];
+      for (const pid of left)
+        try {
+          process.kill(Number(pid), "SIGKILL");
+        } catch {
+          // already gone
+        }
       for (let i = 0; i < 50 && existsSync(cgroup); i++) {
         try {
           rmdirSync(cgroup);
@@ -97,7 +140,177 @@ export async function startIngress(
   };
 }
 
-/** CPU seconds used so far by every process in a cgroup (the Ingress and its per-stream handlers). */
-export function cgroupCpuSeconds(cgroup: string): number {
-  return Number(readFileSync(join(cgroup, "cpuacct.usage"), "utf8")) / 1e9;
+/** What a camera-path stack is started with. */
+export interface CameraPathOptions {
+  camera: { width: number; height: number; fps: number };
+  layers: { name: "high" | "medium" | "low"; width: number; height: number; bitrateKbps: number; fps: number }[];
+  /** lkstack:ingress.rtmpCpuCost for this box. */
+  rtmpCpuCost: number;
+  udp: { start: number; end: number };
+  /** Start MediaMTX on a config without the camera (a rollout caught half way). */
+  mediamtxWithoutCameras?: boolean;
+  /** How often the reconciler passes (the stack's default is 15 s). */
+  reconcileSeconds?: number;
+}
+
+/** Every binary the camera path needs. */
+export const CAMERA_PATH_BINARIES: (keyof typeof BINARIES)[] = [
+  "livekitServer",
+  "redisServer",
+  "chromium",
+  "ingress",
+  "mediamtx",
+  "python3",
+  "rtspServerTypelib",
+  "unshare",
+];
+
+export const CAMERA_PATH_ID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
+export const CAMERA_PATH_ROOM = `camera_${CAMERA_PATH_ID}`;
+
+/**
+ * The deployed camera path on loopback, every piece from the stack's rendered files: Valkey
+ * (redis-server), livekit-server, the test camera (with credentials), MediaMTX, the bundled
+ * reconciler the stack runs (its cameras-NNN.json and env as the targets give them, with loopback
+ * endpoints), LiveKit Ingress, the viewer and Chromium on its grid.
+ */
+export class CameraPath {
+  cfg!: StackConfig;
+  redis!: { daemon: Daemon; port: number; dir: string };
+  livekit!: Daemon;
+  wsUrl = "";
+  camera!: TestCamera;
+  mediamtx!: Daemon;
+  ingress!: Daemon & { cgroup: string };
+  reconciler!: Daemon;
+  viewer!: { server: Server; url: string };
+  browser!: Browser;
+  page!: Page;
+  private cameraPort = 0;
+
+  constructor(private readonly o: CameraPathOptions) {}
+
+  async start(): Promise<this> {
+    const [http, rtcTcp, metrics, rtsp, api, mtxMetrics, health, imetrics, relay, rtmp, camPort, reconcilerHealth] = await freePorts(12);
+    this.cameraPort = camPort;
+    this.cfg = parseStackConfig(
+      minimal("docker", {
+        sfu: { nodeIp: { strategy: "static", address: "127.0.0.1" }, ports: { http, rtcTcp, metrics, udp: this.o.udp } },
+        turn: { domain: "turn.example.test", allowedPeers: ["127.0.0.1/32"] },
+        simulcast: { layers: this.o.layers.map((l) => ({ ...l })) },
+        ingress: { ports: { health, metrics: imetrics, httpRelay: relay, rtmp }, rtmpCpuCost: this.o.rtmpCpuCost },
+        mediamtx: { ports: { rtsp, api, metrics: mtxMetrics } },
+        cameras: [{ id: CAMERA_PATH_ID, name: "junction-north", rtsp: `rtsp://127.0.0.1:${camPort}/cam`, credentials: "lab" }],
+      }),
+    );
+    this.redis = await startRedis(this.cfg);
+    this.livekit = startLivekit(this.cfg, this.redis.port).daemon;
+    await waitForTcp(http, this.livekit);
+    this.wsUrl = `ws://127.0.0.1:${http}`;
+    await this.startCamera();
+    this.mediamtx = await startMediamtx(this.o.mediamtxWithoutCameras ? { ...this.cfg, cameras: [] } : this.cfg);
+    const dir = tempDir("reconciler");
+    writeFileSync(join(dir, FILE_NAMES.reconciler), reconcilerCode());
+    // Its input as the targets ship it: the desired ingresses in cameras-NNN.json chunks.
+    for (const [name, body] of Object.entries(renderStack(this.cfg, TEST_SECRETS).cameras?.publicFiles ?? {}))
+      writeFileSync(join(dir, name), body);
+    this.reconciler = startDaemon(process.execPath, [join(dir, FILE_NAMES.reconciler)], {
+      env: {
+        PATH: process.env.PATH,
+        ...reconcilerEnv(this.cfg),
+        [RECONCILER_ENV.livekitUrl]: this.wsUrl,
+        [RECONCILER_ENV.mediamtxApiUrl]: `http://127.0.0.1:${api}`,
+        [RECONCILER_ENV.ingressRtmpUrl]: `rtmp://127.0.0.1:${rtmp}`,
+        [RECONCILER_ENV.camerasDir]: dir,
+        [RECONCILER_ENV.healthPort]: String(reconcilerHealth),
+        [RECONCILER_ENV.periodSeconds]: String(this.o.reconcileSeconds ?? 2),
+        ...renderStack(this.cfg, TEST_SECRETS).cameras?.secretEnv,
+      },
+    });
+    await waitForTcp(reconcilerHealth, this.reconciler);
+    this.ingress = await startIngress(this.cfg, this.redis.port, this.wsUrl);
+    const key = TEST_SECRETS.apiKeys[0];
+    this.viewer = await startViewer({ port: 0, wsUrl: this.wsUrl, creds: { apiKey: key.key, apiSecret: key.secret, source: "test" } });
+    this.browser = await launchChromium();
+    this.page = await this.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    return this;
+  }
+
+  async startCamera(): Promise<void> {
+    this.camera = await startTestCamera({ port: this.cameraPort, ...this.o.camera, credentials: TEST_SECRETS.cameraCredentials.lab });
+  }
+
+  async restartMediamtx(cfg: StackConfig = this.cfg): Promise<void> {
+    await this.mediamtx.stop();
+    this.mediamtx = await startMediamtx(cfg);
+  }
+
+  async restartIngress(): Promise<void> {
+    await this.ingress.stop();
+    this.ingress = await startIngress(this.cfg, this.redis.port, this.wsUrl);
+  }
+
+  async restartValkey(): Promise<void> {
+    await this.redis.daemon.stop();
+    this.redis = await startRedis(this.cfg, TEST_SECRETS, this.redis);
+  }
+
+  tile(): Locator {
+    return this.page.locator(`section.tile[data-room="${CAMERA_PATH_ROOM}"]`);
+  }
+
+  /** Opens the grid once the camera's room exists (the Ingress made it), and reads stamps from its tile. */
+  async openGrid(timeoutMs: number): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      await this.page.goto(this.viewer.url);
+      if (await this.tile().count()) break;
+      if (Date.now() > end) throw new Error(`no camera room; ingress:\n${this.ingress.output().slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    await this.page.evaluate(installStampReader, CAMERA_PATH_ROOM);
+  }
+
+  async stamps(): Promise<StampSample[]> {
+    return this.page.evaluate(() => (globalThis as unknown as { __stamps: StampSample[] }).__stamps);
+  }
+
+  /**
+   * Waits until frames *captured* after `since` are shown (frames buffered before a fault do not
+   * count) and the picture moves (two frame numbers); returns when the first one was shown.
+   */
+  async firstFrameAfter(since: number, timeoutMs: number): Promise<number> {
+    const end = Date.now() + timeoutMs;
+    while (Date.now() < end) {
+      const fresh = (await this.stamps()).filter((s) => capturedAfter(s, since));
+      if (new Set(fresh.map((s) => s.counter)).size >= 2) return fresh[0].shownAt;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(
+      `no new frames within ${timeoutMs} ms; reconciler:\n${this.reconciler.output().slice(-2000)}\ningress:\n${this.ingress.output().slice(-3000)}`,
+    );
+  }
+
+  /** Frame rate, widths and glass-to-glass latency of what the tile showed over the next `ms`. */
+  async measure(ms: number): Promise<{ fps: number; widths: number[]; p50: number; p95: number; latencies: number[] }> {
+    const from = Date.now();
+    await new Promise((r) => setTimeout(r, ms));
+    const to = Date.now();
+    const shown = (await this.stamps()).filter((s) => s.shownAt >= from && s.shownAt < to);
+    const latencies = shown.map(latencyMs).filter((l) => l < 60_000);
+    return {
+      fps: frameRate(shown, from, to),
+      widths: [...new Set(shown.map((s) => s.width))],
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      latencies,
+    };
+  }
+
+  async stop(): Promise<void> {
+    await this.browser?.close();
+    const viewer = this.viewer;
+    if (viewer) await new Promise((r) => viewer.server.close(r));
+    for (const d of [this.reconciler, this.ingress, this.mediamtx, this.camera?.daemon, this.livekit, this.redis?.daemon]) await d?.stop();
+  }
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 
 /** CPU seconds (user + system) and resident memory of one process, from /proc. */
 export function procStats(pid: number): { cpuSeconds: number; rssBytes: number } {
@@ -18,7 +18,11 @@ export function cgroupStats(cgroup: string): { cpuSeconds: number; rssBytes: num
     } catch {
       // the process ended between the listing and the read
     }
-  return { cpuSeconds: Number(readFileSync(`${cgroup}/cpuacct.usage`, "utf8")) / 1e9, rssBytes };
+  // cgroup v1 cpuacct counts nanoseconds; v2's cpu.stat has usage_usec.
+  const cpuSeconds = existsSync(`${cgroup}/cpuacct.usage`)
+    ? Number(readFileSync(`${cgroup}/cpuacct.usage`, "utf8")) / 1e9
+    : Number(/usage_usec (\d+)/.exec(readFileSync(`${cgroup}/cpu.stat`, "utf8"))?.[1] ?? 0) / 1e6;
+  return { cpuSeconds, rssBytes };
 }
 
 /** Busy share of the whole machine between two /proc/stat readings. */

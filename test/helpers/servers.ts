@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
+import { chromium, type Browser } from "playwright-core";
 import { VERSIONS, TEST_TOOL_VERSIONS } from "../../schema";
 
 export const CACHE_DIR = process.env.LKSTACK_CACHE_DIR ?? join(homedir(), ".cache", "lkstack");
@@ -35,6 +36,21 @@ export function requireBinaries(names: (keyof typeof BINARIES)[]): { available: 
   if (process.env.CI === "true") throw new Error(`CI=true and ${reason}`);
   process.stderr.write(`skipping conformance suite: ${reason}\n`);
   return { available: false, reason };
+}
+
+/** Debian's Chromium, headless, with no network of its own (this machine's network is closed). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: BINARIES.chromium,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
 }
 
 export function tempDir(prefix: string): string {
