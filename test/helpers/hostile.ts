@@ -62,6 +62,7 @@ export function richBase(): Record<string, unknown> {
       storageClass: "fast-ssd",
       valkeyStorage: "8Gi",
       monitoring: { namespace: "monitoring", labels: { release: "prom" } },
+      dns: { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" }, cidrs: ["169.254.20.10/32"] },
     },
     docker: { subnet: "172.30.42.0/24" },
     sfu: {

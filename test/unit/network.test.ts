@@ -1,0 +1,311 @@
+import type { PodTemplateSpec } from "kubernetes-types/core/v1";
+import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from "kubernetes-types/networking/v1";
+import { parseCidr, parseIp, type StackConfig } from "../../schema";
+import { k8sManifests, labels, networkPolicies, type K8sManifests, type Workload } from "../../templates";
+import { minimal, parse, stackFromFile } from "../helpers/fixtures";
+
+/** Where a packet goes: a pod of the stack, a pod elsewhere (namespace + labels), or an address. */
+type Dest = { pod: Workload } | { ns: string; labels: Record<string, string> } | { ip: string };
+type Proto = "TCP" | "UDP";
+
+const subset = (sel: Record<string, string> | undefined, of: Record<string, string>) =>
+  Object.entries(sel ?? {}).every(([k, v]) => of[k] === v);
+
+function peerMatches(cfg: StackConfig, peer: NetworkPolicyPeer, dest: Dest): boolean {
+  if ("ip" in dest) {
+    if (!peer.ipBlock) return false;
+    const c = parseCidr(peer.ipBlock.cidr);
+    const ip = parseIp(dest.ip);
+    return !!c && !!ip && c.family === ip.family && c.first <= ip.value && ip.value <= c.last;
+  }
+  if (peer.ipBlock) return false;
+  const [ns, podLabels] = "pod" in dest ? [cfg.kubernetes.namespace, labels(dest.pod)] : [dest.ns, dest.labels];
+  const nsOk = peer.namespaceSelector
+    ? subset(peer.namespaceSelector.matchLabels, { "kubernetes.io/metadata.name": ns })
+    : ns === cfg.kubernetes.namespace;
+  return nsOk && subset(peer.podSelector?.matchLabels, podLabels);
+}
+
+const portMatches = (p: NetworkPolicyPort, proto: Proto, port: number) =>
+  (p.protocol ?? "TCP") === proto &&
+  (p.port === undefined || (typeof p.port === "number" && port >= p.port && port <= (p.endPort ?? p.port)));
+
+/** Whether the policies let a pod of `from` send to `dest` on `proto`/`port` (NetworkPolicy's union semantics). */
+function egressAllows(cfg: StackConfig, policies: NetworkPolicy[], from: Workload, dest: Dest, proto: Proto, port: number): boolean {
+  const own = labels(from);
+  return policies
+    .filter((p) => p.spec?.policyTypes?.includes("Egress") && subset(p.spec.podSelector.matchLabels, own))
+    .some((p) =>
+      (p.spec?.egress ?? []).some(
+        (r) =>
+          (r.to === undefined || r.to.some((peer) => peerMatches(cfg, peer, dest))) &&
+          (r.ports === undefined || r.ports.some((x) => portMatches(x, proto, port))),
+      ),
+    );
+}
+
+function ingressAllows(cfg: StackConfig, policies: NetworkPolicy[], to: Workload, src: Dest, port: number): boolean {
+  const own = labels(to);
+  return policies
+    .filter((p) => p.spec?.policyTypes?.includes("Ingress") && subset(p.spec.podSelector.matchLabels, own))
+    .some((p) =>
+      (p.spec?.ingress ?? []).some(
+        (r) =>
+          (r.from === undefined || r.from.some((peer) => peerMatches(cfg, peer, src))) &&
+          (r.ports === undefined || r.ports.some((x) => portMatches(x, "TCP", port))),
+      ),
+    );
+}
+
+const named = (policies: NetworkPolicy[], name: string): NetworkPolicy => {
+  const p = policies.find((x) => x.metadata?.name === name);
+  if (!p) throw new Error(`no NetworkPolicy ${name}`);
+  return p;
+};
+
+/** The in-cluster selectors (pods or namespaces) a policy's egress names, as readable strings. */
+const inClusterTargets = (p: NetworkPolicy): string[] =>
+  (p.spec?.egress ?? [])
+    .flatMap((r) => r.to ?? [])
+    .filter((peer) => !peer.ipBlock)
+    .map((peer) =>
+      peer.namespaceSelector
+        ? `ns:${peer.namespaceSelector.matchLabels?.["kubernetes.io/metadata.name"]}`
+        : String(peer.podSelector?.matchLabels?.["app.kubernetes.io/name"]),
+    );
+
+function podTemplates(m: K8sManifests): { name: string; template: PodTemplateSpec }[] {
+  const all = [
+    m.sfu.deployment,
+    m.ingress?.deployment,
+    m.turn?.deployment,
+    m.mediamtx?.deployment,
+    m.cameras?.deployment,
+    m.valkey.statefulSet,
+    m.valkey.sentinel?.statefulSet,
+  ];
+  return all.flatMap((o) => (o?.spec ? [{ name: o.metadata?.name ?? "?", template: o.spec.template }] : []));
+}
+
+const KUBE_DNS = (cfg: StackConfig): Dest => ({ ns: cfg.kubernetes.dns.namespace, labels: { ...cfg.kubernetes.dns.podLabels } });
+const NODE = "10.20.0.5";
+const OUTSIDE = "203.0.113.50";
+
+describe("egress NetworkPolicies (prod stack)", () => {
+  const cfg = stackFromFile("prod");
+  const policies = networkPolicies(cfg);
+  const can = (from: Workload, dest: Dest, proto: Proto, port: number) => egressAllows(cfg, policies, from, dest, proto, port);
+
+  test("a default deny governs egress as well as ingress for every pod of the namespace", () => {
+    const deny = policies.filter((p) => JSON.stringify(p.spec?.podSelector) === "{}");
+    expect(deny).toHaveLength(1);
+    expect(deny[0].spec?.policyTypes).toEqual(["Ingress", "Egress"]);
+    expect(deny[0].spec?.egress).toEqual([]);
+    expect(deny[0].spec?.ingress).toEqual([]);
+  });
+
+  test("every pod is selected by a policy of its own that governs its egress", () => {
+    const templates = podTemplates(k8sManifests(cfg, ""));
+    expect(templates.map((t) => t.name).sort()).toEqual([
+      "lkstack-cameras",
+      "lkstack-ingress",
+      "lkstack-mediamtx",
+      "lkstack-sfu",
+      "lkstack-turn",
+      "lkstack-valkey",
+      "lkstack-valkey-sentinel",
+    ]);
+    for (const { name, template } of templates) {
+      const podLabels = template.metadata?.labels ?? {};
+      const own = policies.filter((p) => {
+        const sel = p.spec?.podSelector?.matchLabels ?? {};
+        return Object.keys(sel).length > 0 && subset(sel, podLabels) && p.spec?.policyTypes?.includes("Egress");
+      });
+      expect([name, own.length]).toEqual([name, 1]);
+    }
+  });
+
+  test("MediaMTX reaches the Ingress on the RTMP port and nothing else in the cluster but DNS", () => {
+    const rtmp = cfg.ingress.ports.rtmp;
+    expect(can("mediamtx", { pod: "ingress" }, "TCP", rtmp)).toBe(true);
+    expect(can("mediamtx", { pod: "ingress" }, "TCP", cfg.ingress.ports.health)).toBe(false);
+    expect(can("mediamtx", { pod: "ingress" }, "TCP", cfg.ingress.ports.metrics)).toBe(false);
+    for (const w of ["sfu", "valkey", "sentinel", "cameras", "turn"] as const)
+      expect([w, can("mediamtx", { pod: w }, "TCP", rtmp)]).toEqual([w, false]);
+    expect(can("mediamtx", { pod: "valkey" }, "TCP", cfg.valkey.port)).toBe(false);
+    expect(can("mediamtx", KUBE_DNS(cfg), "UDP", cfg.kubernetes.dns.port)).toBe(true);
+    expect(can("mediamtx", KUBE_DNS(cfg), "TCP", cfg.kubernetes.dns.port)).toBe(true);
+    expect(inClusterTargets(named(policies, "lkstack-mediamtx")).sort()).toEqual(["lkstack-ingress", `ns:${cfg.kubernetes.dns.namespace}`]);
+  });
+
+  test("MediaMTX reaches each camera on its RTSP port (the scheme's default when the URL has none), and only the cameras", () => {
+    // Prod: rtsp://10.30.1.11:554, rtsp://10.30.1.12:554, rtsps://10.30.2.40:322.
+    expect(can("mediamtx", { ip: "10.30.1.11" }, "TCP", 554)).toBe(true);
+    expect(can("mediamtx", { ip: "10.30.1.12" }, "TCP", 554)).toBe(true);
+    expect(can("mediamtx", { ip: "10.30.2.40" }, "TCP", 322)).toBe(true);
+    expect(can("mediamtx", { ip: "10.30.2.40" }, "TCP", 554)).toBe(false);
+    expect(can("mediamtx", { ip: "10.30.1.13" }, "TCP", 554)).toBe(false);
+    expect(can("mediamtx", { ip: OUTSIDE }, "TCP", 443)).toBe(false);
+    const named = parse(
+      minimal("kubernetes", {
+        cameras: [
+          { id: "3f2b8c1e-9d4a-4e6b-8f1a-2c5d7e9a0b13", rtsp: "rtsp://cam-7.cctv.example.test/live" },
+          { id: "8a1d4f6e-2b3c-4d5e-9f7a-6b8c0d1e2f34", rtsp: "rtsps://[2001:db8::7]/s" },
+        ],
+      }),
+    );
+    const p = networkPolicies(named);
+    // A DNS name cannot be written in a NetworkPolicy: its port is open to every address, and only that port.
+    expect(egressAllows(named, p, "mediamtx", { ip: OUTSIDE }, "TCP", 554)).toBe(true);
+    expect(egressAllows(named, p, "mediamtx", { ip: OUTSIDE }, "TCP", 8554)).toBe(false);
+    expect(egressAllows(named, p, "mediamtx", { ip: "2001:db8::7" }, "TCP", 322)).toBe(true);
+    expect(egressAllows(named, p, "mediamtx", { ip: "2001:db8::8" }, "TCP", 322)).toBe(false);
+  });
+
+  test("the reconciler reaches MediaMTX's API and the SFU's HTTP port on the nodes, nothing else", () => {
+    expect(can("cameras", { pod: "mediamtx" }, "TCP", cfg.mediamtx.ports.api)).toBe(true);
+    expect(can("cameras", { pod: "mediamtx" }, "TCP", cfg.mediamtx.ports.rtsp)).toBe(false);
+    expect(can("cameras", { pod: "mediamtx" }, "TCP", cfg.mediamtx.ports.metrics)).toBe(false);
+    expect(can("cameras", { ip: NODE }, "TCP", cfg.sfu.ports.http)).toBe(true);
+    expect(can("cameras", { ip: NODE }, "TCP", cfg.sfu.ports.metrics)).toBe(false);
+    expect(can("cameras", { ip: OUTSIDE }, "TCP", cfg.sfu.ports.http)).toBe(false);
+    expect(can("cameras", { pod: "ingress" }, "TCP", cfg.ingress.ports.rtmp)).toBe(false);
+    expect(can("cameras", { pod: "valkey" }, "TCP", cfg.valkey.port)).toBe(false);
+    expect(can("cameras", KUBE_DNS(cfg), "UDP", cfg.kubernetes.dns.port)).toBe(true);
+  });
+
+  test("Valkey and Sentinel reach only each other (replication, failover) and DNS", () => {
+    const v = cfg.valkey;
+    for (const from of ["valkey", "sentinel"] as const) {
+      expect([from, can(from, { pod: "valkey" }, "TCP", v.port)]).toEqual([from, true]);
+      expect([from, can(from, { pod: "sentinel" }, "TCP", v.sentinel.port)]).toEqual([from, true]);
+      expect([from, can(from, { pod: "sentinel" }, "TCP", v.port)]).toEqual([from, false]);
+      expect([from, can(from, KUBE_DNS(cfg), "UDP", cfg.kubernetes.dns.port)]).toEqual([from, true]);
+      expect([from, can(from, { ip: NODE }, "TCP", v.port)]).toEqual([from, false]);
+      expect([from, can(from, { ip: OUTSIDE }, "TCP", 443)]).toEqual([from, false]);
+    }
+    expect(inClusterTargets(named(policies, "lkstack-valkey")).sort()).toEqual([
+      "lkstack-valkey",
+      "lkstack-valkey-sentinel",
+      `ns:${cfg.kubernetes.dns.namespace}`,
+    ]);
+    expect((named(policies, "lkstack-valkey").spec?.egress ?? []).flatMap((r) => r.to ?? []).filter((p) => p.ipBlock)).toEqual([]);
+    // Standalone: no replica, no sentinel, no name to resolve: no egress at all.
+    const standalone = parse(minimal("kubernetes"));
+    expect(named(networkPolicies(standalone), "lkstack-valkey").spec?.egress).toEqual([]);
+  });
+
+  test("the SFU reaches Sentinel and Valkey, DNS, and viewers on any UDP port; no TCP leaves it without a webhook", () => {
+    expect(can("sfu", { pod: "sentinel" }, "TCP", cfg.valkey.sentinel.port)).toBe(true);
+    expect(can("sfu", { pod: "valkey" }, "TCP", cfg.valkey.port)).toBe(true);
+    expect(can("sfu", KUBE_DNS(cfg), "UDP", cfg.kubernetes.dns.port)).toBe(true);
+    expect(can("sfu", { ip: OUTSIDE }, "UDP", 61234)).toBe(true);
+    expect(can("sfu", { ip: OUTSIDE }, "TCP", 443)).toBe(false);
+    expect(can("sfu", { pod: "mediamtx" }, "TCP", cfg.mediamtx.ports.api)).toBe(false);
+  });
+
+  test("the SFU reaches each webhook receiver's port: an IP literal as itself, a DNS name anywhere", () => {
+    const c = parse(
+      minimal("kubernetes", {
+        webhook: { urls: ["https://hooks.example.test/lk", "http://192.0.2.10:8080/events", "http://[2001:db8::9]/x"] },
+      }),
+    );
+    const p = networkPolicies(c);
+    expect(egressAllows(c, p, "sfu", { ip: OUTSIDE }, "TCP", 443)).toBe(true);
+    expect(egressAllows(c, p, "sfu", { ip: "192.0.2.10" }, "TCP", 8080)).toBe(true);
+    expect(egressAllows(c, p, "sfu", { ip: OUTSIDE }, "TCP", 8080)).toBe(false);
+    expect(egressAllows(c, p, "sfu", { ip: "2001:db8::9" }, "TCP", 80)).toBe(true);
+    expect(egressAllows(c, p, "sfu", { ip: OUTSIDE }, "TCP", 80)).toBe(false);
+  });
+
+  test("the Ingress reaches Valkey (via Sentinel), the SFU's signalling port and its media ports on the nodes", () => {
+    const s = cfg.sfu.ports;
+    expect(can("ingress", { pod: "sentinel" }, "TCP", cfg.valkey.sentinel.port)).toBe(true);
+    expect(can("ingress", { pod: "valkey" }, "TCP", cfg.valkey.port)).toBe(true);
+    expect(can("ingress", { ip: NODE }, "TCP", s.http)).toBe(true);
+    expect(can("ingress", { ip: NODE }, "UDP", s.udp.start)).toBe(true);
+    expect(can("ingress", { ip: NODE }, "UDP", s.udp.end)).toBe(true);
+    expect(can("ingress", { ip: NODE }, "UDP", s.udp.end + 1)).toBe(false);
+    expect(can("ingress", { ip: NODE }, "TCP", s.rtcTcp)).toBe(true);
+    expect(can("ingress", { ip: NODE }, "TCP", s.metrics)).toBe(false);
+    expect(can("ingress", { ip: OUTSIDE }, "UDP", s.udp.start)).toBe(false);
+    expect(can("ingress", { ip: OUTSIDE }, "TCP", s.http)).toBe(false);
+    expect(can("ingress", { pod: "mediamtx" }, "TCP", cfg.mediamtx.ports.api)).toBe(false);
+    expect(can("ingress", KUBE_DNS(cfg), "UDP", cfg.kubernetes.dns.port)).toBe(true);
+  });
+
+  test("coturn relays only to the SFU's UDP range on the SFU nodes", () => {
+    const s = cfg.sfu.ports;
+    expect(can("turn", { ip: NODE }, "UDP", s.udp.start)).toBe(true);
+    expect(can("turn", { ip: NODE }, "UDP", s.udp.start - 1)).toBe(false);
+    expect(can("turn", { ip: NODE }, "UDP", 53)).toBe(false);
+    expect(can("turn", { ip: OUTSIDE }, "UDP", s.udp.start)).toBe(false);
+    expect(can("turn", { pod: "valkey" }, "TCP", cfg.valkey.port)).toBe(false);
+  });
+
+  test("every egress port follows the config", () => {
+    const c = parse(
+      minimal("kubernetes", {
+        valkey: { port: 16379 },
+        sfu: { ports: { http: 17880, rtcTcp: 17881, metrics: 17882, udp: { start: 51000, end: 51100 } } },
+        ingress: { ports: { health: 18086, metrics: 18087, httpRelay: 19090, rtmp: 11935 } },
+        mediamtx: { ports: { rtsp: 18554, api: 19997, metrics: 19998 } },
+        kubernetes: {
+          dns: { port: 5353, namespace: "openshift-dns", podLabels: { "dns.operator.openshift.io/daemonset-dns": "default" } },
+        },
+        cameras: [{ id: "3f2b8c1e-9d4a-4e6b-8f1a-2c5d7e9a0b13", rtsp: "rtsp://10.30.1.11:8555/s" }],
+      }),
+    );
+    const p = networkPolicies(c);
+    const node = "10.0.0.7";
+    const dnsPods: Dest = { ns: "openshift-dns", labels: { "dns.operator.openshift.io/daemonset-dns": "default" } };
+    const yes: [Workload, Dest, Proto, number][] = [
+      ["mediamtx", { pod: "ingress" }, "TCP", 11935],
+      ["mediamtx", { ip: "10.30.1.11" }, "TCP", 8555],
+      ["cameras", { pod: "mediamtx" }, "TCP", 19997],
+      ["cameras", { ip: node }, "TCP", 17880],
+      ["ingress", { pod: "valkey" }, "TCP", 16379],
+      ["ingress", { ip: node }, "UDP", 51100],
+      ["ingress", { ip: node }, "TCP", 17881],
+      ["turn", { ip: node }, "UDP", 51000],
+      ["sfu", { pod: "valkey" }, "TCP", 16379],
+      ["sfu", dnsPods, "UDP", 5353],
+      ["ingress", dnsPods, "TCP", 5353],
+    ];
+    for (const [from, dest, proto, port] of yes)
+      expect([from, dest, port, egressAllows(c, p, from, dest, proto, port)]).toEqual([from, dest, port, true]);
+    const no: [Workload, Dest, Proto, number][] = [
+      ["mediamtx", { pod: "ingress" }, "TCP", 1935],
+      ["cameras", { pod: "mediamtx" }, "TCP", 9997],
+      ["ingress", { pod: "valkey" }, "TCP", 6379],
+      ["turn", { ip: node }, "UDP", 50000],
+      ["sfu", KUBE_DNS(parse(minimal("kubernetes"))), "UDP", 53],
+    ];
+    for (const [from, dest, proto, port] of no)
+      expect([from, dest, port, egressAllows(c, p, from, dest, proto, port)]).toEqual([from, dest, port, false]);
+  });
+
+  test("extra resolver addresses (NodeLocal DNSCache) are admitted for DNS only", () => {
+    const c = parse(minimal("kubernetes", { kubernetes: { dns: { cidrs: ["169.254.20.10/32"] } } }));
+    const p = networkPolicies(c);
+    expect(egressAllows(c, p, "ingress", { ip: "169.254.20.10" }, "UDP", c.kubernetes.dns.port)).toBe(true);
+    expect(egressAllows(c, p, "ingress", { ip: "169.254.20.10" }, "TCP", 80)).toBe(false);
+    expect(
+      egressAllows(
+        parse(minimal("kubernetes")),
+        networkPolicies(parse(minimal("kubernetes"))),
+        "ingress",
+        { ip: "169.254.20.10" },
+        "UDP",
+        53,
+      ),
+    ).toBe(false);
+  });
+
+  test("ingress side still holds: RTMP from MediaMTX only, API from the reconciler only", () => {
+    expect(ingressAllows(cfg, policies, "ingress", { pod: "mediamtx" }, cfg.ingress.ports.rtmp)).toBe(true);
+    expect(ingressAllows(cfg, policies, "ingress", { pod: "cameras" }, cfg.ingress.ports.rtmp)).toBe(false);
+    expect(ingressAllows(cfg, policies, "mediamtx", { pod: "cameras" }, cfg.mediamtx.ports.api)).toBe(true);
+    expect(ingressAllows(cfg, policies, "mediamtx", { pod: "ingress" }, cfg.mediamtx.ports.api)).toBe(false);
+  });
+});
