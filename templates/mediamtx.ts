@@ -45,7 +45,10 @@ function mediamtxDoc(cfg: StackConfig, secrets: StackSecrets | undefined): Recor
     api: true,
     apiAddress: `:${m.ports.api}`,
     metrics: true,
-    metricsAddress: `:${m.ports.metrics}`,
+    // Loopback only, and only the loopback user may read it: nothing in the stack scrapes MediaMTX
+    // (the camera path shows in the Ingress's and the SFU's metrics), so no password for it exists
+    // to hand to Prometheus. MediaMTX could take one (authInternalUsers, action "metrics").
+    metricsAddress: `127.0.0.1:${m.ports.metrics}`,
     pprof: false,
     playback: false,
     rtsp: true,

@@ -1,7 +1,8 @@
 import type { PodTemplateSpec } from "kubernetes-types/core/v1";
 import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from "kubernetes-types/networking/v1";
 import { parseCidr, parseIp, type StackConfig } from "../../schema";
-import { k8sManifests, labels, networkPolicies, type K8sManifests, type Workload } from "../../templates";
+import { parse as parseYaml } from "yaml";
+import { k8sManifests, labels, networkPolicies, renderMediamtxConfig, type K8sManifests, type Workload } from "../../templates";
 import { minimal, parse, stackFromFile } from "../helpers/fixtures";
 
 /** Where a packet goes: a pod of the stack, a pod elsewhere (namespace + labels), or an address. */
@@ -307,5 +308,46 @@ describe("egress NetworkPolicies (prod stack)", () => {
     expect(ingressAllows(cfg, policies, "ingress", { pod: "cameras" }, cfg.ingress.ports.rtmp)).toBe(false);
     expect(ingressAllows(cfg, policies, "mediamtx", { pod: "cameras" }, cfg.mediamtx.ports.api)).toBe(true);
     expect(ingressAllows(cfg, policies, "mediamtx", { pod: "ingress" }, cfg.mediamtx.ports.api)).toBe(false);
+  });
+});
+
+describe("metrics endpoints: the auth each server supports, else the network", () => {
+  const cfg = stackFromFile("prod");
+  const policies = networkPolicies(cfg);
+  const monitoringPod: Dest = { ns: cfg.kubernetes.monitoring.namespace, labels: { "app.kubernetes.io/name": "prometheus" } };
+  const otherNamespace: Dest = { ns: "tenant-a", labels: { "app.kubernetes.io/name": "prometheus" } };
+
+  test("SFU, Ingress and coturn metrics (no auth upstream, or none rendered) admit only the monitoring namespace and the nodes", () => {
+    const endpoints: [Workload, number][] = [
+      ["sfu", cfg.sfu.ports.metrics],
+      ["ingress", cfg.ingress.ports.metrics],
+      ["turn", cfg.turn.ports.metrics],
+    ];
+    for (const [w, port] of endpoints) {
+      const at = (src: Dest) => ingressAllows(cfg, policies, w, src, port);
+      expect([w, at(monitoringPod), at({ ip: NODE })]).toEqual([w, true, true]);
+      expect([w, at(otherNamespace), at({ pod: "mediamtx" }), at({ pod: "cameras" }), at({ ip: OUTSIDE })]).toEqual([
+        w,
+        false,
+        false,
+        false,
+        false,
+      ]);
+    }
+  });
+
+  test("MediaMTX metrics stay on loopback: bound to 127.0.0.1, readable by the loopback user only, no Service port, no policy admits them", () => {
+    const port = cfg.mediamtx.ports.metrics;
+    const doc = parseYaml(renderMediamtxConfig(cfg)) as {
+      metricsAddress: string;
+      authInternalUsers: { user: string; ips: string[]; permissions: { action: string }[] }[];
+    };
+    expect(doc.metricsAddress).toBe(`127.0.0.1:${port}`);
+    const readers = doc.authInternalUsers.filter((u) => u.permissions.some((p) => p.action === "metrics"));
+    expect(readers.map((u) => u.ips)).toEqual([["127.0.0.1", "::1"]]);
+    const m = k8sManifests(cfg, "");
+    expect(m.mediamtx?.service.spec?.ports?.map((p) => p.port)).not.toContain(port);
+    for (const src of [monitoringPod, { ip: NODE }, { pod: "cameras" as const }])
+      expect([src, ingressAllows(cfg, policies, "mediamtx", src, port)]).toEqual([src, false]);
   });
 });
