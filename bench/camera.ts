@@ -23,8 +23,11 @@ const L = (name: Layer["name"], width: number, height: number, bitrateKbps: numb
   fps: 25,
 });
 
-/** Presets at the seed's table (1080p camera) and, lighter, at 720p; bitrates are the seed's. */
-const PRESETS: { name: string; camera: { width: number; height: number; fps: number }; layers: Layer[] }[] = [
+/**
+ * Presets at the seed's table (1080p camera) and, lighter, at 720p; bitrates are the seed's. The
+ * last preset repeats the 720p one with the Ingress's experimental latency reduction on.
+ */
+const PRESETS: { name: string; camera: { width: number; height: number; fps: number }; layers: Layer[]; latencyReduction?: boolean }[] = [
   {
     name: "1080p camera, 3 layers (seed)",
     camera: { width: 1920, height: 1080, fps: 25 },
@@ -36,6 +39,12 @@ const PRESETS: { name: string; camera: { width: number; height: number; fps: num
     layers: [L("high", 1280, 720, 1500), L("low", 640, 360, 500)],
   },
   { name: "720p camera, 1 layer (low)", camera: { width: 1280, height: 720, fps: 25 }, layers: [L("low", 640, 360, 500)] },
+  {
+    name: "720p camera, 2 layers, latencyReduction on",
+    camera: { width: 1280, height: 720, fps: 25 },
+    layers: [L("high", 1280, 720, 1500), L("low", 640, 360, 500)],
+    latencyReduction: true,
+  },
 ];
 
 interface PresetResult {
@@ -53,6 +62,7 @@ async function runPreset(p: (typeof PRESETS)[number], index: number): Promise<Pr
   const path = new CameraPath({
     camera: p.camera,
     layers: p.layers,
+    latencyReduction: p.latencyReduction,
     rtmpCpuCost: 1,
     udp: { start: 52600 + index * 100, end: 52699 + index * 100 },
   });

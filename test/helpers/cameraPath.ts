@@ -65,7 +65,12 @@ export interface TestCameraOptions {
 }
 
 export async function startTestCamera(o: TestCameraOptions): Promise<TestCamera> {
-  const args = [join(__dirname, "rtsp_camera.py"), "--port", String(o.port), "--path", "cam"];
+  // From the sources (test/helpers) or the bench's build (dist-bench/test/helpers), which has no .py.
+  const script = [join(__dirname, "rtsp_camera.py"), join(__dirname, "..", "..", "..", "test", "helpers", "rtsp_camera.py")].find((f) =>
+    existsSync(f),
+  );
+  if (!script) throw new Error(`rtsp_camera.py not found next to ${__dirname}`);
+  const args = [script, "--port", String(o.port), "--path", "cam"];
   args.push("--width", String(o.width), "--height", String(o.height), "--fps", String(o.fps));
   if (o.credentials) args.push("--user", o.credentials.username, "--password", o.credentials.password);
   const daemon = startDaemon(BINARIES.python3, args);
@@ -149,6 +154,8 @@ export interface CameraPathOptions {
   udp: { start: number; end: number };
   /** Start MediaMTX on a config without the camera (a rollout caught half way). */
   mediamtxWithoutCameras?: boolean;
+  /** lkstack:ingress.latencyReduction (the Ingress's enable_stream_latency_reduction). */
+  latencyReduction?: boolean;
   /** How often the reconciler passes (the stack's default is 15 s). */
   reconcileSeconds?: number;
 }
@@ -198,7 +205,11 @@ export class CameraPath {
         sfu: { nodeIp: { strategy: "static", address: "127.0.0.1" }, ports: { http, rtcTcp, metrics, udp: this.o.udp } },
         turn: { domain: "turn.example.test", allowedPeers: ["127.0.0.1/32"] },
         simulcast: { layers: this.o.layers.map((l) => ({ ...l })) },
-        ingress: { ports: { health, metrics: imetrics, httpRelay: relay, rtmp }, rtmpCpuCost: this.o.rtmpCpuCost },
+        ingress: {
+          ports: { health, metrics: imetrics, httpRelay: relay, rtmp },
+          rtmpCpuCost: this.o.rtmpCpuCost,
+          latencyReduction: this.o.latencyReduction ?? false,
+        },
         mediamtx: { ports: { rtsp, api, metrics: mtxMetrics } },
         cameras: [{ id: CAMERA_PATH_ID, name: "junction-north", rtsp: `rtsp://127.0.0.1:${camPort}/cam`, credentials: "lab" }],
       }),
