@@ -58,7 +58,8 @@ describe(`${CAMERAS} cameras`, () => {
   it("Kubernetes: every object of the stack, Secrets included, serializes under 1 MiB", () => {
     const cfg = city("kubernetes");
     const objects: K8sObject[] = [...k8sObjectList(k8sManifests(cfg, reconcilerCode())), ...k8sSecrets(cfg, SECRETS)];
-    const over = objects.filter((o) => bytes(o) >= K8S_MAX).map((o) => `${label(o)}: ${bytes(o)} bytes`);
+    // With headroom: what the API server stores adds metadata (uid, managedFields, …) to this.
+    const over = objects.filter((o) => bytes(o) >= K8S_MAX - 64 * 1024).map((o) => `${label(o)}: ${bytes(o)} bytes`);
     expect(over).toEqual([]);
     // The split is real: several ConfigMaps for the reconciler, several Secrets for MediaMTX.
     expect(objects.filter((o) => o.kind === "ConfigMap" && o.metadata?.name?.startsWith("lkstack-cameras-")).length).toBeGreaterThan(2);
