@@ -30,3 +30,5 @@ export const turnSecret = pulumi.secret(generated.secrets.apply((s) => s.turnSec
 export const valkeyPassword = pulumi.secret(generated.secrets.apply((s) => s.valkeyPassword));
 /** For `lkstack cameras reconcile` (the SRT read credentials in each camera's ingress URL). */
 export const mediamtxApiPassword = pulumi.secret(generated.secrets.apply((s) => s.mediamtxApiPassword));
+/** For `lkstack doctor` (the SFU's metrics, basic auth as user lkstack-metrics). */
+export const metricsPassword = pulumi.secret(generated.secrets.apply((s) => s.metricsPassword));

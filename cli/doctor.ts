@@ -1,6 +1,6 @@
 import { lookup } from "node:dns/promises";
 import { connect } from "node:net";
-import { participantBudget, rangeSize, SECRET_ENV, topology, type StackConfig } from "../schema";
+import { METRICS_USERNAME, participantBudget, rangeSize, SECRET_ENV, topology, type StackConfig } from "../schema";
 import { respCommandAt } from "./resp";
 import { turnAllocate, turnRestCredentials } from "./turn";
 
@@ -21,6 +21,8 @@ export interface DoctorTargets {
   valkey?: { host: string; port: number };
   turnSecret?: string;
   valkeyPassword?: string;
+  /** The SFU's metrics basic-auth password (user METRICS_USERNAME). */
+  metricsPassword?: string;
   timeoutMs: number;
 }
 
@@ -44,13 +46,18 @@ export function doctorTargets(
     valkey: hostPort(flags.valkey ?? topology(cfg).valkeyHost, cfg.valkey.port),
     turnSecret: env[SECRET_ENV.turnSecret],
     valkeyPassword: env[SECRET_ENV.valkeyPassword],
+    metricsPassword: env[SECRET_ENV.metricsPassword],
     timeoutMs: 4000,
   };
 }
 
-async function get(url: string, timeoutMs: number): Promise<{ status: number; body: string; ms: number }> {
+async function get(
+  url: string,
+  timeoutMs: number,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; ms: number }> {
   const t = Date.now();
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  const res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
   return { status: res.status, body: await res.text(), ms: Date.now() - t };
 }
 
@@ -156,16 +163,42 @@ export async function runDoctor(cfg: StackConfig, targets: DoctorTargets): Promi
     });
   }
   try {
-    const r = await get(`http://${host}:${cfg.sfu.ports.metrics}/metrics`, t.timeoutMs);
+    // The port asks for basic auth (prometheus.username/password): send it whenever we have the password.
+    const auth = t.metricsPassword
+      ? { authorization: `Basic ${Buffer.from(`${METRICS_USERNAME}:${t.metricsPassword}`).toString("base64")}` }
+      : undefined;
+    const r = await get(`http://${host}:${cfg.sfu.ports.metrics}/metrics`, t.timeoutMs, auth);
     const ok = r.status === 200 && /^livekit_/m.test(r.body);
-    checks.push({
-      name: `LiveKit metrics (${cfg.sfu.ports.metrics})`,
-      ok,
-      figure: ok
-        ? `rooms ${metricSum(r.body, "livekit_room_total")}, participants ${metricSum(r.body, "livekit_participant_total")}`
-        : `HTTP ${r.status}`,
-      fix: ok ? undefined : "set prometheus.port in livekit.yaml (lkstack renders it) and open the port to your monitoring",
-    });
+    const name = `LiveKit metrics (${cfg.sfu.ports.metrics})`;
+    if (ok)
+      checks.push({
+        name,
+        ok,
+        figure: `rooms ${metricSum(r.body, "livekit_room_total")}, participants ${metricSum(r.body, "livekit_participant_total")}`,
+      });
+    else if (r.status === 401)
+      checks.push(
+        auth
+          ? {
+              name,
+              ok,
+              figure: `HTTP 401: basic auth as ${METRICS_USERNAME} refused`,
+              fix: `the metrics password does not match the SFU's; export ${SECRET_ENV.metricsPassword} from the stack output metricsPassword`,
+            }
+          : {
+              name,
+              ok,
+              figure: "HTTP 401: the port asks for basic auth and no password was given",
+              fix: `export ${SECRET_ENV.metricsPassword} (the stack output metricsPassword)`,
+            },
+      );
+    else
+      checks.push({
+        name,
+        ok,
+        figure: `HTTP ${r.status}`,
+        fix: "set prometheus.port in livekit.yaml (lkstack renders it) and open the port to your monitoring",
+      });
     if (ok) {
       const nacks = metricSum(r.body, "livekit_nack_total");
       const packets = metricSum(r.body, "livekit_packet_total");

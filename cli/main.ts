@@ -44,7 +44,8 @@ commands:
       size SFU, Ingress and coturn from the capacity model (the stack's layers and UDP range if given)
   doctor --stack STACK [--url URL] [--ingress-url URL] [--turn HOST:PORT] [--valkey HOST:PORT]
       the seed's troubleshooting guide as checks (✓/✗, the figure seen, the fix); exit 0 only when
-      all pass. TURN_SECRET and VALKEY_PASSWORD from env, else the outputs turnSecret/valkeyPassword
+      all pass. TURN_SECRET, VALKEY_PASSWORD and LKSTACK_METRICS_PASSWORD from env, else the
+      outputs turnSecret/valkeyPassword/metricsPassword
   viewer --stack STACK [--port 8080] [--url ws://SFU:7880]
       serve a camera grid on 127.0.0.1 (livekit-client, adaptive stream, dynacast, per-tile quality
       and stats) with an endpoint that mints viewer-only tokens for camera_<uuid> rooms
@@ -189,6 +190,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
           const wanted = [
             { env: SECRET_ENV.turnSecret, output: "turnSecret" },
             { env: SECRET_ENV.valkeyPassword, output: "valkeyPassword" },
+            { env: SECRET_ENV.metricsPassword, output: "metricsPassword" },
           ];
           env = { ...io.env, ...secretsFor(stack, wanted, io.env, project).values };
         } catch (e) {

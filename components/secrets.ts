@@ -8,6 +8,7 @@ export interface ProvidedSecrets {
   turnSecrets?: pulumi.Input<string[]>;
   valkeyPassword?: pulumi.Input<string>;
   mediamtxApiPassword?: pulumi.Input<string>;
+  metricsPassword?: pulumi.Input<string>;
 }
 
 export interface StackSecretsArgs {
@@ -71,11 +72,12 @@ export class GeneratedSecrets extends pulumi.ComponentResource {
         : pulumi.all(generations("turnSecret").map((g) => password("turnSecret", g)));
     const valkeyPassword = given.valkeyPassword ?? password("valkeyPassword", r.valkeyPassword);
     const mediamtxApiPassword = given.mediamtxApiPassword ?? password("mediamtxApiPassword", r.mediamtxApiPassword);
+    const metricsPassword = given.metricsPassword ?? password("metricsPassword", r.metricsPassword);
 
     this.secrets = pulumi.secret(
       pulumi
-        .all([apiKeys, turnSecrets, valkeyPassword, mediamtxApiPassword, args.cameraCredentials])
-        .apply(([keys, turn, valkey, reader, cameras]): StackSecrets => {
+        .all([apiKeys, turnSecrets, valkeyPassword, mediamtxApiPassword, metricsPassword, args.cameraCredentials])
+        .apply(([keys, turn, valkey, reader, metrics, cameras]): StackSecrets => {
           const missing = missingCameraCredentials({ cameras: args.cameras ?? [] }, cameras);
           if (missing.length > 0) throw new pulumi.ResourceError(new ConfigError(missing).message, this);
           return {
@@ -83,6 +85,7 @@ export class GeneratedSecrets extends pulumi.ComponentResource {
             turnSecrets: turn,
             valkeyPassword: valkey,
             mediamtxApiPassword: reader,
+            metricsPassword: metrics,
             cameraCredentials: cameras,
           };
         }),

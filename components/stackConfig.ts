@@ -27,12 +27,16 @@ export function readStackConfig(config: pulumi.Config = new pulumi.Config(CONFIG
   return parseStackConfig(structuredConfigFrom(raw));
 }
 
+/** Secret config keys holding one string (the others hold JSON). */
+const PLAIN_STRING_KEYS = new Set(["valkeyPassword", "mediamtxApiPassword", "metricsPassword"]);
+
 const givenShape = z
   .object({
     apiKeys: z.array(z.object({ key: z.string(), secret: z.string() }).strict()).min(1),
     turnSecrets: z.array(z.string()).min(1),
     valkeyPassword: z.string(),
     mediamtxApiPassword: z.string(),
+    metricsPassword: z.string(),
     cameraCredentials: z.record(z.string(), z.object({ username: z.string(), password: z.string() }).strict()),
   })
   .partial();
@@ -49,7 +53,7 @@ export function checkProvidedSecrets(
     const v = read(key);
     if (v === undefined) continue;
     try {
-      raw[key] = key === "valkeyPassword" || key === "mediamtxApiPassword" ? v : JSON.parse(v);
+      raw[key] = PLAIN_STRING_KEYS.has(key) ? v : JSON.parse(v);
     } catch {
       raw[key] = v;
     }
@@ -64,6 +68,7 @@ export function checkProvidedSecrets(
       turnSecrets: g.turnSecrets ?? [],
       valkeyPassword: g.valkeyPassword ?? stand,
       mediamtxApiPassword: g.mediamtxApiPassword ?? stand,
+      metricsPassword: g.metricsPassword ?? stand,
       cameraCredentials: g.cameraCredentials ?? {},
     },
     new Set(Object.keys(g)),
@@ -80,6 +85,7 @@ export function readProvidedSecrets(config: pulumi.Config = new pulumi.Config(CO
     turnSecrets: config.getSecretObject<string[]>("turnSecrets"),
     valkeyPassword: config.getSecret("valkeyPassword"),
     mediamtxApiPassword: config.getSecret("mediamtxApiPassword"),
+    metricsPassword: config.getSecret("metricsPassword"),
     cameraCredentials:
       config.getSecretObject<StackSecrets["cameraCredentials"]>("cameraCredentials") ??
       pulumi.secret<StackSecrets["cameraCredentials"]>({}),

@@ -12,6 +12,8 @@ export interface StackSecrets {
   turnSecrets: string[];
   valkeyPassword: string;
   mediamtxApiPassword: string;
+  /** Basic auth on the SFU's Prometheus port (user METRICS_USERNAME): livekit-server, Prometheus, doctor. */
+  metricsPassword: string;
   cameraCredentials: Record<string, { username: string; password: string }>;
 }
 
@@ -22,8 +24,15 @@ export const SECRET_ENV = {
   turnSecret: "TURN_SECRET",
   valkeyPassword: "VALKEY_PASSWORD",
   mediamtxApiPassword: "MEDIAMTX_API_PASSWORD",
+  metricsPassword: "LKSTACK_METRICS_PASSWORD",
   cameraCredentials: "LKSTACK_CAMERA_CREDENTIALS",
 } as const;
+
+/**
+ * The user of the SFU's metrics basic auth (`prometheus.username` in livekit.yaml). Public: only
+ * the password is secret. livekit-server v1.13.5 checks both only when both are set.
+ */
+export const METRICS_USERNAME = "lkstack-metrics";
 
 /** Env vars the servers themselves read secrets from. */
 export const SERVER_SECRET_ENV = {
@@ -32,6 +41,8 @@ export const SERVER_SECRET_ENV = {
   ingressApiKey: "LIVEKIT_API_KEY",
   ingressApiSecret: "LIVEKIT_API_SECRET",
   valkeyCliAuth: "REDISCLI_AUTH",
+  /** `prometheus.password`, from the config key by livekit-server's generated env overrides. */
+  livekitPrometheusPassword: "LIVEKIT_PROMETHEUS_PASSWORD",
   /** Not a secret itself, but it must name a key of the key file, so it travels with the keys. */
   livekitWebhookApiKey: "LIVEKIT_WEBHOOK_API_KEY",
 } as const;
@@ -106,6 +117,7 @@ export function secretsProblems(s: StackSecrets, origin: (field: string, path: P
   s.turnSecrets.forEach((t, i) => check("turnSecret", t, "turnSecret", ["turnSecrets", i]));
   check("password", s.valkeyPassword, "valkeyPassword", ["valkeyPassword"]);
   check("password", s.mediamtxApiPassword, "mediamtxApiPassword", ["mediamtxApiPassword"]);
+  check("password", s.metricsPassword, "metricsPassword", ["metricsPassword"]);
   for (const [name, cred] of Object.entries(s.cameraCredentials)) {
     check("cameraCredentialName", name, "cameraCredentials", ["cameraCredentials", name]);
     check("cameraCredential", cred.username, "cameraCredentials", ["cameraCredentials", name, "username"]);
@@ -172,6 +184,7 @@ export function secretsFromEnv(
     turnSecret: SECRET_ENV.turnSecret,
     valkeyPassword: SECRET_ENV.valkeyPassword,
     mediamtxApiPassword: SECRET_ENV.mediamtxApiPassword,
+    metricsPassword: SECRET_ENV.metricsPassword,
     cameraCredentials: SECRET_ENV.cameraCredentials,
   };
   const secrets: StackSecrets = {
@@ -179,6 +192,7 @@ export function secretsFromEnv(
     turnSecrets: [get(SECRET_ENV.turnSecret)],
     valkeyPassword: get(SECRET_ENV.valkeyPassword),
     mediamtxApiPassword: get(SECRET_ENV.mediamtxApiPassword),
+    metricsPassword: get(SECRET_ENV.metricsPassword),
     cameraCredentials,
   };
   if (cameraPlaceholders) placeholders.push(SECRET_ENV.cameraCredentials);
@@ -196,6 +210,7 @@ export function secretValues(s: StackSecrets): string[] {
     ...s.turnSecrets,
     s.valkeyPassword,
     s.mediamtxApiPassword,
+    s.metricsPassword,
     ...Object.values(s.cameraCredentials).map((c) => c.password),
   ];
 }

@@ -401,6 +401,7 @@ const rotationSchema = z
     turnSecret: generation,
     valkeyPassword: generation,
     mediamtxApiPassword: generation,
+    metricsPassword: generation,
     /** Secrets whose previous generation stays accepted (step 1 of a zero-downtime rotation). */
     retainPrevious: z.array(z.enum(["apiKey", "turnSecret"])).default([]),
   })

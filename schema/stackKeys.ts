@@ -8,7 +8,14 @@ export const CONFIG_NAMESPACE = "lkstack";
  * Keys that may only hold `pulumi config set --secret` values. They never enter the structured
  * config; the program reads them with requireSecretObject.
  */
-export const SECRET_CONFIG_KEYS = ["cameraCredentials", "apiKeys", "turnSecrets", "valkeyPassword", "mediamtxApiPassword"] as const;
+export const SECRET_CONFIG_KEYS = [
+  "cameraCredentials",
+  "apiKeys",
+  "turnSecrets",
+  "valkeyPassword",
+  "mediamtxApiPassword",
+  "metricsPassword",
+] as const;
 
 /** Leaves of a secret config value that name something rather than hold a secret. */
 const IDENTIFIER_LEAVES = new Set(["key", "username"]);

@@ -1,4 +1,4 @@
-import { VERSIONS, topology, type FileLayout, type StackConfig, type StackSecrets } from "../schema";
+import { METRICS_USERNAME, VERSIONS, topology, type FileLayout, type StackConfig, type StackSecrets } from "../schema";
 import { banner, compact, toYaml } from "./common";
 import { redisBlock } from "./redis";
 
@@ -34,7 +34,9 @@ export function renderLivekitConfig(cfg: StackConfig, layout: FileLayout): strin
   const topo = topology(cfg);
   const doc = compact({
     port: cfg.sfu.ports.http,
-    prometheus: { port: cfg.sfu.ports.metrics },
+    // Basic auth on the metrics port: the user is public, the password comes from env
+    // LIVEKIT_PROMETHEUS_PASSWORD (livekit-server checks neither unless both are set).
+    prometheus: { port: cfg.sfu.ports.metrics, username: METRICS_USERNAME },
     logging: { level: cfg.sfu.logLevel, json: true },
     key_file: layout.livekit.keyFile,
     rtc: compact({
@@ -65,7 +67,7 @@ export function renderLivekitConfig(cfg: StackConfig, layout: FileLayout): strin
       "#",
       "livekit-server",
       cfg.versions.livekitServer ?? VERSIONS.livekitServer,
-      "Secrets: key_file, env LIVEKIT_REDIS_PASSWORD, rtc.turn_servers[].secret_file; webhook.api_key from env.",
+      "Secrets: key_file, env LIVEKIT_REDIS_PASSWORD, rtc.turn_servers[].secret_file; webhook.api_key and prometheus.password from env.",
     ) + toYaml(doc)
   );
 }

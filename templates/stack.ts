@@ -106,6 +106,8 @@ function renderServices(cfg: StackConfig, secrets: StackSecrets, layout: FileLay
         [SERVER_SECRET_ENV.livekitRedisPassword]: secrets.valkeyPassword,
         [SERVER_SECRET_ENV.livekitSentinelPassword]: cfg.valkey.mode === "sentinel" ? secrets.valkeyPassword : undefined,
         [SERVER_SECRET_ENV.livekitWebhookApiKey]: cfg.webhook.urls.length > 0 ? secrets.apiKeys[0].key : undefined,
+        // prometheus.password: with prometheus.username in livekit.yaml, the metrics port asks for basic auth.
+        [SERVER_SECRET_ENV.livekitPrometheusPassword]: secrets.metricsPassword,
       }),
     },
     valkey: {

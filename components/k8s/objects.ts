@@ -66,6 +66,20 @@ export function customResource(
   return new k8s.apiextensions.CustomResource(name, { apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata, spec: o.spec }, opts);
 }
 
+/** A monitoring object whose spec names an auto-named Secret (known once the Secret exists). */
+export function monitoringResource(
+  name: string,
+  plain: MonitoringObject,
+  o: pulumi.Output<MonitoringObject>,
+  opts: pulumi.CustomResourceOptions,
+): k8s.apiextensions.CustomResource {
+  return new k8s.apiextensions.CustomResource(
+    name,
+    { apiVersion: plain.apiVersion, kind: plain.kind, metadata: plain.metadata, spec: o.apply((x) => x.spec) },
+    opts,
+  );
+}
+
 /**
  * A workload's Secret. No metadata.name: Pulumi auto-names it, and since it is immutable a data
  * change replaces it under a new name, which changes the pod template and rolls the pods.

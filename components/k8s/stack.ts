@@ -1,11 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { k8sManifests, renderStack, secretData, secretGroups, type Service } from "../../templates";
+import { k8sManifests, metricsAuthData, renderStack, secretData, secretGroups, sfuServiceMonitor, type Service } from "../../templates";
 import type { StackConfig, StackSecrets } from "../../schema";
 import { Ingress } from "./ingress";
 import { Cameras } from "./cameras";
 import { MediaMtx } from "./mediamtx";
-import { configMapResource, customResource, networkPolicyResource } from "./objects";
+import { configMapResource, customResource, monitoringResource, networkPolicyResource, secretResource } from "./objects";
 import { Sfu } from "./sfu";
 import { Turn } from "./turn";
 import { Valkey } from "./valkey";
@@ -26,6 +26,8 @@ export class K8sStack extends pulumi.ComponentResource {
   public readonly cameras?: Cameras;
   public readonly networkPolicies: k8s.networking.v1.NetworkPolicy[];
   public readonly monitoring: pulumi.Resource[];
+  /** Basic-auth credentials for the SFU's metrics, read by its ServiceMonitor (with serviceMonitor on). */
+  public readonly metricsSecret?: k8s.core.v1.Secret;
 
   constructor(name: string, args: K8sStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lkstack:k8s:Stack", name, {}, opts);
@@ -79,8 +81,31 @@ export class K8sStack extends pulumi.ComponentResource {
       );
     this.networkPolicies = m.networkPolicies.map((p) => networkPolicyResource(p.metadata?.name ?? `${name}-policy`, p, child));
     const mon = m.monitoring;
+    const sfuMonitor: pulumi.Resource[] = [];
+    if (mon.sfuServiceMonitor) {
+      // Auto-named and immutable like the workloads' Secrets: a new password is a new Secret, and
+      // the ServiceMonitor is pointed at it before the old one goes.
+      const metricsSecret = secretResource(
+        `${name}-metrics-auth`,
+        cfg,
+        "sfu",
+        pulumi.secret(pulumi.output(args.secrets).apply((s) => metricsAuthData(s.metricsPassword))),
+        child,
+      );
+      this.metricsSecret = metricsSecret;
+      sfuMonitor.push(
+        metricsSecret,
+        monitoringResource(
+          `${name}-sfu-servicemonitor`,
+          mon.sfuServiceMonitor,
+          metricsSecret.metadata.name.apply((n) => sfuServiceMonitor(cfg, n)),
+          { ...child, dependsOn: [...child.dependsOn, metricsSecret] },
+        ),
+      );
+    }
     this.monitoring = [
       ...(mon.serviceMonitor ? [customResource(`${name}-servicemonitor`, mon.serviceMonitor, child)] : []),
+      ...sfuMonitor,
       ...(mon.prometheusRule ? [customResource(`${name}-prometheusrule`, mon.prometheusRule, child)] : []),
       ...(mon.dashboard ? [configMapResource(`${name}-dashboard`, mon.dashboard, child)] : []),
     ];

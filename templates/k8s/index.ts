@@ -6,7 +6,7 @@ import { ingressObjects, type IngressObjects } from "./ingress";
 import { defaultSecretNames, secretGroups, workloadInputs } from "./input";
 import { mediamtxObjects, mediamtxPartSecretNames, type MediamtxObjects } from "./mediamtx";
 import { camerasObjects, type CamerasObjects } from "./cameras";
-import { monitoringObjects, type MonitoringObjects } from "./monitoring";
+import { METRICS_AUTH_SECRET, metricsAuthSecret, monitoringObjects, type MonitoringObjects } from "./monitoring";
 import { networkPolicies } from "./network";
 import { sfuObjects, type SfuObjects } from "./sfu";
 import { turnObjects, type TurnObjects } from "./turn";
@@ -88,14 +88,19 @@ export function k8sManifests(
   };
 }
 
-/** The Secrets with their data (offline manifests; the Pulumi components build the same from outputs). */
+/**
+ * The Secrets with their data (offline manifests; the Pulumi components build the same from outputs),
+ * and the one the SFU's ServiceMonitor reads its basic auth from.
+ */
 export function k8sSecrets(cfg: StackConfig, secrets: StackSecrets, secretNames: Record<Service, string> = defaultSecretNames()): Secret[] {
   const rendered = renderStack(cfg, secrets);
-  return (Object.entries(rendered) as [Service, NonNullable<(typeof rendered)[Service]>][]).flatMap(([service, r]) => {
+  const services = (Object.entries(rendered) as [Service, NonNullable<(typeof rendered)[Service]>][]).flatMap(([service, r]) => {
     const groups = secretGroups(cfg, service, r);
     const names = service === "mediamtx" ? mediamtxPartSecretNames(cfg, secretNames[service]) : [secretNames[service]];
     return groups.map((data, i) => secret(cfg, SECRET_OWNER[service], names[i], data));
   });
+  const monitoring = cfg.kubernetes.monitoring.serviceMonitor ? [metricsAuthSecret(cfg, METRICS_AUTH_SECRET, secrets.metricsPassword)] : [];
+  return [...services, ...monitoring];
 }
 
 /** Any object of the stack, as far as listing and writing them needs to know. */
@@ -135,6 +140,7 @@ export function k8sObjectList(m: K8sManifests): K8sObject[] {
     m.cameras?.deployment,
     ...m.networkPolicies,
     m.monitoring.serviceMonitor,
+    m.monitoring.sfuServiceMonitor,
     m.monitoring.prometheusRule,
     m.monitoring.dashboard,
   ];

@@ -1,6 +1,6 @@
-import type { ConfigMap } from "kubernetes-types/core/v1";
-import { SERVICE_NAMES, type StackConfig } from "../../schema";
-import { LABEL, PART_OF } from "./common";
+import type { ConfigMap, Secret } from "kubernetes-types/core/v1";
+import { METRICS_USERNAME, SERVICE_NAMES, type StackConfig } from "../../schema";
+import { LABEL, PART_OF, secret, selectorLabels } from "./common";
 
 /** A Prometheus Operator object (monitoring.coreos.com/v1). */
 export interface MonitoringObject {
@@ -11,7 +11,10 @@ export interface MonitoringObject {
 }
 
 export interface MonitoringObjects {
+  /** Ingress and coturn: their servers have no metrics auth. */
   serviceMonitor?: MonitoringObject;
+  /** The SFU, scraped with basic auth from the metrics Secret (`metricsAuthSecret`). */
+  sfuServiceMonitor?: MonitoringObject;
   prometheusRule?: MonitoringObject;
   dashboard?: ConfigMap;
 }
@@ -137,21 +140,68 @@ export function grafanaDashboard(cfg: StackConfig): Record<string, unknown> {
   };
 }
 
-export function monitoringObjects(cfg: StackConfig): MonitoringObjects {
+/**
+ * The Secret Prometheus reads the SFU's metrics credentials from, named so when nothing else names
+ * it (offline manifests); the Pulumi program auto-names it like every other Secret.
+ */
+export const METRICS_AUTH_SECRET = `${SERVICE_NAMES.sfu}-metrics-auth`;
+
+/** Keys of the metrics Secret (each a SecretKeySelector of the ServiceMonitor's basicAuth). */
+export const METRICS_AUTH_KEYS = { username: "username", password: "password" } as const;
+
+/** The data of the metrics Secret: the public user and the password livekit-server gets from env. */
+export function metricsAuthData(password: string): Record<string, string> {
+  return { [METRICS_AUTH_KEYS.username]: METRICS_USERNAME, [METRICS_AUTH_KEYS.password]: password };
+}
+
+/** The metrics Secret, in the stack namespace (a ServiceMonitor reads Secrets of its own namespace only). */
+export function metricsAuthSecret(cfg: StackConfig, name: string, password: string): Secret {
+  return secret(cfg, "sfu", name, metricsAuthData(password));
+}
+
+/** The SFU's ServiceMonitor: its metrics port asks for basic auth (prometheus.username/password). */
+export function sfuServiceMonitor(cfg: StackConfig, metricsSecretName: string): MonitoringObject {
+  const key = (k: string) => ({ name: metricsSecretName, key: k });
+  return {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "ServiceMonitor",
+    metadata: meta(cfg, SERVICE_NAMES.sfu),
+    spec: {
+      selector: { matchLabels: selectorLabels("sfu") },
+      namespaceSelector: { matchNames: [cfg.kubernetes.namespace] },
+      endpoints: [
+        {
+          port: "metrics",
+          path: "/metrics",
+          interval: "30s",
+          basicAuth: { username: key(METRICS_AUTH_KEYS.username), password: key(METRICS_AUTH_KEYS.password) },
+        },
+      ],
+    },
+  };
+}
+
+export function monitoringObjects(cfg: StackConfig, metricsSecretName: string = METRICS_AUTH_SECRET): MonitoringObjects {
   const m = cfg.kubernetes.monitoring;
   const out: MonitoringObjects = {};
-  if (m.serviceMonitor)
+  if (m.serviceMonitor) {
     out.serviceMonitor = {
       apiVersion: "monitoring.coreos.com/v1",
       kind: "ServiceMonitor",
       metadata: meta(cfg, "lkstack"),
-      // Every lkstack Service with a port named "metrics": SFU, Ingress and coturn.
+      // Every other lkstack Service with a port named "metrics" (Ingress, coturn): no auth upstream,
+      // and the SFU's credentials are not sent to them.
       spec: {
-        selector: { matchLabels: { [LABEL.partOf]: PART_OF } },
+        selector: {
+          matchLabels: { [LABEL.partOf]: PART_OF },
+          matchExpressions: [{ key: LABEL.component, operator: "NotIn", values: ["sfu"] }],
+        },
         namespaceSelector: { matchNames: [cfg.kubernetes.namespace] },
         endpoints: [{ port: "metrics", path: "/metrics", interval: "30s" }],
       },
     };
+    out.sfuServiceMonitor = sfuServiceMonitor(cfg, metricsSecretName);
+  }
   if (m.prometheusRule)
     out.prometheusRule = {
       apiVersion: "monitoring.coreos.com/v1",

@@ -152,8 +152,8 @@ describe("Kubernetes target under mocks (prod stack)", () => {
       for (const v of values) expect([r.type, r.name, text.includes(v)]).toEqual([r.type, r.name, false]);
     }
     const secrets = ofType(rs, "kubernetes:core/v1:Secret");
-    // sfu, ingress, turn, valkey, mediamtx and the camera reconciler
-    expect(secrets.length).toBe(6);
+    // sfu, ingress, turn, valkey, mediamtx, the camera reconciler, and the SFU's metrics auth for Prometheus
+    expect(secrets.length).toBe(7);
     // The values searched for above are real: each one is in some Secret.
     const inSecrets = JSON.stringify(secrets.map((s) => s.inputs));
     for (const v of values) expect([v, inSecrets.includes(v)]).toEqual([v, true]);
@@ -245,7 +245,7 @@ describe("Kubernetes target under mocks (prod stack)", () => {
 
   test("monitoring: ServiceMonitor, alert rules and a Grafana dashboard", () => {
     const sm = ofType(rs, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor");
-    expect(sm).toHaveLength(1);
+    expect(sm.map((r) => r.name).sort()).toEqual(["lkstack-servicemonitor", "lkstack-sfu-servicemonitor"]);
     const rule = ofType(rs, "kubernetes:monitoring.coreos.com/v1:PrometheusRule")[0];
     const alerts = (get(rule.inputs, "spec.groups.0.rules") as { alert: string }[]).map((r) => r.alert);
     expect(alerts).toEqual(
@@ -262,6 +262,48 @@ describe("Kubernetes target under mocks (prod stack)", () => {
       "livekit_nack_total",
     ])
       expect(json).toContain(metric);
+  });
+
+  test("the SFU's ServiceMonitor scrapes with basic auth from a Secret in the stack namespace; livekit-server gets the password as env", () => {
+    const sm = byName(rs, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "lkstack-sfu-servicemonitor");
+    const auth = byName(rs, "kubernetes:core/v1:Secret", "lkstack-metrics-auth");
+    // Auto-named (the engine stands in a suffix) and immutable, like every Secret of the stack.
+    expect(get(auth.inputs, "metadata.name")).toBeUndefined();
+    const authName = "lkstack-metrics-auth-a1b2c3d4";
+    expect(get(auth.inputs, "metadata.namespace")).toBe("lkstack");
+    expect(get(auth.inputs, "immutable")).toBe(true);
+    const generated = `generated-lkstack-secrets-metricsPassword-g1-0123456789abcdefghijklmnopqrstuv`;
+    expect(get(auth.inputs, "stringData")).toEqual({ username: "lkstack-metrics", password: generated });
+    expect(get(sm.inputs, "metadata.namespace")).toBe("lkstack");
+    expect(get(sm.inputs, "spec.selector.matchLabels")).toEqual({
+      "app.kubernetes.io/name": "lkstack-sfu",
+      "app.kubernetes.io/part-of": "lkstack",
+    });
+    expect(get(sm.inputs, "spec.endpoints")).toEqual([
+      {
+        port: "metrics",
+        path: "/metrics",
+        interval: "30s",
+        basicAuth: { username: { name: authName, key: "username" }, password: { name: authName, key: "password" } },
+      },
+    ]);
+    // Ingress and coturn (no auth upstream) are scraped by the other monitor, which never sends it.
+    const rest = byName(rs, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "lkstack-servicemonitor");
+    expect(JSON.stringify(get(rest.inputs, "spec"))).not.toContain("basicAuth");
+    expect(get(rest.inputs, "spec.selector.matchExpressions")).toEqual([
+      { key: "app.kubernetes.io/component", operator: "NotIn", values: ["sfu"] },
+    ]);
+    // The password reaches livekit-server as env from the SFU's own Secret, and nothing public holds it.
+    const sfu = containers(rs).find((c) => c.name === "lkstack-sfu")?.c;
+    const env = sfu?.env?.find((e) => e.name === "LIVEKIT_PROMETHEUS_PASSWORD");
+    expect(env?.valueFrom?.secretKeyRef?.key).toBe("LIVEKIT_PROMETHEUS_PASSWORD");
+    const sfuSecret = byName(rs, "kubernetes:core/v1:Secret", "lkstack-sfu-secret");
+    expect(env?.valueFrom?.secretKeyRef?.name).toBe("lkstack-sfu-secret-a1b2c3d4");
+    expect((get(sfuSecret.inputs, "stringData") as Record<string, string>).LIVEKIT_PROMETHEUS_PASSWORD).toBe(generated);
+    const publicText = JSON.stringify(
+      rs.filter((r) => r.type !== "kubernetes:core/v1:Secret" && !r.type.startsWith("random:")).map((r) => r.inputs),
+    );
+    expect(publicText).not.toContain(generated);
   });
 
   test("every object the program creates is valid against the Kubernetes OpenAPI schema", () => {

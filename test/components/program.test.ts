@@ -58,6 +58,31 @@ test("secrets given with `pulumi config set --secret` replace the generated ones
   expect(keys).toBe(`${given.key}: ${given.secret}\n`);
 });
 
+test("the metrics password (secret config, else generated) reaches livekit-server as env and Prometheus's Secret, nothing else", async () => {
+  const given = "given-metrics-password-0123";
+  const dev = await runProgram("dev", { metricsPassword: given });
+  expect(dev.some((r) => r.type.startsWith("random:") && r.name.includes("metricsPassword"))).toBe(false);
+  const devHolders = dev.filter((r) => JSON.stringify(r.inputs).includes(given));
+  expect(devHolders.map((r) => `${r.type} ${String(r.inputs.name)}`)).toEqual(["docker:index/container:Container lkstack-sfu"]);
+  expect(devHolders[0].inputs.envs).toContain(`LIVEKIT_PROMETHEUS_PASSWORD=${given}`);
+  expect(devHolders[0].secretPaths.some((p) => p.startsWith("envs"))).toBe(true);
+  const prod = await runProgram("prod", {
+    metricsPassword: given,
+    cameraCredentials: { "corridor-a": { username: "u", password: "p-a-0123" }, "corridor-b": { username: "u", password: "p-b-0123" } },
+  });
+  const prodHolders = prod.filter((r) => JSON.stringify(r.inputs).includes(given));
+  expect(prodHolders.map((r) => `${r.type} ${r.name}`).sort()).toEqual([
+    "kubernetes:core/v1:Secret lkstack-metrics-auth",
+    "kubernetes:core/v1:Secret lkstack-sfu-secret",
+  ]);
+  for (const h of prodHolders) expect(h.secretPaths.some((p) => p.startsWith("stringData"))).toBe(true);
+  // Generated when not given: one RandomPassword per generation, like the other secrets.
+  const generated = await runProgram("dev", {});
+  expect(generated.filter((r) => r.type === "random:index/randomPassword:RandomPassword").map((r) => r.name)).toContain(
+    "lkstack-secrets-metricsPassword-g1",
+  );
+});
+
 test("`lkstack preview --stack prod` lists every resource with secrets masked", async () => {
   const out = mkdtempSync(join(tmpdir(), "lkstack-preview-"));
   const lines: string[] = [];

@@ -60,7 +60,11 @@ suite("lkstack doctor against a real local stack (livekit-server, redis, coturn)
     const io: Io = {
       out: (s) => out.push(s),
       err: (s) => out.push(s),
-      env: { TURN_SECRET: TEST_SECRETS.turnSecrets[0], VALKEY_PASSWORD: TEST_SECRETS.valkeyPassword },
+      env: {
+        TURN_SECRET: TEST_SECRETS.turnSecrets[0],
+        VALKEY_PASSWORD: TEST_SECRETS.valkeyPassword,
+        LKSTACK_METRICS_PASSWORD: TEST_SECRETS.metricsPassword,
+      },
       cwd: PROJECT_DIR,
     };
     // The test stack is not a file: point doctor at the dev stack's layout but this stack's addresses.
@@ -118,6 +122,20 @@ suite("lkstack doctor against a real local stack (livekit-server, redis, coturn)
     expect(r.code).toBe(1);
   });
 
+  it("scrapes the SFU's metrics with basic auth: a missing or wrong password is a failing row with its fix", async () => {
+    const none = await doctorFor(cfg, { LKSTACK_METRICS_PASSWORD: "" });
+    expect(none.out).toMatch(/^✗ LiveKit metrics \(\d+\) +HTTP 401: the port asks for basic auth and no password was given$/m);
+    expect(none.out).toMatch(/fix: export LKSTACK_METRICS_PASSWORD \(the stack output metricsPassword\)/);
+    const wrong = await doctorFor(cfg, { LKSTACK_METRICS_PASSWORD: "not-the-metrics-password-0123" });
+    expect(wrong.out).toMatch(/^✗ LiveKit metrics \(\d+\) +HTTP 401: basic auth as lkstack-metrics refused$/m);
+    expect(wrong.out).toMatch(/fix: the metrics password does not match the SFU's; export LKSTACK_METRICS_PASSWORD/);
+    for (const r of [none, wrong]) {
+      expect(r.out).not.toMatch(/NACK rate/);
+      expect(r.out).toMatch(/^✓ LiveKit GET \//m);
+      expect(r.code).toBe(1);
+    }
+  });
+
   /** Runs the checks for the in-memory test stack (same code path as the command). */
   async function doctorFor(c: StackConfig, env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
     const { doctorTargets, formatChecks, runDoctor } = await import("../../cli/doctor");
@@ -127,6 +145,7 @@ suite("lkstack doctor against a real local stack (livekit-server, redis, coturn)
       {
         TURN_SECRET: TEST_SECRETS.turnSecrets[0],
         VALKEY_PASSWORD: TEST_SECRETS.valkeyPassword,
+        LKSTACK_METRICS_PASSWORD: TEST_SECRETS.metricsPassword,
         ...env,
       },
     );

@@ -4,8 +4,9 @@ import { BINARIES, freePorts, requireBinaries, startDaemon, tempDir, waitForTcp,
 import { TEST_SECRETS, minimal, parse } from "../helpers/fixtures";
 import { materialize } from "../helpers/realStack";
 import { expectRefusal, startLivekit, startLocalStack } from "../helpers/livekitStack";
-import { ConfigError, parseStackConfig, type StackConfig } from "../../schema";
-import { SECRET_FILE_MODE } from "../../templates";
+import { parse as parseYaml } from "yaml";
+import { ConfigError, METRICS_USERNAME, parseStackConfig, type StackConfig } from "../../schema";
+import { FILE_NAMES, SECRET_FILE_MODE, renderStack } from "../../templates";
 
 const bins = requireBinaries(["livekitServer", "redisServer"]);
 const suite = bins.available ? describe : describe.skip;
@@ -36,9 +37,29 @@ suite("rendered livekit.yaml on the real livekit-server", () => {
     expect((await res.text()).trim()).toBe("OK");
   });
 
-  it("serves the seed's Prometheus metrics on the metrics port", async () => {
-    const body = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-    expect(body).toMatch(/^livekit_/m);
+  it("serves the seed's Prometheus metrics on the metrics port, only with the rendered basic-auth credentials", async () => {
+    const metrics = `http://127.0.0.1:${metricsPort}/metrics`;
+    const basic = (user: string, password: string) => ({
+      authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`,
+    });
+    // livekit.yaml names the user; the password reached livekit-server only as LIVEKIT_PROMETHEUS_PASSWORD.
+    const lk = parseYaml(renderStack(cfg, TEST_SECRETS).livekit?.publicFiles[FILE_NAMES.livekit] ?? "") as {
+      prometheus: { username: string; password?: string };
+    };
+    expect(lk.prometheus.username).toBe(METRICS_USERNAME);
+    expect(lk.prometheus.password).toBeUndefined();
+    const anonymous = await fetch(metrics);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get("www-authenticate")).toMatch(/^Basic /);
+    expect(await anonymous.text()).not.toMatch(/^livekit_/m);
+    for (const [user, password] of [
+      [METRICS_USERNAME, "wrong-password-0123456789"],
+      ["admin", TEST_SECRETS.metricsPassword],
+    ])
+      expect([user, (await fetch(metrics, { headers: basic(user, password) })).status]).toEqual([user, 401]);
+    const res = await fetch(metrics, { headers: basic(lk.prometheus.username, TEST_SECRETS.metricsPassword) });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/^livekit_/m);
   });
 
   it("accepts both keys of the key file and applies the seed's room lifecycle", async () => {

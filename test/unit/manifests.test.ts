@@ -41,6 +41,7 @@ describe("lkstack render --manifests", () => {
       VALKEY_PASSWORD: TEST_SECRETS.valkeyPassword,
       TURN_SECRET: TEST_SECRETS.turnSecrets[0],
       LIVEKIT_API_SECRET: TEST_SECRETS.apiKeys[0].secret,
+      LKSTACK_METRICS_PASSWORD: TEST_SECRETS.metricsPassword,
     };
     const t = io(env);
     expect(await main(["render", "--stack", "prod", "--out", out, "--manifests"], t)).toBe(0);
@@ -60,7 +61,8 @@ describe("lkstack render --manifests", () => {
         "PrometheusRule",
       ]),
     );
-    expect(secretObjects.map((o) => o.kind)).toEqual(Array(6).fill("Secret"));
+    // One per workload, and the SFU's metrics credentials for its ServiceMonitor.
+    expect(secretObjects.map((o) => o.kind)).toEqual(Array(7).fill("Secret"));
     expect(statSync(join(out, "secret", "manifests-secrets.yaml")).mode & 0o777).toBe(0o600);
     const publicText = readFileSync(join(out, "manifests", "lkstack.yaml"), "utf8");
     const secretText = readFileSync(join(out, "secret", "manifests-secrets.yaml"), "utf8");
@@ -73,6 +75,16 @@ describe("lkstack render --manifests", () => {
     const referenced = [...publicText.matchAll(/secretName: (lkstack-[a-z-]+)/g)].map((m) => m[1]);
     expect(referenced.length).toBeGreaterThan(4);
     for (const n of referenced) expect(secretNames).toContain(n);
+    // So does the SFU's ServiceMonitor (basic auth for its metrics port).
+    const sfuMonitor = publicObjects.find((o) => o.kind === "ServiceMonitor" && (o.metadata as { name: string }).name === "lkstack-sfu");
+    const basicAuth = JSON.stringify((sfuMonitor?.spec as { endpoints: { basicAuth: unknown }[] }).endpoints[0].basicAuth);
+    expect(basicAuth).toBe(
+      JSON.stringify({
+        username: { name: "lkstack-sfu-metrics-auth", key: "username" },
+        password: { name: "lkstack-sfu-metrics-auth", key: "password" },
+      }),
+    );
+    expect(secretNames).toContain("lkstack-sfu-metrics-auth");
     expect(validateK8s([...publicObjects, ...secretObjects]).filter((r) => !r.ok)).toEqual([]);
     expect(t.stdout.join("\n")).toMatch(/wrote \d+ Kubernetes objects/);
   });
