@@ -35,6 +35,8 @@ export function controlCharProblems(raw: unknown, path: PropertyKey[] = []): Con
       const ch = forbiddenChar(k);
       // The key is shown JSON-escaped: the error itself must not carry the line break.
       if (ch) return [{ path: [...path, JSON.stringify(k)], problem: `the key contains the control character ${ch}`, fix }];
+      // A parsed record silently drops this key (it names the object's prototype): refuse, never lose it.
+      if (k === "__proto__") return [{ path: [...path, k], problem: "the key __proto__ cannot be used", fix: "rename or remove the key" }];
       return controlCharProblems(v, [...path, k]);
     });
   return [];

@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { desiredIngresses, forwardUrl, type Backoff, type DesiredIngress } from "../../cli/cameras/plan";
 import { livekitIngressApi, mediamtxApi, reconcileOnce, type ReconcileTarget } from "../../cli/cameras/reconcile";
 import { parseStackConfig, type StackConfig } from "../../schema";
@@ -74,12 +75,24 @@ suite("the camera reconciler against the real livekit-server and MediaMTX", () =
     expect((await reconcileOnce(target, desired, backoff)).lines).toEqual(["2 camera ingress(es) in place"]);
   }, 30000);
 
-  it("MediaMTX's API admits the reconciler's account only: no password, a wrong one and another user are refused", async () => {
-    const path = `/v3/config/paths/list`;
-    const basic = (u: string, p: string) => ({ authorization: `Basic ${Buffer.from(`${u}:${p}`).toString("base64")}` });
-    expect((await fetch(`${apiUrl}${path}`, { headers: basic(MEDIAMTX_API_USER, TEST_SECRETS.mediamtxApiPassword) })).status).toBe(200);
-    expect((await fetch(`${apiUrl}${path}`, { headers: basic(MEDIAMTX_API_USER, "wrong") })).status).toBe(401);
-    expect((await fetch(`${apiUrl}${path}`, { headers: basic("any", "") })).status).toBe(401);
+  it("MediaMTX's API admits the reconciler's account from any address, anonymous callers from loopback only", async () => {
+    // The loopback grant (127.0.0.1, ::1) is for the container's own health check. A caller from
+    // 127.0.0.2 is "another host" to MediaMTX, as a pod in the cluster would be.
+    const status = (localAddress: string, auth?: [string, string]) =>
+      new Promise<number>((resolve, reject) => {
+        const headers = auth ? { authorization: `Basic ${Buffer.from(`${auth[0]}:${auth[1]}`).toString("base64")}` } : undefined;
+        request(`${apiUrl}/v3/config/paths/list`, { localAddress, headers }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+          .on("error", reject)
+          .end();
+      });
+    expect(await status("127.0.0.2", [MEDIAMTX_API_USER, TEST_SECRETS.mediamtxApiPassword])).toBe(200);
+    expect(await status("127.0.0.2", [MEDIAMTX_API_USER, "wrong-password-0123456789"])).toBe(401);
+    expect(await status("127.0.0.2", ["any", ""])).toBe(401);
+    expect(await status("127.0.0.2")).toBe(401);
+    expect(await status("127.0.0.1")).toBe(200);
   });
 
   it("a camera dropped from the stack loses its ingress; the other keeps its stream key", async () => {
