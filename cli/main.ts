@@ -25,7 +25,8 @@ commands:
       validate Pulumi.STACK.yaml and write livekit.yaml, livekit-ingress.yaml, turnserver.conf,
       valkey.conf (+ sentinel.conf) and mediamtx.yml into DIR, secret parts into DIR/secret
       (from env LIVEKIT_API_KEY, LIVEKIT_API_SECRET, TURN_SECRET, VALKEY_PASSWORD,
-      MEDIAMTX_API_PASSWORD, LKSTACK_CAMERA_CREDENTIALS; marked placeholders otherwise)
+      MEDIAMTX_API_PASSWORD, LKSTACK_METRICS_PASSWORD, LKSTACK_CAMERA_CREDENTIALS; marked
+      placeholders otherwise)
       --manifests (kubernetes target): also every Kubernetes object the Pulumi program creates,
       in DIR/manifests/lkstack.yaml and the Secrets in DIR/secret/manifests-secrets.yaml
       DIR is written whole or not at all; a non-empty DIR that render did not write is refused
