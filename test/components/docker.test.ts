@@ -23,7 +23,7 @@ const secretStrings = [
   ...TEST_SECRETS.apiKeys.map((k) => k.secret),
   ...TEST_SECRETS.turnSecrets,
   TEST_SECRETS.valkeyPassword,
-  TEST_SECRETS.mediamtxReaderPassword,
+  TEST_SECRETS.mediamtxApiPassword,
 ];
 
 type Upload = { file: string; content: string; owner: string; permissions: string };

@@ -17,7 +17,7 @@ const SECRET_ENV = {
   LIVEKIT_API_SECRET: TEST_SECRETS.apiKeys[0].secret,
   TURN_SECRET: TEST_SECRETS.turnSecrets[0],
   VALKEY_PASSWORD: TEST_SECRETS.valkeyPassword,
-  MEDIAMTX_READER_PASSWORD: TEST_SECRETS.mediamtxReaderPassword,
+  MEDIAMTX_API_PASSWORD: TEST_SECRETS.mediamtxApiPassword,
   LKSTACK_CAMERA_CREDENTIALS: JSON.stringify(TEST_SECRETS.cameraCredentials),
 };
 
@@ -51,7 +51,7 @@ describe("lkstack render", () => {
     expect(await main(["render", "--stack", "dev", "--out", out], t)).toBe(0);
     expect(readFileSync(join(out, "secret", "turn-secret"), "utf8")).toBe("PLACEHOLDER_set_TURN_SECRET");
     expect(t.stdout.join("\n")).toMatch(
-      /placeholders .* stand in for: LIVEKIT_API_KEY, LIVEKIT_API_SECRET, TURN_SECRET, VALKEY_PASSWORD, MEDIAMTX_READER_PASSWORD/,
+      /placeholders .* stand in for: LIVEKIT_API_KEY, LIVEKIT_API_SECRET, TURN_SECRET, VALKEY_PASSWORD, MEDIAMTX_API_PASSWORD/,
     );
   });
 
