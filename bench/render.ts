@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { RecordingEngine } from "../cli/engine";
-import { reconcilerCode } from "../components/reconcilerCode";
+import { reconcilerCode } from "../reconciler/bundle";
 import { K8sStack } from "../components/k8s";
 import { GeneratedSecrets } from "../components/secrets";
 import { parseStackConfig, replicasForRange, type StackConfig } from "../schema";

@@ -1,11 +1,9 @@
 import { execFileSync } from "node:child_process";
+import type { ApiCredentials } from "../reconciler/reconcile";
 import { SECRET_ENV } from "../schema";
 
-export interface ApiCredentials {
-  apiKey: string;
-  apiSecret: string;
-  source: string;
-}
+// Defined by the reconciler (it calls LiveKit's API too); the CLI's commands import it from here.
+export type { ApiCredentials };
 
 export class CredentialsError extends Error {}
 

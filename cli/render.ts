@@ -1,5 +1,5 @@
 import { CONTAINER_LAYOUT, secretsFromEnv, type StackConfig } from "../schema";
-import { reconcilerCode } from "../components/reconcilerCode";
+import { reconcilerCode } from "../reconciler/bundle";
 import { envFile, k8sManifests, k8sObjectList, k8sSecrets, renderStack, toYaml, type K8sObject, type RenderedStack } from "../templates";
 import { RENDER_MARKER, writeTree, type TreeFile } from "./output";
 

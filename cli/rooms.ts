@@ -1,10 +1,6 @@
 import { RoomServiceClient } from "livekit-server-sdk";
+import { apiUrl } from "../schema";
 import type { ApiCredentials } from "./credentials";
-
-/** `http(s)://` for the server API; accepts the `ws(s)://` URL clients use. */
-export function apiUrl(url: string): string {
-  return url.replace(/^ws(s?):\/\//, "http$1://");
-}
 
 export async function listRooms(url: string, creds: ApiCredentials): Promise<string[]> {
   const rooms = await new RoomServiceClient(apiUrl(url), creds.apiKey, creds.apiSecret).listRooms();

@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { RoomServiceClient } from "livekit-server-sdk";
 import type { ApiCredentials } from "./credentials";
-import { apiUrl } from "./rooms";
+import { apiUrl } from "../schema";
 import { CAMERA_ROOM, DEFAULT_TTL_SECONDS, mintToken } from "./token";
 
 /** The package root, from src (cli/) or the build (dist/cli/). */

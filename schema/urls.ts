@@ -4,6 +4,11 @@
 import { isIPv4, isIPv6 } from "node:net";
 import { isDnsName } from "./text";
 
+/** \`http(s)://\` for LiveKit's server API; accepts the \`ws(s)://\` URL clients use. */
+export function apiUrl(url: string): string {
+  return url.replace(/^ws(s?):\/\//, "http$1://");
+}
+
 /** A refused URL: what is wrong and how to write it instead. */
 export interface UrlProblem {
   problem: string;

@@ -1,5 +1,5 @@
 // Bundles with esbuild: the camera-grid page (viewer/app.ts + livekit-client) into dist/viewer/,
-// and the camera reconciler (cli/cameras/runner.ts + livekit-server-sdk) into one file the stack
+// and the camera reconciler (reconciler/runner.ts + livekit-server-sdk) into one file the stack
 // runs on a stock Node image, dist/reconciler/reconciler.js.
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -30,7 +30,7 @@ export function buildViewer(out = join(root, "dist", "viewer", "viewer.js")) {
 
 /** The reconciler as one CommonJS file for Node 20; returns its text. */
 export function buildReconciler(out = join(root, "dist", "reconciler", "reconciler.js")) {
-  return bundle("cli/cameras/runner.ts", out, { format: "cjs", platform: "node", target: "node20" });
+  return bundle("reconciler/runner.ts", out, { format: "cjs", platform: "node", target: "node20" });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -2,9 +2,9 @@ import { SECRET_ENV } from "../../schema";
 import { reconcilerEndpoints, RECONCILER_ENV } from "../../templates";
 import { apiCredentials, secretsFor } from "../credentials";
 import { loadStackConfig } from "../stackFile";
-import { desiredIngresses, type Backoff } from "./plan";
-import { reconcileOnce } from "./reconcile";
-import { reconcileTarget } from "./runner";
+import { desiredIngresses, type Backoff } from "../../reconciler/plan";
+import { reconcileOnce } from "../../reconciler/reconcile";
+import { reconcileTarget } from "../../reconciler/runner";
 
 export interface CamerasReconcileOptions {
   stack: string;

@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { SERVICE_NAMES, type StackConfig, type StackSecrets } from "../../schema";
 import { dockerFiles, dockerServices, renderStack, type DockerServiceSpec } from "../../templates";
-import { reconcilerCode } from "../reconcilerCode";
+import { reconcilerCode } from "../../reconciler/bundle";
 import { DockerWorkload } from "./workload";
 
 export interface DockerStackArgs {

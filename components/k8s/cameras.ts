@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { camerasObjects } from "../../templates";
-import { reconcilerCode } from "../reconcilerCode";
+import { reconcilerCode } from "../../reconciler/bundle";
 import { configMapResource, deploymentResource, secretResource } from "./objects";
 import { buildWith, type WorkloadArgs } from "./workload";
 

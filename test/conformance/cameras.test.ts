@@ -1,6 +1,6 @@
 import { request } from "node:http";
-import { desiredIngresses, forwardUrl, type Backoff, type DesiredIngress } from "../../cli/cameras/plan";
-import { livekitIngressApi, mediamtxApi, reconcileOnce, type ReconcileTarget } from "../../cli/cameras/reconcile";
+import { desiredIngresses, forwardUrl, type Backoff, type DesiredIngress } from "../../reconciler/plan";
+import { livekitIngressApi, mediamtxApi, reconcileOnce, type ReconcileTarget } from "../../reconciler/reconcile";
 import { parseStackConfig, type StackConfig } from "../../schema";
 import { MEDIAMTX_API_USER, parseDesiredIngressFiles, renderStack } from "../../templates";
 import { startMediamtx } from "../helpers/cameraPath";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { parse as parseYaml, stringify as toYamlText } from "yaml";
 import { startViewer } from "../../cli/viewer";
-import { reconcilerCode } from "../../components/reconcilerCode";
+import { reconcilerCode } from "../../reconciler/bundle";
 import { parseStackConfig, type StackConfig, type StackSecrets } from "../../schema";
 import { FILE_NAMES, RECONCILER_ENV, reconcilerEnv, renderStack } from "../../templates";
 import { minimal, TEST_SECRETS } from "./fixtures";

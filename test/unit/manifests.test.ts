@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { main, type Io } from "../../cli/main";
 import { k8sManifests, k8sObjectList } from "../../templates";
-import { reconcilerCode } from "../../components/reconcilerCode";
+import { reconcilerCode } from "../../reconciler/bundle";
 import { PROJECT_DIR, stackFromFile, TEST_SECRETS } from "../helpers/fixtures";
 import { validateK8s } from "../helpers/k8sValidate";
 

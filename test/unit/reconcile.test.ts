@@ -8,8 +8,8 @@ import {
   type Backoff,
   type DesiredIngress,
   type ObservedIngress,
-} from "../../cli/cameras/plan";
-import { forwardBackoffKey, reconcileOnce, type IngressApi, type MediamtxApi, type ReconcileTarget } from "../../cli/cameras/reconcile";
+} from "../../reconciler/plan";
+import { forwardBackoffKey, reconcileOnce, type IngressApi, type MediamtxApi, type ReconcileTarget } from "../../reconciler/reconcile";
 import { reconcilerEndpoints } from "../../templates";
 import { stackFromFile } from "../helpers/fixtures";
 

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { reconcilerCode } from "../../components/reconcilerCode";
+import { reconcilerCode } from "../../reconciler/bundle";
 import { parseStackConfig, type StackConfig, type StackSecrets } from "../../schema";
 import {
   dockerFiles,

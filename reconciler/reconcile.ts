@@ -7,8 +7,7 @@ import {
   VideoCodec,
   type IngressInfo,
 } from "livekit-server-sdk";
-import type { ApiCredentials } from "../credentials";
-import { apiUrl } from "../rooms";
+import { apiUrl } from "../schema";
 import {
   isManaged,
   nextBackoff,
@@ -21,6 +20,13 @@ import {
   type ObservedForwards,
   type ObservedIngress,
 } from "./plan";
+
+/** LiveKit API credentials and where they were read from (the CLI names it in its messages). */
+export interface ApiCredentials {
+  apiKey: string;
+  apiSecret: string;
+  source: string;
+}
 
 /** The part of LiveKit's Ingress API the reconciler uses (a fake stands in for it in unit tests). */
 export interface IngressApi {

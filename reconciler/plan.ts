@@ -1,8 +1,8 @@
-import { DEFAULTS } from "../../schema";
-import type { DesiredIngress } from "../../templates/cameras";
+import { DEFAULTS } from "../schema";
+import type { DesiredIngress } from "../templates/cameras";
 
 // The desired ingresses are computed at render time (templates/cameras.ts); the deployment ships them.
-export { desiredIngresses, type DesiredIngress } from "../../templates/cameras";
+export { desiredIngresses, type DesiredIngress } from "../templates/cameras";
 
 export type IngressStatus = "inactive" | "buffering" | "publishing" | "error" | "complete";
 

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createServer } from "node:http";
-import { CONTAINER_LAYOUT, DEFAULT_PORTS, SECRET_ENV } from "../../schema";
-import { isChunkFile, MEDIAMTX_API_USER, parseDesiredIngressFiles, RECONCILER_ENV, type DesiredIngress } from "../../templates";
+import { CONTAINER_LAYOUT, DEFAULT_PORTS, SECRET_ENV } from "../schema";
+import { isChunkFile, MEDIAMTX_API_USER, parseDesiredIngressFiles, RECONCILER_ENV, type DesiredIngress } from "../templates";
 import type { Backoff } from "./plan";
 import { livekitIngressApi, mediamtxApi, reconcileOnce, type ReconcileTarget } from "./reconcile";
 

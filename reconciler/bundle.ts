@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildSync } from "esbuild";
 
-/** The package root, from the sources (components/) or the build (dist/components/). */
+/** The package root, from the sources (reconciler/) or the build (dist/reconciler/). */
 const ROOT = existsSync(join(__dirname, "..", "package.json")) ? join(__dirname, "..") : join(__dirname, "..", "..");
 
 let cached: string | undefined;
@@ -17,7 +17,7 @@ export function reconcilerCode(): string {
   const built = join(ROOT, "dist", "reconciler", "reconciler.js");
   if (existsSync(built)) return (cached = readFileSync(built, "utf8"));
   const out = buildSync({
-    entryPoints: [join(ROOT, "cli", "cameras", "runner.ts")],
+    entryPoints: [join(ROOT, "reconciler", "runner.ts")],
     bundle: true,
     minify: true,
     platform: "node",
