@@ -1,0 +1,38 @@
+import type { Command } from "commander";
+import { DEFAULT_PORTS, type ViewingLayer } from "../../schema";
+import { formatPlan, planFor, VIEWING_LAYERS } from "../capacity";
+import { loadStackConfig } from "../stackFile";
+import { action, projectDir, required, UsageError, withStack, type CliCommand, type StackOptions } from "../command";
+
+interface CapacityOptions extends StackOptions {
+  cameras?: string;
+  viewersPerCamera?: string;
+  layer?: string;
+}
+
+/** A count flag's value: a whole number, zero or more. */
+function count(value: string | undefined, flag: string): number {
+  const n = Number(required(value, flag));
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} must be a whole number`);
+  return n;
+}
+
+function isLayer(text: string): text is ViewingLayer {
+  return (VIEWING_LAYERS as readonly string[]).includes(text);
+}
+
+export const capacity: CliCommand = {
+  help: `  capacity --cameras N --viewers-per-camera M [--layer high|medium|low|mix] [--stack STACK]
+      size SFU, Ingress and coturn from the capacity model (the stack's layers and UDP range if given)`,
+  register(program: Command, ctx) {
+    const cmd = withStack(program.command("capacity")).option("--cameras <n>").option("--viewers-per-camera <m>").option("--layer <layer>");
+    action<CapacityOptions>(cmd, ctx, async (o) => {
+      const layer = o.layer ?? "mix";
+      if (!isLayer(layer)) throw new UsageError(`--layer must be one of ${VIEWING_LAYERS.join(", ")}`);
+      const cfg = o.stack ? loadStackConfig(o.stack, projectDir(o, ctx.io)) : undefined;
+      const plan = planFor(count(o.cameras, "--cameras"), count(o.viewersPerCamera, "--viewers-per-camera"), layer, cfg);
+      for (const line of formatPlan(plan, cfg?.sfu.ports.udp ?? DEFAULT_PORTS.sfu.udp)) ctx.io.out(line);
+      return 0;
+    });
+  },
+};
