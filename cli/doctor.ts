@@ -1,8 +1,8 @@
-import { lookup } from "node:dns/promises";
-import { connect } from "node:net";
 import { METRICS_USERNAME, participantBudget, rangeSize, SECRET_ENV, topology, type StackConfig } from "../schema";
-import { respCommandAt } from "./resp";
-import { turnAllocate, turnRestCredentials } from "./turn";
+import { metricSum, scrape } from "./probes/metrics";
+import { get, tcpOpen, unresolvable, why } from "./probes/net";
+import { turnAllocate, turnRestCredentials } from "./probes/turn";
+import { valkeyPing } from "./probes/valkey";
 
 /** One row of the seed's troubleshooting guide, checked. */
 export interface Check {
@@ -51,62 +51,8 @@ export function doctorTargets(
   };
 }
 
-async function get(
-  url: string,
-  timeoutMs: number,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: string; ms: number }> {
-  const t = Date.now();
-  const res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
-  return { status: res.status, body: await res.text(), ms: Date.now() - t };
-}
-
-function why(e: unknown): string {
-  if (typeof e === "object" && e !== null && "cause" in e && typeof e.cause === "object" && e.cause !== null && "code" in e.cause)
-    return String(e.cause.code);
-  return e instanceof Error ? e.message : String(e);
-}
-
-function tcpOpen(host: string, port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, host);
-    s.setTimeout(timeoutMs, () => {
-      s.destroy();
-      resolve(false);
-    });
-    s.once("connect", () => {
-      s.end();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
-}
-
-/** Sums every sample of a Prometheus counter in a text exposition. */
-export function metricSum(body: string, name: string): number {
-  let sum = 0;
-  for (const line of body.split("\n")) {
-    if (!line.startsWith(name)) continue;
-    const rest = line.slice(name.length);
-    if (rest[0] !== "{" && rest[0] !== " ") continue;
-    const value = Number(line.trim().split(/\s+/).pop());
-    if (Number.isFinite(value)) sum += value;
-  }
-  return sum;
-}
-
 /** The seed's NACK guidance as a threshold: more than 2 % of packets retransmitted means loss. */
 export const NACK_RATIO_LIMIT = 0.02;
-
-/** Why `host` does not resolve (e.g. ENOTFOUND), or undefined when it does. */
-async function unresolvable(host: string): Promise<string | undefined> {
-  try {
-    await lookup(host.replace(/^\[|\]$/g, ""));
-    return undefined;
-  } catch (e) {
-    return typeof e === "object" && e !== null && "code" in e ? String(e.code) : why(e);
-  }
-}
 
 /**
  * Each host a check talks to must resolve first; one that does not becomes one failing row naming
@@ -136,175 +82,158 @@ async function resolveTargets(t: DoctorTargets, checks: Check[]): Promise<Doctor
   return out;
 }
 
-export async function runDoctor(cfg: StackConfig, targets: DoctorTargets): Promise<Check[]> {
-  const checks: Check[] = [];
-  const resolved = await resolveTargets(targets, checks);
-  if (!resolved) return checks;
-  const t = resolved;
-  const host = new URL(t.livekitUrl).hostname;
+async function livekitRoot(cfg: StackConfig, t: DoctorTargets): Promise<Check> {
+  const name = `LiveKit GET / (${cfg.sfu.ports.http})`;
   try {
     const r = await get(`${t.livekitUrl}/`, t.timeoutMs);
-    checks.push(
-      r.status === 200
-        ? { name: `LiveKit GET / (${cfg.sfu.ports.http})`, ok: true, figure: `200 ${r.body.trim()} in ${r.ms} ms` }
-        : {
-            name: `LiveKit GET / (${cfg.sfu.ports.http})`,
-            ok: false,
-            figure: `${r.status} ${r.body.trim()}`,
-            fix: r.status === 406 ? "the node's stats are stale: check Valkey is reachable from the SFU" : "check the SFU logs",
-          },
-    );
+    if (r.status === 200) return { name, ok: true, figure: `200 ${r.body.trim()} in ${r.ms} ms` };
+    const fix = r.status === 406 ? "the node's stats are stale: check Valkey is reachable from the SFU" : "check the SFU logs";
+    return { name, ok: false, figure: `${r.status} ${r.body.trim()}`, fix };
   } catch (e) {
-    checks.push({
-      name: `LiveKit GET / (${cfg.sfu.ports.http})`,
-      ok: false,
-      figure: why(e),
-      fix: `is livekit-server running and ${t.livekitUrl} reachable?`,
-    });
+    return { name, ok: false, figure: why(e), fix: `is livekit-server running and ${t.livekitUrl} reachable?` };
   }
+}
+
+/** The SFU's metrics row and, when it scraped, the NACK-rate row. */
+async function livekitMetrics(cfg: StackConfig, t: DoctorTargets, host: string): Promise<Check[]> {
+  const name = `LiveKit metrics (${cfg.sfu.ports.metrics})`;
   try {
-    // The port asks for basic auth (prometheus.username/password): send it whenever we have the password.
-    const auth = t.metricsPassword
-      ? { authorization: `Basic ${Buffer.from(`${METRICS_USERNAME}:${t.metricsPassword}`).toString("base64")}` }
-      : undefined;
-    const r = await get(`http://${host}:${cfg.sfu.ports.metrics}/metrics`, t.timeoutMs, auth);
-    const ok = r.status === 200 && /^livekit_/m.test(r.body);
-    const name = `LiveKit metrics (${cfg.sfu.ports.metrics})`;
-    if (ok)
-      checks.push({
-        name,
-        ok,
-        figure: `rooms ${metricSum(r.body, "livekit_room_total")}, participants ${metricSum(r.body, "livekit_participant_total")}`,
-      });
-    else if (r.status === 401)
-      checks.push(
-        auth
-          ? {
-              name,
-              ok,
-              figure: `HTTP 401: basic auth as ${METRICS_USERNAME} refused`,
-              fix: `the metrics password does not match the SFU's; export ${SECRET_ENV.metricsPassword} from the stack output metricsPassword`,
-            }
-          : {
-              name,
-              ok,
-              figure: "HTTP 401: the port asks for basic auth and no password was given",
-              fix: `export ${SECRET_ENV.metricsPassword} (the stack output metricsPassword)`,
-            },
-      );
-    else
-      checks.push({
-        name,
-        ok,
-        figure: `HTTP ${r.status}`,
-        fix: "set prometheus.port in livekit.yaml (lkstack renders it) and open the port to your monitoring",
-      });
-    if (ok) {
-      const nacks = metricSum(r.body, "livekit_nack_total");
-      const packets = metricSum(r.body, "livekit_packet_total");
-      const ratio = packets > 0 ? nacks / packets : 0;
-      checks.push({
-        name: "NACK rate",
-        ok: ratio <= NACK_RATIO_LIMIT,
-        figure: `${nacks} NACKs / ${packets} packets (${(ratio * 100).toFixed(2)} %)`,
-        fix:
-          ratio <= NACK_RATIO_LIMIT
-            ? undefined
-            : "packet loss between SFU and viewers: check the network, the UDP range, or subscribe a lower layer",
-      });
+    const r = await scrape(`http://${host}:${cfg.sfu.ports.metrics}/metrics`, t.metricsPassword, t.timeoutMs);
+    if (r.status === 200 && /^livekit_/m.test(r.body)) {
+      const figure = `rooms ${metricSum(r.body, "livekit_room_total")}, participants ${metricSum(r.body, "livekit_participant_total")}`;
+      return [{ name, ok: true, figure }, nackRate(r.body)];
     }
+    if (r.status !== 401)
+      return [
+        {
+          name,
+          ok: false,
+          figure: `HTTP ${r.status}`,
+          fix: "set prometheus.port in livekit.yaml (lkstack renders it) and open the port to your monitoring",
+        },
+      ];
+    return [
+      t.metricsPassword
+        ? {
+            name,
+            ok: false,
+            figure: `HTTP 401: basic auth as ${METRICS_USERNAME} refused`,
+            fix: `the metrics password does not match the SFU's; export ${SECRET_ENV.metricsPassword} from the stack output metricsPassword`,
+          }
+        : {
+            name,
+            ok: false,
+            figure: "HTTP 401: the port asks for basic auth and no password was given",
+            fix: `export ${SECRET_ENV.metricsPassword} (the stack output metricsPassword)`,
+          },
+    ];
   } catch (e) {
-    checks.push({
-      name: `LiveKit metrics (${cfg.sfu.ports.metrics})`,
-      ok: false,
-      figure: why(e),
-      fix: "open the metrics port to this host",
-    });
+    return [{ name, ok: false, figure: why(e), fix: "open the metrics port to this host" }];
   }
-  const tcp = await tcpOpen(host, cfg.sfu.ports.rtcTcp, t.timeoutMs);
-  checks.push({
-    name: `ICE over TCP (${cfg.sfu.ports.rtcTcp})`,
-    ok: tcp,
-    figure: tcp ? "accepts connections" : "closed",
-    fix: tcp ? undefined : `open ${cfg.sfu.ports.rtcTcp}/tcp to viewers (the fallback when UDP is blocked)`,
-  });
+}
+
+function nackRate(body: string): Check {
+  const nacks = metricSum(body, "livekit_nack_total");
+  const packets = metricSum(body, "livekit_packet_total");
+  const ratio = packets > 0 ? nacks / packets : 0;
+  const ok = ratio <= NACK_RATIO_LIMIT;
+  return {
+    name: "NACK rate",
+    ok,
+    figure: `${nacks} NACKs / ${packets} packets (${(ratio * 100).toFixed(2)} %)`,
+    fix: ok ? undefined : "packet loss between SFU and viewers: check the network, the UDP range, or subscribe a lower layer",
+  };
+}
+
+async function iceTcp(cfg: StackConfig, t: DoctorTargets, host: string): Promise<Check> {
+  const port = cfg.sfu.ports.rtcTcp;
+  const open = await tcpOpen(host, port, t.timeoutMs);
+  return {
+    name: `ICE over TCP (${port})`,
+    ok: open,
+    figure: open ? "accepts connections" : "closed",
+    fix: open ? undefined : `open ${port}/tcp to viewers (the fallback when UDP is blocked)`,
+  };
+}
+
+/** The settings rows: what the stack file says, checked without the network. */
+function settings(cfg: StackConfig): Check[] {
   const udp = cfg.sfu.ports.udp;
-  checks.push({
-    name: `UDP media range ${udp.start}-${udp.end}`,
-    ok: true,
-    figure: `${rangeSize(udp)} ports, ${participantBudget(udp)} participants per node (probed only by a WebRTC join: lkstack viewer)`,
-  });
   const ip = cfg.sfu.nodeIp;
   const publicStun = ip.strategy === "stun" && ip.stunServers.length === 0;
-  checks.push({
-    name: "node IP setting",
-    ok: !publicStun,
-    figure:
-      ip.strategy === "static"
-        ? `static ${ip.address}`
-        : ip.strategy === "stun"
-          ? `stun ${ip.stunServers.join(", ") || "(public servers)"}`
-          : "hostIP (NODE_IP from the downward API)",
-    fix: publicStun
-      ? "public STUN is wrong on a CCTV LAN: use {strategy: static, address} or hostIP, or list your own stunServers"
-      : undefined,
-  });
-  if (t.ingressUrl)
-    try {
-      const r = await get(`${t.ingressUrl}/health`, t.timeoutMs);
-      checks.push({
-        name: `Ingress /health (${cfg.ingress.ports.health})`,
-        ok: r.status === 200,
-        figure: `${r.status} ${r.body.trim()}`,
-        fix: r.status === 200 ? undefined : "check the Ingress logs",
-      });
-    } catch (e) {
-      checks.push({
-        name: `Ingress /health (${cfg.ingress.ports.health})`,
-        ok: false,
-        figure: why(e),
-        fix: `is the Ingress running and ${t.ingressUrl} reachable? (--ingress-url)`,
-      });
-    }
-  if (t.turn) {
-    const name = `TURN allocation (${t.turn.host}:${t.turn.port})`;
-    if (!t.turnSecret) checks.push({ name, ok: false, figure: "no TURN secret", fix: "export TURN_SECRET (the stack output turnSecret)" });
-    else {
-      const c = turnRestCredentials(t.turnSecret, "lkstack-doctor");
-      const r = await turnAllocate(t.turn.host, t.turn.port, c.username, c.password, t.timeoutMs);
-      checks.push(
-        r.ok
-          ? { name, ok: true, figure: `relayed address ${r.relayed ?? "?"}` }
-          : {
-              name,
-              ok: false,
-              figure: r.error ?? "failed",
-              fix: /401/.test(r.error ?? "")
-                ? "the TURN secret does not match coturn's static-auth-secret"
-                : `is coturn running and ${t.turn.port}/udp open? (--turn host:port)`,
-            },
-      );
-    }
-  }
-  if (!t.valkey) return checks;
-  const vname = `Valkey PING (${t.valkey.host}:${t.valkey.port})`;
+  return [
+    {
+      name: `UDP media range ${udp.start}-${udp.end}`,
+      ok: true,
+      figure: `${rangeSize(udp)} ports, ${participantBudget(udp)} participants per node (probed only by a WebRTC join: lkstack viewer)`,
+    },
+    {
+      name: "node IP setting",
+      ok: !publicStun,
+      figure:
+        ip.strategy === "static"
+          ? `static ${ip.address}`
+          : ip.strategy === "stun"
+            ? `stun ${ip.stunServers.join(", ") || "(public servers)"}`
+            : "hostIP (NODE_IP from the downward API)",
+      fix: publicStun
+        ? "public STUN is wrong on a CCTV LAN: use {strategy: static, address} or hostIP, or list your own stunServers"
+        : undefined,
+    },
+  ];
+}
+
+async function ingressHealth(cfg: StackConfig, t: DoctorTargets, url: string): Promise<Check> {
+  const name = `Ingress /health (${cfg.ingress.ports.health})`;
   try {
-    const cmds = t.valkeyPassword ? [["AUTH", t.valkeyPassword], ["PING"]] : [["PING"]];
-    const replies = await respCommandAt(t.valkey.host, t.valkey.port, t.timeoutMs, ...cmds);
-    const pong = replies[replies.length - 1];
-    checks.push(
-      pong === "+PONG"
-        ? { name: vname, ok: true, figure: "PONG with the password" }
-        : {
-            name: vname,
-            ok: false,
-            figure: replies.join(" "),
-            fix: t.valkeyPassword ? "the password is wrong" : "export VALKEY_PASSWORD (the stack output valkeyPassword)",
-          },
-    );
+    const r = await get(`${url}/health`, t.timeoutMs);
+    return {
+      name,
+      ok: r.status === 200,
+      figure: `${r.status} ${r.body.trim()}`,
+      fix: r.status === 200 ? undefined : "check the Ingress logs",
+    };
   } catch (e) {
-    checks.push({ name: vname, ok: false, figure: why(e), fix: "is Valkey reachable from here? (--valkey host:port)" });
+    return { name, ok: false, figure: why(e), fix: `is the Ingress running and ${url} reachable? (--ingress-url)` };
   }
+}
+
+async function turnAllocation(t: DoctorTargets, turn: { host: string; port: number }): Promise<Check> {
+  const name = `TURN allocation (${turn.host}:${turn.port})`;
+  if (!t.turnSecret) return { name, ok: false, figure: "no TURN secret", fix: "export TURN_SECRET (the stack output turnSecret)" };
+  const c = turnRestCredentials(t.turnSecret, "lkstack-doctor");
+  const r = await turnAllocate(turn.host, turn.port, c.username, c.password, t.timeoutMs);
+  if (r.ok) return { name, ok: true, figure: `relayed address ${r.relayed ?? "?"}` };
+  const fix = /401/.test(r.error ?? "")
+    ? "the TURN secret does not match coturn's static-auth-secret"
+    : `is coturn running and ${turn.port}/udp open? (--turn host:port)`;
+  return { name, ok: false, figure: r.error ?? "failed", fix };
+}
+
+async function valkey(t: DoctorTargets, v: { host: string; port: number }): Promise<Check> {
+  const name = `Valkey PING (${v.host}:${v.port})`;
+  try {
+    const r = await valkeyPing(v.host, v.port, t.valkeyPassword, t.timeoutMs);
+    if (r.ok) return { name, ok: true, figure: "PONG with the password" };
+    const fix = t.valkeyPassword ? "the password is wrong" : "export VALKEY_PASSWORD (the stack output valkeyPassword)";
+    return { name, ok: false, figure: r.refusal, fix };
+  } catch (e) {
+    return { name, ok: false, figure: why(e), fix: "is Valkey reachable from here? (--valkey host:port)" };
+  }
+}
+
+export async function runDoctor(cfg: StackConfig, targets: DoctorTargets): Promise<Check[]> {
+  const checks: Check[] = [];
+  const t = await resolveTargets(targets, checks);
+  if (!t) return checks;
+  const host = new URL(t.livekitUrl).hostname;
+  checks.push(await livekitRoot(cfg, t));
+  checks.push(...(await livekitMetrics(cfg, t, host)));
+  checks.push(await iceTcp(cfg, t, host));
+  checks.push(...settings(cfg));
+  if (t.ingressUrl) checks.push(await ingressHealth(cfg, t, t.ingressUrl));
+  if (t.turn) checks.push(await turnAllocation(t, t.turn));
+  if (t.valkey) checks.push(await valkey(t, t.valkey));
   return checks;
 }
 

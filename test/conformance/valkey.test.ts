@@ -1,6 +1,6 @@
 import { appendFileSync } from "node:fs";
 import { BINARIES, freePort, requireBinaries, startDaemon, tempDir, waitForTcp, type Daemon } from "../helpers/servers";
-import { respCommand } from "../../cli/resp";
+import { respCommand } from "../helpers/resp";
 import { minimal, parse, TEST_SECRETS } from "../helpers/fixtures";
 import { materialize } from "../helpers/realStack";
 

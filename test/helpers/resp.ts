@@ -1,15 +1,16 @@
 import { connect } from "node:net";
 
+// Raw RESP on purpose: the tests assert the server's exact replies (-NOAUTH, -WRONGPASS, INFO
+// text) as they arrive on the wire, which a client library turns into its own errors and types.
+// lkstack itself talks to Valkey through ioredis (cli/probes/valkey.ts).
+
 /**
- * RESP commands over one fresh connection (Valkey/Redis); returns each raw reply (simple line,
- * error, integer or one bulk string: all `lkstack doctor` and the tests need). Gives up after
- * `timeoutMs`.
+ * RESP commands over one fresh connection to 127.0.0.1:`port`; returns each raw reply (simple
+ * line, error, integer or one bulk string). Gives up after five seconds.
  */
 export async function respCommand(port: number, ...commands: string[][]): Promise<string[]> {
-  return respCommandAt("127.0.0.1", port, 5000, ...commands);
-}
-
-export async function respCommandAt(host: string, port: number, timeoutMs: number, ...commands: string[][]): Promise<string[]> {
+  const host = "127.0.0.1";
+  const timeoutMs = 5000;
   const encode = (args: string[]) => `*${args.length}\r\n` + args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join("");
   return new Promise((resolve, reject) => {
     const sock = connect(port, host);

@@ -1,3 +1,5 @@
+// Hand-written: the npm STUN packages (stun, vs-stun) send Binding requests only; none performs a
+// TURN Allocate answering the long-term-credential challenge (RFC 5766), which is what doctor checks.
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import { createSocket } from "node:dgram";
 
