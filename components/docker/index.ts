@@ -1,2 +1,4 @@
 export * from "./workload";
+export * from "./container";
+export * from "./swarmService";
 export * from "./stack";

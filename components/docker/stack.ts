@@ -3,7 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { SERVICE_NAMES, type StackConfig, type StackSecrets } from "../../schema";
 import { dockerFiles, dockerServices, renderStack, type DockerServiceSpec } from "../../templates";
 import { reconcilerCode } from "../../reconciler/bundle";
-import { DockerWorkload } from "./workload";
+import { DockerContainer } from "./container";
+import { SwarmService } from "./swarmService";
+
+/** One workload of the Docker target, whichever mode built it: its container or its Swarm service. */
+export interface DockerWorkload extends pulumi.ComponentResource {
+  readonly container?: docker.Container;
+  readonly service?: docker.Service;
+}
 
 export interface DockerStackArgs {
   config: StackConfig;
@@ -63,7 +70,8 @@ export class DockerStack extends pulumi.ComponentResource {
               ? [byWorkload.ingress]
               : [];
       const img = image(spec);
-      byWorkload[spec.workload] = new DockerWorkload(
+      const Workload = swarm ? SwarmService : DockerContainer;
+      byWorkload[spec.workload] = new Workload(
         `${name}-${spec.workload}`,
         {
           config: cfg,

@@ -161,3 +161,40 @@ describe("Docker target, swarm", () => {
     expect(cfg.sfu.nodeIp).toEqual({ strategy: "stun", stunServers: ["turn.example.test:3478"] });
   });
 });
+
+describe("Docker target, the same tmpfs in both modes", () => {
+  /** `size=64m` in bytes, as Docker reads a tmpfs size. */
+  const bytes = (size: string): number => {
+    const m = /^(\d+)([kmg]?)$/i.exec(size);
+    if (!m) throw new Error(`bad tmpfs size ${size}`);
+    return Number(m[1]) * { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2].toLowerCase() as "" | "k" | "m" | "g"];
+  };
+
+  // Caught the Swarm gap: its services got every tmpfs at 16m and 0700 root-owned, so coturn's and
+  // MediaMTX's (uid set, 64m) were too small or unwritable, while their containers were right.
+  test("every tmpfs a container gets, its Swarm service gets too: same path and size, writable by the service user", async () => {
+    const input = minimal("docker", { cameras: [{ id: "550e8400-e29b-41d4-a716-446655440000", rtsp: "rtsp://cam.example.test/stream" }] });
+    const standalone = ofType(await deploy(parseStackConfig(input)), "docker:index/container:Container");
+    const swarm = ofType(await deploy(parseStackConfig({ ...input, docker: { mode: "swarm" } })), "docker:index/service:Service");
+    expect(swarm.map((s) => String(get(s.inputs, "name"))).sort()).toEqual(standalone.map((c) => String(get(c.inputs, "name"))).sort());
+    let seen = 0;
+    for (const c of standalone) {
+      const name = String(get(c.inputs, "name"));
+      const want = Object.entries((get(c.inputs, "tmpfs") ?? {}) as Record<string, string>).map(([target, options]) => {
+        const opt = Object.fromEntries(options.split(",").map((o) => o.split("=") as [string, string?]));
+        const owned = opt.uid !== undefined && opt.uid !== "0";
+        // Swarm cannot chown: a tmpfs for a non-root user must be world-writable (sticky) to be usable.
+        return { target, sizeBytes: bytes(opt.size ?? "16m"), mode: owned ? 0o1777 : parseInt(opt.mode ?? "700", 8) };
+      });
+      seen += want.length;
+      const service = swarm.find((s) => get(s.inputs, "name") === name);
+      const mounts = (
+        (get(service?.inputs, "taskSpec.containerSpec.mounts") ?? []) as { type: string; target: string; tmpfsOptions?: object }[]
+      )
+        .filter((m) => m.type === "tmpfs")
+        .map((m) => ({ target: m.target, ...m.tmpfsOptions }));
+      expect([name, mounts]).toEqual([name, want]);
+    }
+    expect(seen).toBeGreaterThanOrEqual(3);
+  });
+});
