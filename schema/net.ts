@@ -1,3 +1,4 @@
+// Hand-written, not ipaddr.js: it reads ::a.b.c.d as ::ffff:a.b.c.d and accepts zone ids (fe80::1%eth0), and a peer filter must mean what it says.
 /**
  * IP and CIDR arithmetic without Node imports, so the schema stays pure.
  * coturn takes peer filters only as `IP` or `IP-IP` ranges (4.11+ aborts on CIDR), so the
