@@ -1,9 +1,13 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { camerasObjects } from "../../templates";
-import { reconcilerCode } from "../../reconciler/bundle";
-import { configMapResource, deploymentResource, secretResource } from "./objects";
-import { buildWith, type WorkloadArgs } from "./workload";
+import { camerasObjects, type CamerasObjects } from "../../templates";
+import { configMapResource, deploymentResource } from "./objects";
+import { workloadObjects, type WorkloadArgs } from "./workload";
+
+export interface CamerasArgs extends WorkloadArgs<CamerasObjects> {
+  /** The reconciler bundle the plan was built with (the pod template carries its digest). */
+  code: string;
+}
 
 /** The camera reconciler: keeps one LiveKit RTMP ingress per configured camera. */
 export class Cameras extends pulumi.ComponentResource {
@@ -12,12 +16,10 @@ export class Cameras extends pulumi.ComponentResource {
   public readonly configMaps: k8s.core.v1.ConfigMap[];
   public readonly deployment: k8s.apps.v1.Deployment;
 
-  constructor(name: string, args: WorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: CamerasArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lkstack:k8s:Cameras", name, {}, opts);
-    const cfg = args.config;
-    const code = reconcilerCode();
-    this.secret = secretResource(`${name}-secret`, cfg, "cameras", args.secretData, { parent: this });
-    const { plain, resolved } = buildWith(cfg, "cameras", this.secret, (c, input) => camerasObjects(c, input, code));
+    const { secret, plain, resolved } = workloadObjects(this, name, "cameras", args, (c, input) => camerasObjects(c, input, args.code));
+    this.secret = secret;
     this.configMaps = plain.configMaps.map((cm, i) =>
       configMapResource(i === 0 ? `${name}-code` : `${name}-ingresses-${i - 1}`, cm, { parent: this }),
     );

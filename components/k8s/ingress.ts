@@ -1,8 +1,8 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ingressObjects } from "../../templates";
-import { deploymentResource, pdbResource, secretResource, serviceResource } from "./objects";
-import { buildWith, type WorkloadArgs } from "./workload";
+import { ingressObjects, type IngressObjects } from "../../templates";
+import { deploymentResource, pdbResource, serviceResource } from "./objects";
+import { workloadObjects, type WorkloadArgs } from "./workload";
 
 /** LiveKit Ingress: pulls camera feeds from MediaMTX and publishes them into camera rooms. */
 export class Ingress extends pulumi.ComponentResource {
@@ -11,11 +11,10 @@ export class Ingress extends pulumi.ComponentResource {
   public readonly service: k8s.core.v1.Service;
   public readonly podDisruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
 
-  constructor(name: string, args: WorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: WorkloadArgs<IngressObjects>, opts?: pulumi.ComponentResourceOptions) {
     super("lkstack:k8s:Ingress", name, {}, opts);
-    const cfg = args.config;
-    this.secret = secretResource(`${name}-secret`, cfg, "ingress", args.secretData, { parent: this });
-    const { plain, resolved } = buildWith(cfg, "ingress", this.secret, ingressObjects);
+    const { secret, plain, resolved } = workloadObjects(this, name, "ingress", args, ingressObjects);
+    this.secret = secret;
     this.deployment = deploymentResource(
       name,
       resolved.apply((o) => o.deployment),

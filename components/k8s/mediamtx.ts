@@ -1,13 +1,15 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { defaultSecretNames, mediamtxObjects, mediamtxPartNames, workloadInputs, type WorkloadInput } from "../../templates";
+import { mediamtxObjects, mediamtxPartNames, type MediamtxObjects } from "../../templates";
 import type { StackConfig } from "../../schema";
 import { deploymentResource, secretResource, serviceResource } from "./objects";
+import type { WorkloadPlan } from "./workload";
 
 export interface MediaMtxArgs {
   config: StackConfig;
   /** One data record per Secret (templates `secretGroups`): the body's parts, in order. */
   secretGroups: pulumi.Input<Record<string, string>[]>;
+  plan: WorkloadPlan<MediamtxObjects>;
 }
 
 /** MediaMTX: pulls each camera over RTSP; the reconciler points each path's forward at its ingress. */
@@ -35,13 +37,12 @@ export class MediaMtx extends pulumi.ComponentResource {
         { parent: this },
       ),
     );
-    const input = (secretName: string): WorkloadInput => {
-      const i = workloadInputs(cfg, { ...defaultSecretNames(), mediamtx: secretName }).mediamtx;
-      if (!i) throw new Error("mediamtx is disabled in this config");
-      return i;
-    };
-    const plain = mediamtxObjects(cfg, input(defaultSecretNames().mediamtx));
-    const resolved = pulumi.all(this.secrets.map((s) => s.metadata.name)).apply((names) => mediamtxObjects(cfg, input(names[0]), names));
+    // Its Secrets are several (the parts), so it rebuilds from their real names itself rather than
+    // through workloadObjects; the planned input is reused, nothing is rendered again.
+    const plain = args.plan.objects;
+    const resolved = pulumi
+      .all(this.secrets.map((s) => s.metadata.name))
+      .apply((names) => mediamtxObjects(cfg, { ...args.plan.input, secretName: names[0] }, names));
     this.deployment = deploymentResource(
       name,
       resolved.apply((o) => o.deployment),

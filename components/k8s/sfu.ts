@@ -1,8 +1,8 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { sfuObjects } from "../../templates";
-import { configMapResource, deploymentResource, pdbResource, secretResource, serviceResource } from "./objects";
-import { buildWith, type WorkloadArgs } from "./workload";
+import { sfuObjects, type SfuObjects } from "../../templates";
+import { configMapResource, deploymentResource, pdbResource, serviceResource } from "./objects";
+import { workloadObjects, type WorkloadArgs } from "./workload";
 
 /** LiveKit SFU: one host-network pod per node, drained within the configured grace period. */
 export class Sfu extends pulumi.ComponentResource {
@@ -12,11 +12,10 @@ export class Sfu extends pulumi.ComponentResource {
   public readonly service: k8s.core.v1.Service;
   public readonly podDisruptionBudget: k8s.policy.v1.PodDisruptionBudget;
 
-  constructor(name: string, args: WorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: WorkloadArgs<SfuObjects>, opts?: pulumi.ComponentResourceOptions) {
     super("lkstack:k8s:Sfu", name, {}, opts);
-    const cfg = args.config;
-    this.secret = secretResource(`${name}-secret`, cfg, "sfu", args.secretData, { parent: this });
-    const { plain, resolved } = buildWith(cfg, "livekit", this.secret, sfuObjects);
+    const { secret, plain, resolved } = workloadObjects(this, name, "sfu", args, sfuObjects);
+    this.secret = secret;
     this.configMap = configMapResource(`${name}-config`, plain.configMap, { parent: this });
     this.deployment = deploymentResource(
       name,

@@ -1,6 +1,17 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { k8sManifests, metricsAuthData, renderStack, secretData, secretGroups, sfuServiceMonitor, type Service } from "../../templates";
+import {
+  defaultSecretNames,
+  k8sManifests,
+  metricsAuthData,
+  renderStack,
+  secretData,
+  secretGroups,
+  sfuServiceMonitor,
+  workloadInputs,
+  type Service,
+} from "../../templates";
+import { reconcilerCode } from "../../reconciler/bundle";
 import type { StackConfig, StackSecrets } from "../../schema";
 import { Ingress } from "./ingress";
 import { Cameras } from "./cameras";
@@ -32,7 +43,17 @@ export class K8sStack extends pulumi.ComponentResource {
   constructor(name: string, args: K8sStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lkstack:k8s:Stack", name, {}, opts);
     const cfg = args.config;
-    const m = k8sManifests(cfg, "");
+    // Rendered once here: every object from a stand-in Secret name (which objects exist never
+    // depends on secrets), and each workload gets its part; the secrets' values render once below.
+    const names = defaultSecretNames();
+    const inputs = workloadInputs(cfg, names);
+    const code = inputs.cameras ? reconcilerCode() : "";
+    const m = k8sManifests(cfg, code, names, inputs);
+    const planOf = <T>(service: Service, objects: T | undefined) => {
+      const input = inputs[service];
+      if (!input || objects === undefined) throw new pulumi.ResourceError(`${service} was not planned`, this);
+      return { objects, input };
+    };
     if (m.namespace) this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: m.namespace.metadata }, { parent: this });
     const child = { parent: this, dependsOn: this.namespace ? [this.namespace] : [] };
     const rendered = pulumi.output(args.secrets).apply((s) => renderStack(cfg, s));
@@ -45,13 +66,14 @@ export class K8sStack extends pulumi.ComponentResource {
         }),
       );
 
-    this.valkey = new Valkey(`${name}-valkey`, { config: cfg, secretData: dataOf("valkey") }, child);
+    this.valkey = new Valkey(`${name}-valkey`, { config: cfg, secretData: dataOf("valkey"), plan: planOf("valkey", m.valkey) }, child);
     this.sfu = new Sfu(
       `${name}-sfu`,
-      { config: cfg, secretData: dataOf("livekit") },
+      { config: cfg, secretData: dataOf("livekit"), plan: planOf("livekit", m.sfu) },
       { ...child, dependsOn: [...child.dependsOn, this.valkey] },
     );
-    if (cfg.turn.enabled) this.turn = new Turn(`${name}-turn`, { config: cfg, secretData: dataOf("turn") }, child);
+    if (cfg.turn.enabled)
+      this.turn = new Turn(`${name}-turn`, { config: cfg, secretData: dataOf("turn"), plan: planOf("turn", m.turn) }, child);
     if (cfg.mediamtx.enabled)
       this.mediamtx = new MediaMtx(
         `${name}-mediamtx`,
@@ -64,19 +86,20 @@ export class K8sStack extends pulumi.ComponentResource {
               return secretGroups(cfg, "mediamtx", one);
             }),
           ),
+          plan: planOf("mediamtx", m.mediamtx),
         },
         child,
       );
     if (cfg.ingress.enabled)
       this.ingress = new Ingress(
         `${name}-ingress`,
-        { config: cfg, secretData: dataOf("ingress") },
+        { config: cfg, secretData: dataOf("ingress"), plan: planOf("ingress", m.ingress) },
         { ...child, dependsOn: [...child.dependsOn, this.valkey, this.sfu] },
       );
     if (m.cameras)
       this.cameras = new Cameras(
         `${name}-cameras`,
-        { config: cfg, secretData: dataOf("cameras") },
+        { config: cfg, secretData: dataOf("cameras"), plan: planOf("cameras", m.cameras), code },
         { ...child, dependsOn: [...child.dependsOn, ...(this.ingress ? [this.ingress] : [])] },
       );
     this.networkPolicies = m.networkPolicies.map((p) => networkPolicyResource(p.metadata?.name ?? `${name}-policy`, p, child));

@@ -1,8 +1,8 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { turnObjects } from "../../templates";
-import { configMapResource, customResource, deploymentResource, pdbResource, secretResource, serviceResource } from "./objects";
-import { buildWith, type WorkloadArgs } from "./workload";
+import { turnObjects, type TurnObjects } from "../../templates";
+import { configMapResource, customResource, deploymentResource, pdbResource, serviceResource } from "./objects";
+import { workloadObjects, type WorkloadArgs } from "./workload";
 
 /** coturn on the host network (its relay range cannot go through a Service). */
 export class Turn extends pulumi.ComponentResource {
@@ -13,11 +13,10 @@ export class Turn extends pulumi.ComponentResource {
   public readonly podDisruptionBudget?: k8s.policy.v1.PodDisruptionBudget;
   public readonly certificate?: k8s.apiextensions.CustomResource;
 
-  constructor(name: string, args: WorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: WorkloadArgs<TurnObjects>, opts?: pulumi.ComponentResourceOptions) {
     super("lkstack:k8s:Turn", name, {}, opts);
-    const cfg = args.config;
-    this.secret = secretResource(`${name}-secret`, cfg, "turn", args.secretData, { parent: this });
-    const { plain, resolved } = buildWith(cfg, "turn", this.secret, turnObjects);
+    const { secret, plain, resolved } = workloadObjects(this, name, "turn", args, turnObjects);
+    this.secret = secret;
     this.configMap = configMapResource(`${name}-config`, plain.configMap, { parent: this });
     if (plain.certificate) this.certificate = customResource(`${name}-certificate`, plain.certificate, { parent: this });
     this.deployment = deploymentResource(

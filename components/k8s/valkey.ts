@@ -1,8 +1,8 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { valkeyObjects } from "../../templates";
-import { configMapResource, pdbResource, secretResource, serviceResource, statefulSetResource } from "./objects";
-import { buildWith, type WorkloadArgs } from "./workload";
+import { valkeyObjects, type ValkeyObjects } from "../../templates";
+import { configMapResource, pdbResource, serviceResource, statefulSetResource } from "./objects";
+import { workloadObjects, type WorkloadArgs } from "./workload";
 
 /** Valkey: one StatefulSet pod, or a primary with replicas watched by Sentinels. */
 export class Valkey extends pulumi.ComponentResource {
@@ -17,11 +17,10 @@ export class Valkey extends pulumi.ComponentResource {
     podDisruptionBudget: k8s.policy.v1.PodDisruptionBudget;
   };
 
-  constructor(name: string, args: WorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: WorkloadArgs<ValkeyObjects>, opts?: pulumi.ComponentResourceOptions) {
     super("lkstack:k8s:Valkey", name, {}, opts);
-    const cfg = args.config;
-    this.secret = secretResource(`${name}-secret`, cfg, "valkey", args.secretData, { parent: this });
-    const { plain, resolved } = buildWith(cfg, "valkey", this.secret, valkeyObjects);
+    const { secret, plain, resolved } = workloadObjects(this, name, "valkey", args, valkeyObjects);
+    this.secret = secret;
     this.configMap = configMapResource(`${name}-config`, plain.configMap, { parent: this });
     this.service = serviceResource(name, plain.service, { parent: this });
     this.statefulSet = statefulSetResource(

@@ -1,34 +1,43 @@
 import type * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
-import { defaultSecretNames, workloadInputs, type Service, type WorkloadInput } from "../../templates";
+import type * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../schema";
+import type { Workload, WorkloadInput } from "../../templates";
+import { secretResource } from "./objects";
 
-/** What every per-service component takes: the validated config and its Secret's data. */
-export interface WorkloadArgs {
+/**
+ * What every per-service component takes from the stack, which renders the whole stack once: the
+ * validated config, its Secret's data, and its part of the plan (its objects, built with a stand-in
+ * Secret name, and the input they were built from).
+ */
+export interface WorkloadArgs<T> {
   config: StackConfig;
   /** Secret files and env by key (see templates `secretData`); stored only in the Secret. */
   secretData: pulumi.Input<Record<string, string>>;
+  plan: WorkloadPlan<T>;
 }
 
-function inputFor(cfg: StackConfig, service: Service, secretName: string): WorkloadInput {
-  const input = workloadInputs(cfg, { ...defaultSecretNames(), [service]: secretName })[service];
-  if (!input) throw new Error(`${service} is disabled in this config`);
-  return input;
+export interface WorkloadPlan<T> {
+  /** The service's objects as the stack planned them (which exist and their static parts). */
+  objects: T;
+  input: WorkloadInput;
 }
 
 /**
- * Builds a service's objects twice: once with a stand-in Secret name to learn which objects exist
- * and their static parts, and once from the real (auto-generated) Secret name for the parts that
- * reference it.
+ * A Kubernetes workload's objects: its Secret (auto-named, see `secretResource`), the planned
+ * objects as they are, and the objects rebuilt from the Secret's real name for the parts that
+ * reference it (the pod template). The rebuild reuses the planned input: nothing is rendered again.
  */
-export function buildWith<T>(
-  cfg: StackConfig,
-  service: Service,
-  secret: k8s.core.v1.Secret,
+export function workloadObjects<T>(
+  parent: pulumi.ComponentResource,
+  name: string,
+  w: Workload,
+  args: WorkloadArgs<T>,
   build: (cfg: StackConfig, input: WorkloadInput) => T,
-): { plain: T; resolved: pulumi.Output<T> } {
+): { secret: k8s.core.v1.Secret; plain: T; resolved: pulumi.Output<T> } {
+  const secret = secretResource(`${name}-secret`, args.config, w, args.secretData, { parent });
   return {
-    plain: build(cfg, inputFor(cfg, service, defaultSecretNames()[service])),
-    resolved: secret.metadata.name.apply((n) => build(cfg, inputFor(cfg, service, n))),
+    secret,
+    plain: args.plan.objects,
+    resolved: secret.metadata.name.apply((n) => build(args.config, { ...args.plan.input, secretName: n })),
   };
 }

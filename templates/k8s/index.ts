@@ -3,7 +3,7 @@ import type { StackConfig, StackSecrets } from "../../schema";
 import { renderStack, type Service } from "../stack";
 import { LABEL, PART_OF, secret, type Workload } from "./common";
 import { ingressObjects, type IngressObjects } from "./ingress";
-import { defaultSecretNames, secretGroups, workloadInputs } from "./input";
+import { defaultSecretNames, secretGroups, workloadInputs, type WorkloadInput } from "./input";
 import { mediamtxObjects, mediamtxPartSecretNames, type MediamtxObjects } from "./mediamtx";
 import { camerasObjects, type CamerasObjects } from "./cameras";
 import { METRICS_AUTH_SECRET, metricsAuthSecret, monitoringObjects, type MonitoringObjects } from "./monitoring";
@@ -54,8 +54,9 @@ export function k8sManifests(
   cfg: StackConfig,
   reconcilerCode: string,
   secretNames: Record<Service, string> = defaultSecretNames(),
+  /** The services' inputs when the caller already has them (`workloadInputs`): the stack renders once. */
+  inputs: Partial<Record<Service, WorkloadInput>> = workloadInputs(cfg, secretNames),
 ): K8sManifests {
-  const inputs = workloadInputs(cfg, secretNames);
   const need = <S extends Service>(s: S) => {
     const i = inputs[s];
     if (!i) throw new Error(`${s} is not rendered for this config`);
