@@ -1,8 +1,5 @@
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../schema";
-import { CredentialsError } from "./credentials";
-import { OutputError } from "./output";
-import { TokenRequestError } from "./token";
 import type { CliCommand, Io } from "./command";
 import { backup } from "./commands/backup";
 import { cameras } from "./commands/cameras";
@@ -55,12 +52,13 @@ function program(io: Io, written: { out: string; err: string }, exit: (code: num
   return lkstack;
 }
 
-/** An error a command reports in one line (exit 1), without a stack trace. */
+/**
+ * An error a command reports in one line (exit 1), without a stack trace: a config error as the
+ * validator worded it (it names the key), anything else (credentials, output, network) as `error: ...`.
+ */
 function oneLine(e: unknown): string | undefined {
   if (e instanceof ConfigError) return e.message;
-  if (e instanceof TokenRequestError || e instanceof CredentialsError || e instanceof OutputError || e instanceof Error)
-    return `error: ${e.message}`;
-  return undefined;
+  return e instanceof Error ? `error: ${e.message}` : undefined;
 }
 
 /** Runs one CLI invocation; returns the exit code (1: bad config or arguments). */
