@@ -1,5 +1,5 @@
 import type { PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { SERVICE_NAMES } from "../schema/topology";
+import { SERVICE_NAMES } from "../schema/services";
 import { cidrToRange, parseCidr, parseIp } from "../schema/net";
 
 /**

@@ -7,6 +7,7 @@ export * from "./errors";
 export * from "./stack";
 export * from "./validate";
 export * from "./capacity";
+export * from "./services";
 export * from "./topology";
 export * from "./layout";
 export * from "./secrets";

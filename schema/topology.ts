@@ -1,4 +1,5 @@
 import { parseCidr, formatIp } from "./net";
+import { SERVICE_NAMES } from "./services";
 import type { StackConfigParsed } from "./stack";
 
 /**
@@ -20,16 +21,6 @@ export interface Topology {
   gatewayIp?: string;
   dockerAddresses?: { valkey: string; ingress: string; mediamtx: string; cameras: string };
 }
-
-export const SERVICE_NAMES = {
-  sfu: "lkstack-sfu",
-  ingress: "lkstack-ingress",
-  turn: "lkstack-turn",
-  valkey: "lkstack-valkey",
-  sentinel: "lkstack-valkey-sentinel",
-  mediamtx: "lkstack-mediamtx",
-  cameras: "lkstack-cameras",
-} as const;
 
 function nthAddress(subnet: string, n: number): string {
   const c = parseCidr(subnet);

@@ -3,7 +3,8 @@ import {
   DEFAULTS,
   RECONCILER_IMAGE,
   SERVICE_NAMES,
-  imageRef,
+  SERVICES,
+  serviceImage,
   memoryToMiB,
   parseCpu,
   secretsFromEnv,
@@ -53,16 +54,6 @@ export interface DockerServiceSpec {
   stopTimeoutSeconds: number;
   labels: Record<string, string>;
 }
-
-const UIDS: Record<Workload, number> = {
-  sfu: 1000,
-  ingress: 1000,
-  turn: 65534,
-  valkey: 999,
-  sentinel: 999,
-  mediamtx: 65534,
-  cameras: 1000,
-};
 
 function limits(r: StackConfig["sfu"]["resources"]) {
   return {
@@ -115,7 +106,7 @@ export function dockerServices(cfg: StackConfig, reconcilerCode: string): Docker
     if (!r) throw new Error(`${service} is not rendered for this config`);
     const { mountPublic, extraPublicFiles, ...fields } = rest;
     const publicFiles = { ...r.publicFiles, ...extraPublicFiles };
-    const uid = UIDS[workload];
+    const uid = SERVICES[workload].uid;
     return {
       workload,
       service,
@@ -137,7 +128,7 @@ export function dockerServices(cfg: StackConfig, reconcilerCode: string): Docker
   const v = cfg.valkey;
   out.push(
     spec("valkey", "valkey", {
-      image: imageRef("valkey", cfg.versions.valkey),
+      image: serviceImage(cfg.versions, "valkey"),
       command: ["valkey-server", CONTAINER_LAYOUT.valkey.config],
       hostNetwork: false,
       ipv4Address: addr?.valkey,
@@ -160,7 +151,7 @@ export function dockerServices(cfg: StackConfig, reconcilerCode: string): Docker
   const s = cfg.sfu;
   out.push(
     spec("sfu", "livekit", {
-      image: imageRef("livekitServer", cfg.versions.livekitServer),
+      image: serviceImage(cfg.versions, "sfu"),
       command: ["--config", CONTAINER_LAYOUT.livekit.config],
       hostNetwork: true,
       env: {},
@@ -185,7 +176,7 @@ export function dockerServices(cfg: StackConfig, reconcilerCode: string): Docker
     const runtimeDir = CONTAINER_LAYOUT.coturn.runtimeConfig.replace(/\/[^/]+$/, "");
     out.push(
       spec("turn", "turn", {
-        image: imageRef("coturn", cfg.versions.coturn),
+        image: serviceImage(cfg.versions, "turn"),
         entrypoint: ["/bin/sh", "-c", turnserverStartScript(CONTAINER_LAYOUT)],
         hostNetwork: true,
         env: {},
@@ -200,7 +191,7 @@ export function dockerServices(cfg: StackConfig, reconcilerCode: string): Docker
         ...limits(t.resources),
         readOnly: true,
         // The joined config holds the auth secret: memory only, owner-only.
-        tmpfs: { [runtimeDir]: `rw,noexec,nosuid,size=16m,mode=0700,uid=${UIDS.turn},gid=${UIDS.turn}` },
+        tmpfs: { [runtimeDir]: `rw,noexec,nosuid,size=16m,mode=0700,uid=${SERVICES.turn.uid},gid=${SERVICES.turn.uid}` },
         volumes: [],
         stopTimeoutSeconds: 30,
         mountPublic: true,
@@ -212,7 +203,7 @@ export function dockerServices(cfg: StackConfig, reconcilerCode: string): Docker
     out.push(
       spec("mediamtx", "mediamtx", {
         // The plain image is FROM scratch (nothing to run a check with); the -ffmpeg variant has a shell.
-        image: imageRef("mediamtx", cfg.versions.mediamtx, "-ffmpeg"),
+        image: serviceImage(cfg.versions, "mediamtx", "-ffmpeg"),
         // The body comes in parts (a Swarm secret holds under 500 KiB): joined, then run.
         entrypoint: ["/bin/sh", "-c", `${mediamtxJoinScript(CONTAINER_LAYOUT, mediamtxPartNames(cfg))} && exec /mediamtx ${config}`],
         hostNetwork: false,
@@ -229,7 +220,9 @@ export function dockerServices(cfg: StackConfig, reconcilerCode: string): Docker
         ...limits(cfg.mediamtx.resources),
         readOnly: true,
         // The joined body holds every camera credential: memory only, owner-only.
-        tmpfs: { [config.replace(/\/[^/]+$/, "")]: `rw,noexec,nosuid,size=64m,mode=0700,uid=${UIDS.mediamtx},gid=${UIDS.mediamtx}` },
+        tmpfs: {
+          [config.replace(/\/[^/]+$/, "")]: `rw,noexec,nosuid,size=64m,mode=0700,uid=${SERVICES.mediamtx.uid},gid=${SERVICES.mediamtx.uid}`,
+        },
         volumes: [],
         stopTimeoutSeconds: 15,
         mountPublic: false,
@@ -239,7 +232,7 @@ export function dockerServices(cfg: StackConfig, reconcilerCode: string): Docker
   if (cfg.ingress.enabled)
     out.push(
       spec("ingress", "ingress", {
-        image: imageRef("livekitIngress", cfg.versions.livekitIngress),
+        image: serviceImage(cfg.versions, "ingress"),
         command: ["--config", CONTAINER_LAYOUT.ingress.config],
         hostNetwork: false,
         ipv4Address: addr?.ingress,

@@ -4,6 +4,7 @@ import {
   SERVER_SECRET_ENV,
   secretsFromEnv,
   type FileLayout,
+  type ServiceRow,
   type StackConfig,
   type StackSecrets,
 } from "../schema";
@@ -16,7 +17,8 @@ import { mediamtxSecretParts, renderMediamtxConfig, renderMediamtxSecretBody } f
 import { desiredIngressFiles } from "./cameras";
 import { isChunkFile } from "./chunks";
 
-export type Service = "livekit" | "ingress" | "turn" | "valkey" | "mediamtx" | "cameras";
+/** A service's rendered material, by its \`rendered\` key in the service table (schema/services.ts). */
+export type Service = ServiceRow["rendered"];
 
 /**
  * One service's rendered material, split by audience: `publicFiles` may go into a ConfigMap, a

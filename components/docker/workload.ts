@@ -1,24 +1,15 @@
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "../../schema";
-import type { DockerServiceSpec, Workload } from "../../templates";
-
-/** Type token per workload: `lkstack:docker:Sfu`, `…:Ingress`, `…:Turn`, `…:Valkey`, `…:MediaMtx`, `…:Cameras`. */
-export const DOCKER_TOKENS: Record<Exclude<Workload, "sentinel">, string> = {
-  sfu: "lkstack:docker:Sfu",
-  ingress: "lkstack:docker:Ingress",
-  turn: "lkstack:docker:Turn",
-  valkey: "lkstack:docker:Valkey",
-  mediamtx: "lkstack:docker:MediaMtx",
-  cameras: "lkstack:docker:Cameras",
-};
+import { SERVICES, type StackConfig } from "../../schema";
+import type { DockerServiceSpec } from "../../templates";
 
 /**
- * A workload's type token. Both the Container and the Swarm service component register under it,
- * so a stack's state (its URNs) does not depend on which class builds the workload.
+ * A workload's type token (`lkstack:docker:Sfu`, from the service table; Sentinel's is Valkey's).
+ * Both the Container and the Swarm service component register under it, so a stack's state (its
+ * URNs) does not depend on which class builds the workload. test/components/urns.test.ts holds it.
  */
 export function dockerToken(spec: DockerServiceSpec): string {
-  return DOCKER_TOKENS[spec.workload === "sentinel" ? "valkey" : spec.workload];
+  return `lkstack:docker:${SERVICES[spec.workload].token}`;
 }
 
 export interface DockerWorkloadArgs {

@@ -7,7 +7,6 @@ import type { WorkloadInput } from "./input";
 import { configMap, containerSecurity, deploymentOf, digest, podTemplate, resources, secretEnv } from "./common";
 
 /** The node image's own unprivileged user. */
-const NODE_UID = 1000;
 
 export interface CamerasObjects {
   /** The bundled reconciler, then one per cameras-NNN.json chunk (each under the ConfigMap limit). */
@@ -30,7 +29,7 @@ export function camerasObjects(cfg: StackConfig, input: WorkloadInput, code: str
     "cameras",
     1,
     { type: "Recreate" },
-    podTemplate(cfg, "cameras", NODE_UID, digest({ ...input.publicFiles, ...codeFiles }), {
+    podTemplate(cfg, "cameras", digest({ ...input.publicFiles, ...codeFiles }), {
       terminationGracePeriodSeconds: 10,
       containers: [
         {

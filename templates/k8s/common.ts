@@ -16,10 +16,10 @@ import type {
   Volume,
   VolumeMount,
 } from "kubernetes-types/core/v1";
-import { SERVICE_NAMES, type StackConfig } from "../../schema";
+import { SERVICE_NAMES, SERVICES, type ServiceId, type StackConfig } from "../../schema";
 
-/** The pods of one stack component; each has its own labels, Secret and (for most) Service. */
-export type Workload = keyof typeof SERVICE_NAMES;
+/** A service of the table (schema/services.ts) as Kubernetes sees it: its own labels, pods and (for most) Secret and Service. */
+export type Workload = ServiceId;
 
 export const PART_OF = "lkstack";
 export const LABEL = {
@@ -204,7 +204,6 @@ export function clusterService(cfg: StackConfig, w: Workload, ports: { name: str
 export function podTemplate(
   cfg: StackConfig,
   w: Workload,
-  uid: number,
   configDigest: string,
   spec: Omit<PodSpec, "securityContext" | "nodeSelector" | "enableServiceLinks">,
 ): PodTemplateSpec {
@@ -216,7 +215,7 @@ export function podTemplate(
       // No workload calls the Kubernetes API (Sentinel discovery is DNS, the reconciler talks to
       // LiveKit and MediaMTX): no service account token in any pod.
       automountServiceAccountToken: false,
-      securityContext: podSecurity(uid),
+      securityContext: podSecurity(SERVICES[w].uid),
       nodeSelector: Object.keys(nodeSelector).length > 0 ? nodeSelector : undefined,
       ...spec,
       affinity: { nodeAffinity: nodeAffinity(), ...spec.affinity },

@@ -1,5 +1,5 @@
 import type { Namespace, Secret } from "kubernetes-types/core/v1";
-import type { StackConfig, StackSecrets } from "../../schema";
+import { RENDERED_BY, type StackConfig, type StackSecrets } from "../../schema";
 import { renderStack, type Service } from "../stack";
 import { LABEL, PART_OF, secret, type Workload } from "./common";
 import { ingressObjects, type IngressObjects } from "./ingress";
@@ -37,14 +37,7 @@ export interface K8sManifests {
 }
 
 /** The workload whose Secret each rendered service's material goes into. */
-export const SECRET_OWNER: Record<Service, Workload> = {
-  livekit: "sfu",
-  ingress: "ingress",
-  turn: "turn",
-  valkey: "valkey",
-  mediamtx: "mediamtx",
-  cameras: "cameras",
-};
+export const SECRET_OWNER: Record<Service, Workload> = RENDERED_BY;
 
 /**
  * Builds the objects from config alone: which objects exist never depends on secret values or on

@@ -1,7 +1,7 @@
 import type { Deployment } from "kubernetes-types/apps/v1";
 import type { Service } from "kubernetes-types/core/v1";
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1";
-import { CONTAINER_LAYOUT, imageRef, type StackConfig } from "../../schema";
+import { CONTAINER_LAYOUT, serviceImage, type StackConfig } from "../../schema";
 import type { WorkloadInput } from "./input";
 import {
   clusterService,
@@ -15,8 +15,6 @@ import {
   secretEnv,
   spreadAcrossZones,
 } from "./common";
-
-const INGRESS_UID = 1000;
 
 export interface IngressObjects {
   deployment: Deployment;
@@ -36,14 +34,14 @@ export function ingressObjects(cfg: StackConfig, input: WorkloadInput): IngressO
     "ingress",
     cfg.ingress.replicas,
     { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-    podTemplate(cfg, "ingress", INGRESS_UID, digest(input.publicFiles), {
+    podTemplate(cfg, "ingress", digest(input.publicFiles), {
       // Each camera's RTMP session re-encodes until it ends; give running sessions time to hand over.
       terminationGracePeriodSeconds: 60,
       topologySpreadConstraints: spreadAcrossZones(cfg, "ingress"),
       containers: [
         {
           name: "ingress",
-          image: imageRef("livekitIngress", cfg.versions.livekitIngress),
+          image: serviceImage(cfg.versions, "ingress"),
           args: ["--config", CONTAINER_LAYOUT.ingress.config],
           env: [
             // GStreamer writes its plugin registry under $HOME; the root filesystem stays read-only.

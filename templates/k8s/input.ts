@@ -1,4 +1,4 @@
-import { CONTAINER_LAYOUT, SERVICE_NAMES, secretsFromEnv, type StackConfig } from "../../schema";
+import { CONTAINER_LAYOUT, RENDERED_BY, SERVICE_NAMES, secretsFromEnv, type StackConfig } from "../../schema";
 import { deployedSecretFiles, mountPaths, renderStack, type RenderedService, type Service } from "../stack";
 
 /**
@@ -16,14 +16,8 @@ export interface WorkloadInput {
 
 /** The Secret name of each rendered service when nothing else names it (offline manifests). */
 export function defaultSecretNames(): Record<Service, string> {
-  return {
-    livekit: `${SERVICE_NAMES.sfu}-secret`,
-    ingress: `${SERVICE_NAMES.ingress}-secret`,
-    turn: `${SERVICE_NAMES.turn}-secret`,
-    valkey: `${SERVICE_NAMES.valkey}-secret`,
-    mediamtx: `${SERVICE_NAMES.mediamtx}-secret`,
-    cameras: `${SERVICE_NAMES.cameras}-secret`,
-  };
+  const names = Object.entries(RENDERED_BY).map(([rendered, id]) => [rendered, `${SERVICE_NAMES[id]}-secret`]);
+  return Object.fromEntries(names) as Record<Service, string>;
 }
 
 /**

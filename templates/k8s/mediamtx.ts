@@ -1,12 +1,11 @@
 import type { Deployment } from "kubernetes-types/apps/v1";
 import type { Service } from "kubernetes-types/core/v1";
-import { CONTAINER_LAYOUT, imageRef, type StackConfig } from "../../schema";
+import { CONTAINER_LAYOUT, serviceImage, type StackConfig } from "../../schema";
 import { mediamtxJoinScript, mediamtxPartNames } from "../mediamtx";
 import type { WorkloadInput } from "./input";
 import { clusterService, containerSecurity, deploymentOf, digest, podTemplate, resources, SECRET_FILE_MODE } from "./common";
 
 /** The image is FROM scratch and runs as root unless told otherwise. */
-const MEDIAMTX_UID = 65534;
 
 export interface MediamtxObjects {
   deployment: Deployment;
@@ -41,13 +40,13 @@ export function mediamtxObjects(
     1,
     // Two instances would each pull every always-on camera: never run both at once.
     { type: "Recreate" },
-    podTemplate(cfg, "mediamtx", MEDIAMTX_UID, digest(input.publicFiles), {
+    podTemplate(cfg, "mediamtx", digest(input.publicFiles), {
       terminationGracePeriodSeconds: 15,
       initContainers: [
         {
           name: "join-config",
           // The same release with a shell (the Docker target runs it too).
-          image: imageRef("mediamtx", cfg.versions.mediamtx, "-ffmpeg"),
+          image: serviceImage(cfg.versions, "mediamtx", "-ffmpeg"),
           command: ["/bin/sh", "-c", mediamtxJoinScript(CONTAINER_LAYOUT, parts)],
           resources: resources(cfg.mediamtx.resources),
           securityContext: security,
@@ -60,7 +59,7 @@ export function mediamtxObjects(
       containers: [
         {
           name: "mediamtx",
-          image: imageRef("mediamtx", cfg.versions.mediamtx),
+          image: serviceImage(cfg.versions, "mediamtx"),
           args: [m.config],
           ports: [
             { name: "rtsp", containerPort: p.rtsp, protocol: "TCP" },

@@ -1,7 +1,7 @@
 import type { Deployment } from "kubernetes-types/apps/v1";
 import type { ConfigMap, ContainerPort, Service } from "kubernetes-types/core/v1";
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1";
-import { CONTAINER_LAYOUT, imageRef, type StackConfig } from "../../schema";
+import { CONTAINER_LAYOUT, serviceImage, type StackConfig } from "../../schema";
 import type { WorkloadInput } from "./input";
 import {
   clusterService,
@@ -19,7 +19,6 @@ import {
 } from "./common";
 
 /** livekit/livekit-server runs as root by default; any unprivileged uid works (ports are > 1024). */
-const SFU_UID = 1000;
 
 /**
  * Seconds the pod stays in Terminating before LiveKit sees SIGTERM: readiness fails at once (the
@@ -60,7 +59,7 @@ export function sfuObjects(cfg: StackConfig, input: WorkloadInput): SfuObjects {
     cfg.sfu.replicas,
     // One pod per node on fixed host ports: a surge pod could never schedule.
     { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
-    podTemplate(cfg, "sfu", SFU_UID, digest(input.publicFiles), {
+    podTemplate(cfg, "sfu", digest(input.publicFiles), {
       hostNetwork: true,
       dnsPolicy: "ClusterFirstWithHostNet",
       terminationGracePeriodSeconds: SFU_PRESTOP_SECONDS + cfg.sfu.drainSeconds,
@@ -69,7 +68,7 @@ export function sfuObjects(cfg: StackConfig, input: WorkloadInput): SfuObjects {
       containers: [
         {
           name: "livekit-server",
-          image: imageRef("livekitServer", cfg.versions.livekitServer),
+          image: serviceImage(cfg.versions, "sfu"),
           args: ["--config", CONTAINER_LAYOUT.livekit.config],
           env,
           ports: sfuPorts(cfg),

@@ -1,7 +1,7 @@
 import type { Deployment } from "kubernetes-types/apps/v1";
 import type { ConfigMap, ContainerPort, Service } from "kubernetes-types/core/v1";
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1";
-import { CONTAINER_LAYOUT, SERVICE_NAMES, imageRef, type StackConfig } from "../../schema";
+import { CONTAINER_LAYOUT, SERVICE_NAMES, serviceImage, type StackConfig } from "../../schema";
 import { turnserverStartScript } from "../coturn";
 import type { WorkloadInput } from "./input";
 import {
@@ -21,7 +21,6 @@ import {
 } from "./common";
 
 /** The coturn image runs as nobody. */
-const TURN_UID = 65534;
 
 export interface CertManagerCertificate {
   apiVersion: "cert-manager.io/v1";
@@ -65,7 +64,7 @@ export function turnObjects(cfg: StackConfig, input: WorkloadInput): TurnObjects
     "turn",
     t.replicas,
     { type: "RollingUpdate", rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
-    podTemplate(cfg, "turn", TURN_UID, digest(input.publicFiles), {
+    podTemplate(cfg, "turn", digest(input.publicFiles), {
       // The relay range cannot go through a Service: coturn owns the node's ports.
       hostNetwork: true,
       dnsPolicy: "ClusterFirstWithHostNet",
@@ -75,7 +74,7 @@ export function turnObjects(cfg: StackConfig, input: WorkloadInput): TurnObjects
       containers: [
         {
           name: "coturn",
-          image: imageRef("coturn", cfg.versions.coturn),
+          image: serviceImage(cfg.versions, "turn"),
           command: ["/bin/sh", "-c", turnserverStartScript(CONTAINER_LAYOUT)],
           ports,
           resources: resources(t.resources),

@@ -1,7 +1,7 @@
 import type { StatefulSet } from "kubernetes-types/apps/v1";
 import type { ConfigMap, Container, PersistentVolumeClaim, Service, Volume } from "kubernetes-types/core/v1";
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1";
-import { CONTAINER_LAYOUT, SERVICE_NAMES, imageRef, topology, type FileLayout, type StackConfig } from "../../schema";
+import { CONTAINER_LAYOUT, SERVICE_NAMES, serviceImage, topology, type FileLayout, type StackConfig } from "../../schema";
 import { FILE_NAMES } from "../stack";
 import type { WorkloadInput } from "./input";
 import {
@@ -22,7 +22,6 @@ import {
 } from "./common";
 
 /** The valkey image's own user. */
-const VALKEY_UID = 999;
 
 export interface ValkeyObjects {
   configMap: ConfigMap;
@@ -101,7 +100,7 @@ function statefulSet(
       podManagementPolicy: "OrderedReady",
       updateStrategy: { type: "RollingUpdate" },
       selector: { matchLabels: selectorLabels(w) },
-      template: podTemplate(cfg, w, VALKEY_UID, configDigest, {
+      template: podTemplate(cfg, w, configDigest, {
         terminationGracePeriodSeconds: 30,
         affinity: replicas > 1 ? { podAntiAffinity: onePerNode(w) } : {},
         topologySpreadConstraints: spreadAcrossZones(cfg, w),
@@ -137,7 +136,7 @@ export function valkeyObjects(cfg: StackConfig, input: WorkloadInput): ValkeyObj
   const replicas = sentinelMode ? v.sentinel.replicas : 1;
   const container: Container = {
     name: "valkey",
-    image: imageRef("valkey", cfg.versions.valkey),
+    image: serviceImage(cfg.versions, "valkey"),
     command: sentinelMode ? ["/bin/sh", "-c", dataStartScript(cfg)] : ["valkey-server", CONTAINER_LAYOUT.valkey.config],
     env: secretEnv(input.secretName, input.secretEnvNames),
     ports: [{ name: "valkey", containerPort: v.port, protocol: "TCP" }],
@@ -162,7 +161,7 @@ export function valkeyObjects(cfg: StackConfig, input: WorkloadInput): ValkeyObj
   const s = fileVolumes(cmName, sentinelFiles, input.secretName, sentinelSecretFiles, input.paths);
   const sentinelContainer: Container = {
     name: "sentinel",
-    image: imageRef("valkey", cfg.versions.valkey),
+    image: serviceImage(cfg.versions, "valkey"),
     command: ["/bin/sh", "-c", sentinelStartScript()],
     env: secretEnv(input.secretName, input.secretEnvNames),
     ports: [{ name: "sentinel", containerPort: v.sentinel.port, protocol: "TCP" }],

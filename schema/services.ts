@@ -1,0 +1,101 @@
+import type { FileLayout } from "./layout";
+import { imageRef, type Component } from "./versions";
+
+/**
+ * The stack's services, one row each; every layer reads them from here: object and container
+ * names, the image (a row of the version table), the uid the process runs as, the part of the
+ * file layout it mounts, and which rendered material it runs.
+ *
+ * The key is the service's id everywhere a service is named (labels, components, Docker specs,
+ * type tokens). Two older vocabularies survive as columns, not as separate tables: `rendered`,
+ * the key of a service's material in the rendered stack (`livekit` for the SFU; Sentinel shares
+ * Valkey's), and `layout`, its key in FileLayout (`livekit`, `coturn`). Renaming those keys would
+ * change the renderers' public shapes the conformance tests read; the table is where they meet.
+ */
+export const SERVICES = {
+  sfu: {
+    name: "lkstack-sfu",
+    display: "LiveKit SFU",
+    image: "livekitServer",
+    uid: 1000,
+    rendered: "livekit",
+    layout: "livekit",
+    token: "Sfu",
+  },
+  ingress: {
+    name: "lkstack-ingress",
+    display: "LiveKit Ingress",
+    image: "livekitIngress",
+    uid: 1000,
+    rendered: "ingress",
+    layout: "ingress",
+    token: "Ingress",
+  },
+  turn: { name: "lkstack-turn", display: "coturn", image: "coturn", uid: 65534, rendered: "turn", layout: "coturn", token: "Turn" },
+  valkey: { name: "lkstack-valkey", display: "Valkey", image: "valkey", uid: 999, rendered: "valkey", layout: "valkey", token: "Valkey" },
+  sentinel: {
+    name: "lkstack-valkey-sentinel",
+    display: "Valkey Sentinel",
+    image: "valkey",
+    uid: 999,
+    rendered: "valkey",
+    layout: "valkey",
+    // Part of the Valkey component (same Secret and config).
+    token: "Valkey",
+  },
+  mediamtx: {
+    name: "lkstack-mediamtx",
+    display: "MediaMTX",
+    image: "mediamtx",
+    uid: 65534,
+    rendered: "mediamtx",
+    layout: "mediamtx",
+    token: "MediaMtx",
+  },
+  // The reconciler runs on a stock Node image (RECONCILER_IMAGE), not a versioned component.
+  cameras: {
+    name: "lkstack-cameras",
+    display: "camera reconciler",
+    image: undefined,
+    uid: 1000,
+    rendered: "cameras",
+    layout: "cameras",
+    token: "Cameras",
+  },
+} as const satisfies Record<string, ServiceRow>;
+
+export interface ServiceRow {
+  /** Kubernetes object and Docker container/service name. */
+  name: string;
+  /** For people: logs, doctor rows, docs. */
+  display: string;
+  /** Its row in the version table, whose version and repository make the image. */
+  image: Component | undefined;
+  /** The uid (and gid) the process runs as; secret files belong to it. */
+  uid: number;
+  /** Its material's key in the rendered stack. */
+  rendered: "livekit" | "ingress" | "turn" | "valkey" | "mediamtx" | "cameras";
+  /** Where its files sit, per the file layout. */
+  layout: keyof FileLayout;
+  /** The last part of its component's type token (`lkstack:k8s:Sfu`, `lkstack:docker:Sfu`). */
+  token: string;
+}
+
+export type ServiceId = keyof typeof SERVICES;
+
+/** Object and container name per service. */
+export const SERVICE_NAMES = Object.fromEntries(Object.entries(SERVICES).map(([id, row]) => [id, row.name])) as {
+  readonly [S in ServiceId]: (typeof SERVICES)[S]["name"];
+};
+
+/** Which service runs each rendered material (Sentinel runs Valkey's but is not its owner). */
+export const RENDERED_BY = Object.fromEntries(
+  Object.entries(SERVICES)
+    .filter(([id]) => id !== "sentinel")
+    .map(([id, row]) => [row.rendered, id]),
+) as Record<ServiceRow["rendered"], Exclude<ServiceId, "sentinel">>;
+
+/** The image of a service at the config's pinned version (`variant`: MediaMTX's `-ffmpeg`). */
+export function serviceImage(versions: Record<Component, string>, id: Exclude<ServiceId, "cameras">, variant = ""): string {
+  return imageRef(SERVICES[id].image, versions[SERVICES[id].image], variant);
+}
