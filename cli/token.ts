@@ -10,7 +10,7 @@ export const MAX_TTL_SECONDS = 86400;
 
 export class TokenRequestError extends Error {}
 
-/** "90s", "30m", "1h", "2h30m" or plain seconds. */
+/** "90s", "30m", "1h", "2h30m" or plain seconds (a regex, not ms or parse-duration: those also take 1.5h, "1 hour", -1h). */
 export function parseTtl(text: string, flag = "--ttl"): number {
   const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?$/.exec(text.trim());
   if (!m || text.trim() === "") throw new TokenRequestError(`${flag} "${text}" is not a duration; use e.g. 1h, 30m or 900s`);

@@ -1,3 +1,4 @@
+// Hand-written: npm's quantity parsers ship inside Kubernetes clients (@kubernetes/client-node), too big for schema/ (the policy pack and deployment load it), and Valkey's units are its own.
 /** Kubernetes-style CPU and memory quantities, parsed to compare requests, limits and maxmemory. */
 
 export function parseCpu(q: string | number): number | undefined {
