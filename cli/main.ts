@@ -45,6 +45,7 @@ const defaultIo: Io = {
 function program(io: Io, written: { out: string; err: string }, exit: (code: number) => void): Command {
   const lkstack = new Command("lkstack")
     .exitOverride()
+    .helpCommand(false)
     .showHelpAfterError()
     .configureHelp({ formatHelp: helpFor })
     .configureOutput({ writeOut: (s) => void (written.out += s), writeErr: (s) => void (written.err += s) });
@@ -66,6 +67,15 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   if (argv.length === 0) {
     io.out(USAGE);
     return 1;
+  }
+  // `lkstack help TOPIC` is `lkstack TOPIC --help`; no topic, or an unknown one, gets the whole usage.
+  if (argv[0] === "help") {
+    const topic = COMMANDS.find((c) => nameOf(c) === argv[1]);
+    if (!topic) {
+      io.out(USAGE);
+      return 0;
+    }
+    argv = [argv[1], "--help"];
   }
   const written = { out: "", err: "" };
   let code = 0;
