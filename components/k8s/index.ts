@@ -6,4 +6,5 @@ export * from "./turn";
 export * from "./valkey";
 export * from "./mediamtx";
 export * from "./cameras";
+export * from "./monitoring";
 export * from "./stack";

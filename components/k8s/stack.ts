@@ -1,22 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  defaultSecretNames,
-  k8sManifests,
-  metricsAuthData,
-  renderStack,
-  secretData,
-  secretGroups,
-  sfuServiceMonitor,
-  workloadInputs,
-  type Service,
-} from "../../templates";
+import { defaultSecretNames, k8sManifests, renderStack, secretData, secretGroups, workloadInputs, type Service } from "../../templates";
 import { reconcilerCode } from "../../reconciler/bundle";
 import type { StackConfig, StackSecrets } from "../../schema";
 import { Ingress } from "./ingress";
 import { Cameras } from "./cameras";
 import { MediaMtx } from "./mediamtx";
-import { configMapResource, customResource, monitoringResource, networkPolicyResource, secretResource } from "./objects";
+import { monitoringResources } from "./monitoring";
+import { networkPolicyResource } from "./objects";
 import { Sfu } from "./sfu";
 import { Turn } from "./turn";
 import { Valkey } from "./valkey";
@@ -103,35 +94,9 @@ export class K8sStack extends pulumi.ComponentResource {
         { ...child, dependsOn: [...child.dependsOn, ...(this.ingress ? [this.ingress] : [])] },
       );
     this.networkPolicies = m.networkPolicies.map((p) => networkPolicyResource(p.metadata?.name ?? `${name}-policy`, p, child));
-    const mon = m.monitoring;
-    const sfuMonitor: pulumi.Resource[] = [];
-    if (mon.sfuServiceMonitor) {
-      // Auto-named and immutable like the workloads' Secrets: a new password is a new Secret, and
-      // the ServiceMonitor is pointed at it before the old one goes.
-      const metricsSecret = secretResource(
-        `${name}-metrics-auth`,
-        cfg,
-        "sfu",
-        pulumi.secret(pulumi.output(args.secrets).apply((s) => metricsAuthData(s.metricsPassword))),
-        child,
-      );
-      this.metricsSecret = metricsSecret;
-      sfuMonitor.push(
-        metricsSecret,
-        monitoringResource(
-          `${name}-sfu-servicemonitor`,
-          mon.sfuServiceMonitor,
-          metricsSecret.metadata.name.apply((n) => sfuServiceMonitor(cfg, n)),
-          { ...child, dependsOn: [...child.dependsOn, metricsSecret] },
-        ),
-      );
-    }
-    this.monitoring = [
-      ...(mon.serviceMonitor ? [customResource(`${name}-servicemonitor`, mon.serviceMonitor, child)] : []),
-      ...sfuMonitor,
-      ...(mon.prometheusRule ? [customResource(`${name}-prometheusrule`, mon.prometheusRule, child)] : []),
-      ...(mon.dashboard ? [configMapResource(`${name}-dashboard`, mon.dashboard, child)] : []),
-    ];
+    const monitoring = monitoringResources(name, cfg, m.monitoring, args.secrets, child);
+    this.monitoring = monitoring.resources;
+    this.metricsSecret = monitoring.metricsSecret;
     this.registerOutputs({ namespace: cfg.kubernetes.namespace });
   }
 }
