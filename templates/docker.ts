@@ -9,10 +9,11 @@ import {
   parseCpu,
   secretsFromEnv,
   topology,
+  type ServiceId,
   type StackConfig,
 } from "../schema";
 import { turnserverStartScript } from "./coturn";
-import { digest, LABEL, PART_OF, type Workload } from "./k8s/common";
+import { digest, LABEL, PART_OF } from "./k8s/common";
 import { mediamtxJoinScript, mediamtxPartNames } from "./mediamtx";
 import { deployedSecretFiles, FILE_NAMES, mountPath, renderStack, type RenderedService, type Service } from "./stack";
 import { reconcilerEnv } from "./reconciler";
@@ -26,7 +27,7 @@ export interface DockerFile {
 
 /** A Docker container (standalone) or Swarm service, described without Pulumi. */
 export interface DockerServiceSpec {
-  workload: Workload;
+  workload: ServiceId;
   service: Service;
   name: string;
   image: string;
@@ -95,7 +96,7 @@ export function dockerServices(cfg: StackConfig, reconcilerCode: string): Docker
   const rendered = renderStack(cfg, secretsFromEnv({}, cfg).secrets, CONTAINER_LAYOUT);
   const addr = topology(cfg).dockerAddresses;
   const spec = (
-    workload: Workload,
+    workload: ServiceId,
     service: Service,
     rest: Omit<DockerServiceSpec, "workload" | "service" | "name" | "uid" | "user" | "secretEnvNames" | "labels" | "files"> & {
       mountPublic: boolean;

@@ -4,8 +4,8 @@ import type { Deployment, StatefulSet } from "kubernetes-types/apps/v1";
 import type { ConfigMap, Service } from "kubernetes-types/core/v1";
 import type { NetworkPolicy } from "kubernetes-types/networking/v1";
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1";
-import { labels, type CertManagerCertificate, type MonitoringObject, type Workload } from "../../templates";
-import type { StackConfig } from "../../schema";
+import { labels, type CertManagerCertificate, type MonitoringObject } from "../../templates";
+import type { ServiceId, StackConfig } from "../../schema";
 
 /**
  * Thin wrappers from the pure manifests (templates/k8s) to Pulumi resources: the objects are built
@@ -87,7 +87,7 @@ export function monitoringResource(
 export function secretResource(
   name: string,
   cfg: StackConfig,
-  w: Workload,
+  w: ServiceId,
   data: pulumi.Input<Record<string, string>>,
   opts: pulumi.CustomResourceOptions,
 ): k8s.core.v1.Secret {

@@ -1,7 +1,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import type { StackConfig } from "../../schema";
-import type { Workload, WorkloadInput } from "../../templates";
+import type { ServiceId, StackConfig } from "../../schema";
+import type { WorkloadInput } from "../../templates";
 import { secretResource } from "./objects";
 
 /**
@@ -30,7 +30,7 @@ export interface WorkloadPlan<T> {
 export function workloadObjects<T>(
   parent: pulumi.ComponentResource,
   name: string,
-  w: Workload,
+  w: ServiceId,
   args: WorkloadArgs<T>,
   build: (cfg: StackConfig, input: WorkloadInput) => T,
 ): { secret: k8s.core.v1.Secret; plain: T; resolved: pulumi.Output<T> } {

@@ -18,9 +18,6 @@ import type {
 } from "kubernetes-types/core/v1";
 import { SERVICE_NAMES, SERVICES, type ServiceId, type StackConfig } from "../../schema";
 
-/** A service of the table (schema/services.ts) as Kubernetes sees it: its own labels, pods and (for most) Secret and Service. */
-export type Workload = ServiceId;
-
 export const PART_OF = "lkstack";
 export const LABEL = {
   name: "app.kubernetes.io/name",
@@ -31,11 +28,11 @@ export const LABEL = {
   configDigest: "lkstack.io/config-digest",
 } as const;
 
-export function selectorLabels(w: Workload): Record<string, string> {
+export function selectorLabels(w: ServiceId): Record<string, string> {
   return { [LABEL.name]: SERVICE_NAMES[w], [LABEL.partOf]: PART_OF };
 }
 
-export function labels(w: Workload): Record<string, string> {
+export function labels(w: ServiceId): Record<string, string> {
   return { ...selectorLabels(w), [LABEL.component]: w, [LABEL.managedBy]: "lkstack" };
 }
 
@@ -50,7 +47,7 @@ export function digest(files: Record<string, string>): string {
  * Immutable and named by content: a new config is a new object, and the pods that mount it roll.
  * `part` tells apart several ConfigMaps of one workload (the reconciler's code and its input).
  */
-export function configMap(cfg: StackConfig, w: Workload, files: Record<string, string>, part = "config"): ConfigMap {
+export function configMap(cfg: StackConfig, w: ServiceId, files: Record<string, string>, part = "config"): ConfigMap {
   return {
     apiVersion: "v1",
     kind: "ConfigMap",
@@ -65,7 +62,7 @@ export function configMap(cfg: StackConfig, w: Workload, files: Record<string, s
  * Pulumi auto-names it (a data change replaces it under a new name), so no hash of a secret value
  * ever appears in a name, label or annotation.
  */
-export function secret(cfg: StackConfig, w: Workload, name: string, data: Record<string, string>): Secret {
+export function secret(cfg: StackConfig, w: ServiceId, name: string, data: Record<string, string>): Secret {
   return {
     apiVersion: "v1",
     kind: "Secret",
@@ -111,7 +108,7 @@ export function nodeAffinity(): Affinity["nodeAffinity"] {
 }
 
 /** At most one pod of `w` per node (host-network workloads would collide on their ports anyway). */
-export function onePerNode(w: Workload): Affinity["podAntiAffinity"] {
+export function onePerNode(w: ServiceId): Affinity["podAntiAffinity"] {
   return {
     requiredDuringSchedulingIgnoredDuringExecution: [
       { labelSelector: { matchLabels: selectorLabels(w) }, topologyKey: "kubernetes.io/hostname" },
@@ -119,7 +116,7 @@ export function onePerNode(w: Workload): Affinity["podAntiAffinity"] {
   };
 }
 
-export function spreadAcrossZones(cfg: StackConfig, w: Workload) {
+export function spreadAcrossZones(cfg: StackConfig, w: ServiceId) {
   return [
     {
       maxSkew: 1,
@@ -169,12 +166,12 @@ export function secretEnv(secretName: string, names: string[]): NonNullable<Cont
   return names.map((name) => ({ name, valueFrom: { secretKeyRef: { name: secretName, key: name } } }));
 }
 
-export function objectMeta(cfg: StackConfig, w: Workload): { name: string; namespace: string; labels: Record<string, string> } {
+export function objectMeta(cfg: StackConfig, w: ServiceId): { name: string; namespace: string; labels: Record<string, string> } {
   return { name: SERVICE_NAMES[w], namespace: cfg.kubernetes.namespace, labels: labels(w) };
 }
 
 /** At most one pod of the workload down at a time, for drains and node upgrades alike. */
-export function disruptionBudget(cfg: StackConfig, w: Workload): PodDisruptionBudget {
+export function disruptionBudget(cfg: StackConfig, w: ServiceId): PodDisruptionBudget {
   return {
     apiVersion: "policy/v1",
     kind: "PodDisruptionBudget",
@@ -184,7 +181,7 @@ export function disruptionBudget(cfg: StackConfig, w: Workload): PodDisruptionBu
 }
 
 /** In-cluster Service; every port targets the container port of the same name. */
-export function clusterService(cfg: StackConfig, w: Workload, ports: { name: string; port: number; protocol?: "TCP" | "UDP" }[]): Service {
+export function clusterService(cfg: StackConfig, w: ServiceId, ports: { name: string; port: number; protocol?: "TCP" | "UDP" }[]): Service {
   return {
     apiVersion: "v1",
     kind: "Service",
@@ -203,7 +200,7 @@ export function clusterService(cfg: StackConfig, w: Workload, ports: { name: str
  */
 export function podTemplate(
   cfg: StackConfig,
-  w: Workload,
+  w: ServiceId,
   configDigest: string,
   spec: Omit<PodSpec, "securityContext" | "nodeSelector" | "enableServiceLinks">,
 ): PodTemplateSpec {
@@ -225,7 +222,7 @@ export function podTemplate(
 
 export function deploymentOf(
   cfg: StackConfig,
-  w: Workload,
+  w: ServiceId,
   replicas: number,
   strategy: DeploymentStrategy,
   template: PodTemplateSpec,

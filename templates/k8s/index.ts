@@ -1,7 +1,7 @@
 import type { Namespace, Secret } from "kubernetes-types/core/v1";
-import { RENDERED_BY, type StackConfig, type StackSecrets } from "../../schema";
+import { RENDERED_BY, type ServiceId, type StackConfig, type StackSecrets } from "../../schema";
 import { renderStack, type Service } from "../stack";
-import { LABEL, PART_OF, secret, type Workload } from "./common";
+import { LABEL, PART_OF, secret } from "./common";
 import { ingressObjects, type IngressObjects } from "./ingress";
 import { defaultSecretNames, secretGroups, workloadInputs, type WorkloadInput } from "./input";
 import { mediamtxObjects, mediamtxPartSecretNames, type MediamtxObjects } from "./mediamtx";
@@ -37,7 +37,7 @@ export interface K8sManifests {
 }
 
 /** The workload whose Secret each rendered service's material goes into. */
-export const SECRET_OWNER: Record<Service, Workload> = RENDERED_BY;
+export const SECRET_OWNER: Record<Service, ServiceId> = RENDERED_BY;
 
 /**
  * Builds the objects from config alone: which objects exist never depends on secret values or on

@@ -5,8 +5,8 @@ import type {
   NetworkPolicyPeer,
   NetworkPolicyPort,
 } from "kubernetes-types/networking/v1";
-import { CAMERA_SCHEMES, DEFAULT_PORTS, isUrlProblem, parseIp, parseUrl, type StackConfig } from "../../schema";
-import { LABEL, PART_OF, selectorLabels, type Workload } from "./common";
+import { CAMERA_SCHEMES, DEFAULT_PORTS, isUrlProblem, parseIp, parseUrl, type ServiceId, type StackConfig } from "../../schema";
+import { LABEL, PART_OF, selectorLabels } from "./common";
 
 const ANYWHERE: NetworkPolicyPeer[] = [{ ipBlock: { cidr: "0.0.0.0/0" } }, { ipBlock: { cidr: "::/0" } }];
 
@@ -21,7 +21,7 @@ function udp(port: number, endPort?: number): NetworkPolicyPort {
 function policy(
   cfg: StackConfig,
   name: string,
-  w: Workload | undefined,
+  w: ServiceId | undefined,
   rules: NetworkPolicyIngressRule[],
   egress: NetworkPolicyEgressRule[],
 ): NetworkPolicy {
@@ -33,7 +33,7 @@ function policy(
   };
 }
 
-function pods(w: Workload): NetworkPolicyPeer {
+function pods(w: ServiceId): NetworkPolicyPeer {
   return { podSelector: { matchLabels: selectorLabels(w) } };
 }
 

@@ -1,7 +1,7 @@
 import type { StatefulSet } from "kubernetes-types/apps/v1";
 import type { ConfigMap, Container, PersistentVolumeClaim, Service, Volume } from "kubernetes-types/core/v1";
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1";
-import { CONTAINER_LAYOUT, SERVICE_NAMES, serviceImage, topology, type FileLayout, type StackConfig } from "../../schema";
+import { CONTAINER_LAYOUT, SERVICE_NAMES, serviceImage, topology, type FileLayout, type ServiceId, type StackConfig } from "../../schema";
 import { FILE_NAMES } from "../stack";
 import type { WorkloadInput } from "./input";
 import {
@@ -18,7 +18,6 @@ import {
   secretEnv,
   selectorLabels,
   spreadAcrossZones,
-  type Workload,
 } from "./common";
 
 /** The valkey image's own user. */
@@ -66,7 +65,7 @@ function pingProbe(port: number) {
   };
 }
 
-function headlessService(cfg: StackConfig, w: Workload, port: number, portName: string): Service {
+function headlessService(cfg: StackConfig, w: ServiceId, port: number, portName: string): Service {
   return {
     apiVersion: "v1",
     kind: "Service",
@@ -83,7 +82,7 @@ function headlessService(cfg: StackConfig, w: Workload, port: number, portName: 
 
 function statefulSet(
   cfg: StackConfig,
-  w: Workload,
+  w: ServiceId,
   replicas: number,
   container: Container,
   volumes: Volume[],

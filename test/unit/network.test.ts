@@ -1,8 +1,8 @@
 import type { PodTemplateSpec } from "kubernetes-types/core/v1";
 import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from "kubernetes-types/networking/v1";
-import { parseCidr, parseIp, type StackConfig } from "../../schema";
+import { parseCidr, parseIp, type ServiceId as Workload, type StackConfig } from "../../schema";
 import { parse as parseYaml } from "yaml";
-import { k8sManifests, labels, networkPolicies, renderMediamtxConfig, type K8sManifests, type Workload } from "../../templates";
+import { k8sManifests, labels, networkPolicies, renderMediamtxConfig, type K8sManifests } from "../../templates";
 import { minimal, parse, stackFromFile } from "../helpers/fixtures";
 
 /** Where a packet goes: a pod of the stack, a pod elsewhere (namespace + labels), or an address. */
