@@ -5,7 +5,7 @@ import type { Browser, Locator, Page } from "playwright-core";
 import { parse as parseYaml, stringify as toYamlText } from "yaml";
 import { startViewer } from "../../cli/viewer";
 import { reconcilerCode } from "../../reconciler/bundle";
-import { parseStackConfig, type StackConfig, type StackSecrets } from "../../schema";
+import { parseStackConfig, type StackConfig, type StackConfigInput, type StackSecrets } from "../../schema";
 import { FILE_NAMES, RECONCILER_ENV, reconcilerEnv, renderStack } from "../../templates";
 import { minimal, TEST_SECRETS } from "./fixtures";
 import { startLivekit, startRedis } from "./livekitStack";
@@ -182,7 +182,11 @@ export const CAMERA_PATH_ROOM = `camera_${CAMERA_PATH_ID}`;
  * endpoints), LiveKit Ingress, the viewer and Chromium on its grid.
  */
 export class CameraPath {
+  /** The stack config as an operator writes it (lkstack:* keys), and what it validates to. */
+  input!: StackConfigInput;
   cfg!: StackConfig;
+  mediamtxApiUrl = "";
+  ingressRtmpUrl = "";
   redis!: { daemon: Daemon; port: number; dir: string };
   livekit!: Daemon;
   wsUrl = "";
@@ -200,20 +204,21 @@ export class CameraPath {
   async start(): Promise<this> {
     const [http, rtcTcp, metrics, rtsp, api, mtxMetrics, health, imetrics, relay, rtmp, camPort, reconcilerHealth] = await freePorts(12);
     this.cameraPort = camPort;
-    this.cfg = parseStackConfig(
-      minimal("docker", {
-        sfu: { nodeIp: { strategy: "static", address: "127.0.0.1" }, ports: { http, rtcTcp, metrics, udp: this.o.udp } },
-        turn: { domain: "turn.example.test", allowedPeers: ["127.0.0.1/32"] },
-        simulcast: { layers: this.o.layers.map((l) => ({ ...l })) },
-        ingress: {
-          ports: { health, metrics: imetrics, httpRelay: relay, rtmp },
-          rtmpCpuCost: this.o.rtmpCpuCost,
-          latencyReduction: this.o.latencyReduction ?? false,
-        },
-        mediamtx: { ports: { rtsp, api, metrics: mtxMetrics } },
-        cameras: [{ id: CAMERA_PATH_ID, name: "junction-north", rtsp: `rtsp://127.0.0.1:${camPort}/cam`, credentials: "lab" }],
-      }),
-    );
+    this.input = minimal("docker", {
+      sfu: { nodeIp: { strategy: "static", address: "127.0.0.1" }, ports: { http, rtcTcp, metrics, udp: this.o.udp } },
+      turn: { domain: "turn.example.test", allowedPeers: ["127.0.0.1/32"] },
+      simulcast: { layers: this.o.layers.map((l) => ({ ...l })) },
+      ingress: {
+        ports: { health, metrics: imetrics, httpRelay: relay, rtmp },
+        rtmpCpuCost: this.o.rtmpCpuCost,
+        latencyReduction: this.o.latencyReduction ?? false,
+      },
+      mediamtx: { ports: { rtsp, api, metrics: mtxMetrics } },
+      cameras: [{ id: CAMERA_PATH_ID, name: "junction-north", rtsp: `rtsp://127.0.0.1:${camPort}/cam`, credentials: "lab" }],
+    });
+    this.cfg = parseStackConfig(this.input);
+    this.mediamtxApiUrl = `http://127.0.0.1:${api}`;
+    this.ingressRtmpUrl = `rtmp://127.0.0.1:${rtmp}`;
     this.redis = await startRedis(this.cfg);
     this.livekit = startLivekit(this.cfg, this.redis.port).daemon;
     await waitForTcp(http, this.livekit);
@@ -230,8 +235,8 @@ export class CameraPath {
         PATH: process.env.PATH,
         ...reconcilerEnv(this.cfg),
         [RECONCILER_ENV.livekitUrl]: this.wsUrl,
-        [RECONCILER_ENV.mediamtxApiUrl]: `http://127.0.0.1:${api}`,
-        [RECONCILER_ENV.ingressRtmpUrl]: `rtmp://127.0.0.1:${rtmp}`,
+        [RECONCILER_ENV.mediamtxApiUrl]: this.mediamtxApiUrl,
+        [RECONCILER_ENV.ingressRtmpUrl]: this.ingressRtmpUrl,
         [RECONCILER_ENV.camerasDir]: dir,
         [RECONCILER_ENV.healthPort]: String(reconcilerHealth),
         [RECONCILER_ENV.periodSeconds]: String(this.o.reconcileSeconds ?? 2),
