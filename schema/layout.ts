@@ -4,22 +4,22 @@
  * temporary directory with `layoutUnder`.
  */
 export interface FileLayout {
-  livekit: { config: string; keyFile: string; turnSecretFile: string };
+  sfu: { config: string; keyFile: string; turnSecretFile: string };
   ingress: { config: string };
-  coturn: { config: string; authFragment: string; runtimeConfig: string; tlsCert: string; tlsKey: string; pidFile: string };
+  turn: { config: string; authFragment: string; runtimeConfig: string; tlsCert: string; tlsKey: string; pidFile: string };
   valkey: { config: string; authInclude: string; dataDir: string; sentinelConfig: string; sentinelAuth: string; sentinelRuntime: string };
   mediamtx: { config: string; partsDir: string };
   cameras: { code: string; ingressesDir: string };
 }
 
 export const CONTAINER_LAYOUT: FileLayout = {
-  livekit: {
+  sfu: {
     config: "/etc/livekit/livekit.yaml",
     keyFile: "/etc/livekit/secret/keys.yaml",
     turnSecretFile: "/etc/livekit/secret/turn-secret",
   },
   ingress: { config: "/etc/livekit-ingress/livekit-ingress.yaml" },
-  coturn: {
+  turn: {
     config: "/etc/coturn/turnserver.conf",
     authFragment: "/etc/coturn/secret/auth.conf",
     // coturn cannot include files: the start command joins config and secret on a tmpfs.
@@ -52,9 +52,9 @@ export function layoutUnder(dir: string): FileLayout {
   const re = (p: string) => `${dir.replace(/\/$/, "")}${p}`;
   const map = <T extends Record<string, string>>(o: T): T => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, re(v)])) as T;
   return {
-    livekit: map(CONTAINER_LAYOUT.livekit),
+    sfu: map(CONTAINER_LAYOUT.sfu),
     ingress: map(CONTAINER_LAYOUT.ingress),
-    coturn: map(CONTAINER_LAYOUT.coturn),
+    turn: map(CONTAINER_LAYOUT.turn),
     valkey: map(CONTAINER_LAYOUT.valkey),
     mediamtx: map(CONTAINER_LAYOUT.mediamtx),
     cameras: map(CONTAINER_LAYOUT.cameras),

@@ -7,10 +7,8 @@ import { imageRef, type Component } from "./versions";
  * file layout it mounts, and which rendered material it runs.
  *
  * The key is the service's id everywhere a service is named (labels, components, Docker specs,
- * type tokens). Two older vocabularies survive as columns, not as separate tables: `rendered`,
- * the key of a service's material in the rendered stack (`livekit` for the SFU; Sentinel shares
- * Valkey's), and `layout`, its key in FileLayout (`livekit`, `coturn`). Renaming those keys would
- * change the renderers' public shapes the conformance tests read; the table is where they meet.
+ * type tokens), in the rendered stack and in the file layout. `rendered` and `layout` differ
+ * from the id for Sentinel only: it runs Valkey's material and mounts Valkey's files.
  */
 export const SERVICES = {
   sfu: {
@@ -18,8 +16,8 @@ export const SERVICES = {
     display: "LiveKit SFU",
     image: "livekitServer",
     uid: 1000,
-    rendered: "livekit",
-    layout: "livekit",
+    rendered: "sfu",
+    layout: "sfu",
     token: "Sfu",
   },
   ingress: {
@@ -31,7 +29,7 @@ export const SERVICES = {
     layout: "ingress",
     token: "Ingress",
   },
-  turn: { name: "lkstack-turn", display: "coturn", image: "coturn", uid: 65534, rendered: "turn", layout: "coturn", token: "Turn" },
+  turn: { name: "lkstack-turn", display: "coturn", image: "coturn", uid: 65534, rendered: "turn", layout: "turn", token: "Turn" },
   valkey: { name: "lkstack-valkey", display: "Valkey", image: "valkey", uid: 999, rendered: "valkey", layout: "valkey", token: "Valkey" },
   sentinel: {
     name: "lkstack-valkey-sentinel",
@@ -74,7 +72,7 @@ export interface ServiceRow {
   /** The uid (and gid) the process runs as; secret files belong to it. */
   uid: number;
   /** Its material's key in the rendered stack. */
-  rendered: "livekit" | "ingress" | "turn" | "valkey" | "mediamtx" | "cameras";
+  rendered: "sfu" | "ingress" | "turn" | "valkey" | "mediamtx" | "cameras";
   /** Where its files sit, per the file layout. */
   layout: keyof FileLayout;
   /** The last part of its component's type token (`lkstack:k8s:Sfu`, `lkstack:docker:Sfu`). */

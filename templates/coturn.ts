@@ -33,8 +33,8 @@ export function renderTurnserverConf(cfg: StackConfig, layout: FileLayout): stri
     ...(t.tls.enabled
       ? ([
           ["tls-listening-port", t.ports.tls],
-          ["cert", layout.coturn.tlsCert],
-          ["pkey", layout.coturn.tlsKey],
+          ["cert", layout.turn.tlsCert],
+          ["pkey", layout.turn.tlsKey],
         ] as Line[])
       : ([
           ["no-tls", true],
@@ -44,7 +44,7 @@ export function renderTurnserverConf(cfg: StackConfig, layout: FileLayout): stri
     ["prometheus-port", t.ports.metrics],
     ["cpus", Math.max(1, Math.ceil(parseCpu(t.resources.limits.cpu) ?? 1))],
     ["log-file", "stdout"],
-    ["pidfile", layout.coturn.pidFile],
+    ["pidfile", layout.turn.pidFile],
     // No user database is configured; stop coturn polling the default SQLite one.
     ["no-auth-pings", true],
     ["no-dynamic-ip-list", true],
@@ -54,7 +54,7 @@ export function renderTurnserverConf(cfg: StackConfig, layout: FileLayout): stri
     "#",
     "coturn",
     cfg.versions.coturn,
-    `Secrets: static-auth-secret lines are appended from ${layout.coturn.authFragment} at start.`,
+    `Secrets: static-auth-secret lines are appended from ${layout.turn.authFragment} at start.`,
   );
   return coturnLines(lines, "turnserver.conf", header);
 }
@@ -73,6 +73,6 @@ export function renderTurnserverAuth(secrets: StackSecrets): string {
  * tmpfs path and starts from that.
  */
 export function turnserverStartScript(layout: FileLayout): string {
-  const c = layout.coturn;
+  const c = layout.turn;
   return `umask 077 && cat ${c.config} ${c.authFragment} > ${c.runtimeConfig} && exec turnserver -c ${c.runtimeConfig}`;
 }

@@ -151,9 +151,9 @@ export function dockerServices(cfg: StackConfig, reconcilerCode: string): Docker
   );
   const s = cfg.sfu;
   out.push(
-    spec("sfu", "livekit", {
+    spec("sfu", "sfu", {
       image: serviceImage(cfg.versions, "sfu"),
-      command: ["--config", CONTAINER_LAYOUT.livekit.config],
+      command: ["--config", CONTAINER_LAYOUT.sfu.config],
       hostNetwork: true,
       env: {},
       healthcheck: {
@@ -174,7 +174,7 @@ export function dockerServices(cfg: StackConfig, reconcilerCode: string): Docker
   );
   if (cfg.turn.enabled) {
     const t = cfg.turn;
-    const runtimeDir = CONTAINER_LAYOUT.coturn.runtimeConfig.replace(/\/[^/]+$/, "");
+    const runtimeDir = CONTAINER_LAYOUT.turn.runtimeConfig.replace(/\/[^/]+$/, "");
     out.push(
       spec("turn", "turn", {
         image: serviceImage(cfg.versions, "turn"),

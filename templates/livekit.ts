@@ -7,7 +7,7 @@ type TurnServer = { host: string; port: number; protocol: "udp" | "tcp" | "tls";
 function turnServers(cfg: StackConfig, layout: FileLayout): TurnServer[] | undefined {
   if (!cfg.turn.enabled) return undefined;
   const host = cfg.turn.domain;
-  const secret_file = layout.livekit.turnSecretFile;
+  const secret_file = layout.sfu.turnSecretFile;
   const servers: TurnServer[] = [
     { host, port: cfg.turn.ports.listening, protocol: "udp", secret_file },
     { host, port: cfg.turn.ports.listening, protocol: "tcp", secret_file },
@@ -38,7 +38,7 @@ export function renderLivekitConfig(cfg: StackConfig, layout: FileLayout): strin
     // LIVEKIT_PROMETHEUS_PASSWORD (livekit-server checks neither unless both are set).
     prometheus: { port: cfg.sfu.ports.metrics, username: METRICS_USERNAME },
     logging: { level: cfg.sfu.logLevel, json: true },
-    key_file: layout.livekit.keyFile,
+    key_file: layout.sfu.keyFile,
     rtc: compact({
       tcp_port: cfg.sfu.ports.rtcTcp,
       // A range and udp_port together would let the range win silently; only the range is set.

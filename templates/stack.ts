@@ -52,12 +52,12 @@ export const FILE_NAMES = {
 /** Where each rendered file is mounted, per the layout (the Ingress and MediaMTX bodies are Secret-held). */
 export function mountPaths(layout: FileLayout): Record<string, string> {
   return {
-    [FILE_NAMES.livekit]: layout.livekit.config,
-    [FILE_NAMES.livekitKeys]: layout.livekit.keyFile,
-    [FILE_NAMES.livekitTurnSecret]: layout.livekit.turnSecretFile,
+    [FILE_NAMES.livekit]: layout.sfu.config,
+    [FILE_NAMES.livekitKeys]: layout.sfu.keyFile,
+    [FILE_NAMES.livekitTurnSecret]: layout.sfu.turnSecretFile,
     [FILE_NAMES.ingress]: layout.ingress.config,
-    [FILE_NAMES.turn]: layout.coturn.config,
-    [FILE_NAMES.turnAuth]: layout.coturn.authFragment,
+    [FILE_NAMES.turn]: layout.turn.config,
+    [FILE_NAMES.turnAuth]: layout.turn.authFragment,
     [FILE_NAMES.valkey]: layout.valkey.config,
     [FILE_NAMES.valkeyAuth]: layout.valkey.authInclude,
     [FILE_NAMES.sentinel]: layout.valkey.sentinelConfig,
@@ -98,7 +98,7 @@ export function renderStack(cfg: StackConfig, secrets: StackSecrets, layout: Fil
 
 function renderServices(cfg: StackConfig, secrets: StackSecrets, layout: FileLayout): RenderedStack {
   const out: RenderedStack = {
-    livekit: {
+    sfu: {
       publicFiles: { [FILE_NAMES.livekit]: renderLivekitConfig(cfg, layout) },
       secretFiles: defined({
         [FILE_NAMES.livekitKeys]: renderLivekitKeyFile(secrets),

@@ -60,7 +60,7 @@ export class K8sStack extends pulumi.ComponentResource {
     this.valkey = new Valkey(`${name}-valkey`, { config: cfg, secretData: dataOf("valkey"), plan: planOf("valkey", m.valkey) }, child);
     this.sfu = new Sfu(
       `${name}-sfu`,
-      { config: cfg, secretData: dataOf("livekit"), plan: planOf("livekit", m.sfu) },
+      { config: cfg, secretData: dataOf("sfu"), plan: planOf("sfu", m.sfu) },
       { ...child, dependsOn: [...child.dependsOn, this.valkey] },
     );
     if (cfg.turn.enabled)

@@ -71,7 +71,7 @@ export function k8sManifests(
           },
         }
       : undefined,
-    sfu: sfuObjects(cfg, need("livekit")),
+    sfu: sfuObjects(cfg, need("sfu")),
     ingress: inputs.ingress ? ingressObjects(cfg, inputs.ingress) : undefined,
     turn: inputs.turn ? turnObjects(cfg, inputs.turn) : undefined,
     valkey: valkeyObjects(cfg, need("valkey")),

@@ -69,7 +69,7 @@ export function sfuObjects(cfg: StackConfig, input: WorkloadInput): SfuObjects {
         {
           name: "livekit-server",
           image: serviceImage(cfg.versions, "sfu"),
-          args: ["--config", CONTAINER_LAYOUT.livekit.config],
+          args: ["--config", CONTAINER_LAYOUT.sfu.config],
           env,
           ports: sfuPorts(cfg),
           resources: resources(cfg.sfu.resources),

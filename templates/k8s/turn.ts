@@ -52,7 +52,7 @@ export function turnObjects(cfg: StackConfig, input: WorkloadInput): TurnObjects
   const cm = configMap(cfg, "turn", input.publicFiles);
   const files = fileVolumes(cm.metadata?.name, input.publicFiles, input.secretName, input.secretFiles, input.paths);
   const tlsSecret = turnTlsSecretName(cfg);
-  const tlsDir = CONTAINER_LAYOUT.coturn.tlsCert.replace(/\/[^/]+$/, "");
+  const tlsDir = CONTAINER_LAYOUT.turn.tlsCert.replace(/\/[^/]+$/, "");
   const ports: ContainerPort[] = [
     { name: "turn-udp", containerPort: t.ports.listening, protocol: "UDP" },
     { name: "turn-tcp", containerPort: t.ports.listening, protocol: "TCP" },
@@ -81,7 +81,7 @@ export function turnObjects(cfg: StackConfig, input: WorkloadInput): TurnObjects
           securityContext: containerSecurity({ readOnlyRoot: true }),
           volumeMounts: [
             ...files.mounts,
-            { name: "runtime", mountPath: CONTAINER_LAYOUT.coturn.runtimeConfig.replace(/\/[^/]+$/, "") },
+            { name: "runtime", mountPath: CONTAINER_LAYOUT.turn.runtimeConfig.replace(/\/[^/]+$/, "") },
             ...(tlsSecret ? [{ name: "tls", mountPath: tlsDir, readOnly: true }] : []),
           ],
           // coturn's metrics listener answers GET / with 200 once the relay is up.

@@ -104,8 +104,8 @@ describe("Docker target, standalone (dev stack)", () => {
     const rendered = renderStack(cfg, TEST_SECRETS);
     const sfu = containers.find((c) => get(c.inputs, "name") === "lkstack-sfu");
     const uploads = get(sfu?.inputs, "uploads") as Upload[];
-    expect(uploads.find((u) => u.file === "/etc/livekit/livekit.yaml")?.content).toBe(rendered.livekit?.publicFiles["livekit.yaml"]);
-    expect(uploads.find((u) => u.file === "/etc/livekit/secret/keys.yaml")?.content).toBe(rendered.livekit?.secretFiles["keys.yaml"]);
+    expect(uploads.find((u) => u.file === "/etc/livekit/livekit.yaml")?.content).toBe(rendered.sfu?.publicFiles["livekit.yaml"]);
+    expect(uploads.find((u) => u.file === "/etc/livekit/secret/keys.yaml")?.content).toBe(rendered.sfu?.secretFiles["keys.yaml"]);
     const turn = containers.find((c) => get(c.inputs, "name") === "lkstack-turn");
     expect((get(turn?.inputs, "uploads") as Upload[]).find((u) => u.file === "/etc/coturn/turnserver.conf")?.content).toBe(
       rendered.turn?.publicFiles["turnserver.conf"],

@@ -115,7 +115,7 @@ turnSuite("hostile but accepted values read back unchanged by coturn and redis-s
           }
         // The Debian build (4.6.1) does not know some options of the pinned 4.17.1 (prometheus, cpus):
         // those whole directives are all it may complain about; a split line would show a fragment.
-        const rendered = new Set(directives(readFileSync(layout.coturn.config, "utf8"), /[=\s]/));
+        const rendered = new Set(directives(readFileSync(layout.turn.config, "utf8"), /[=\s]/));
         const bad = [...coturn.output().matchAll(/Bad configuration format: (\S*)/g)].map((m) => m[1]);
         expect(bad.filter((b) => !rendered.has(b))).toEqual([]);
       } finally {

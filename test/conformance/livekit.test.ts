@@ -43,7 +43,7 @@ suite("rendered livekit.yaml on the real livekit-server", () => {
       authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`,
     });
     // livekit.yaml names the user; the password reached livekit-server only as LIVEKIT_PROMETHEUS_PASSWORD.
-    const lk = parseYaml(renderStack(cfg, TEST_SECRETS).livekit?.publicFiles[FILE_NAMES.livekit] ?? "") as {
+    const lk = parseYaml(renderStack(cfg, TEST_SECRETS).sfu?.publicFiles[FILE_NAMES.livekit] ?? "") as {
       prometheus: { username: string; password?: string };
     };
     expect(lk.prometheus.username).toBe(METRICS_USERNAME);
@@ -93,9 +93,9 @@ suite("rendered livekit.yaml on the real livekit-server", () => {
   it("an unknown key is refused by our schema and by the real server", async () => {
     expect(() => parseStackConfig(minimal("docker", { sfu: { emptyTimeout: 60 } as never }))).toThrow(ConfigError);
     const dir = tempDir("livekit-bad");
-    const { layout, env } = materialize(cfg, TEST_SECRETS, dir, "livekit");
-    appendFileSync(layout.livekit.config, "room_empty_timeout: 60\n");
-    const daemon = startDaemon(BINARIES.livekitServer, ["--config", layout.livekit.config], {
+    const { layout, env } = materialize(cfg, TEST_SECRETS, dir, "sfu");
+    appendFileSync(layout.sfu.config, "room_empty_timeout: 60\n");
+    const daemon = startDaemon(BINARIES.livekitServer, ["--config", layout.sfu.config], {
       env: { PATH: process.env.PATH, HOME: dir, ...env, REDIS_HOST: `127.0.0.1:${redis.port}` },
     });
     await expectRefusal(daemon, /field room_empty_timeout not found in type config\.Config/);
@@ -111,10 +111,10 @@ suite("rendered livekit.yaml on the real livekit-server", () => {
       }),
     );
     const dir = tempDir("livekit-mode");
-    const { layout, env } = materialize(c, TEST_SECRETS, dir, "livekit");
-    chmodSync(layout.livekit.keyFile, mode);
-    chmodSync(layout.livekit.turnSecretFile, mode);
-    const daemon = startDaemon(BINARIES.livekitServer, ["--config", layout.livekit.config], {
+    const { layout, env } = materialize(c, TEST_SECRETS, dir, "sfu");
+    chmodSync(layout.sfu.keyFile, mode);
+    chmodSync(layout.sfu.turnSecretFile, mode);
+    const daemon = startDaemon(BINARIES.livekitServer, ["--config", layout.sfu.config], {
       env: { PATH: process.env.PATH, HOME: dir, ...env, REDIS_HOST: `127.0.0.1:${redis.port}` },
     });
     return { daemon, http };
@@ -144,9 +144,9 @@ suite("rendered livekit.yaml on the real livekit-server", () => {
     const k8s = parse(minimal("kubernetes", { sfu: { ports: { http, rtcTcp, metrics, udp: { start: 51400, end: 51420 } } } }));
     expect(k8s.sfu.nodeIp).toEqual({ strategy: "hostIP" });
     const dir = tempDir("livekit-k8s");
-    const { layout, env } = materialize(k8s, TEST_SECRETS, dir, "livekit");
-    chmodSync(layout.livekit.keyFile, SECRET_FILE_MODE);
-    const daemon = startDaemon(BINARIES.livekitServer, ["--config", layout.livekit.config], {
+    const { layout, env } = materialize(k8s, TEST_SECRETS, dir, "sfu");
+    chmodSync(layout.sfu.keyFile, SECRET_FILE_MODE);
+    const daemon = startDaemon(BINARIES.livekitServer, ["--config", layout.sfu.config], {
       // What the Deployment's env gives the pod: NODE_IP from the downward API.
       env: { PATH: process.env.PATH, HOME: dir, ...env, NODE_IP: "127.0.0.9", REDIS_HOST: `127.0.0.1:${redis.port}` },
     });

@@ -142,9 +142,9 @@ suite("Valkey Sentinel from the rendered files and start scripts, with livekit-s
 
   it("livekit-server runs against the rendered sentinel addresses", async () => {
     const dir = tempDir("sentinel-livekit");
-    const { layout, env } = materialize(cfg, TEST_SECRETS, dir, "livekit");
-    expect(renderStack(cfg, TEST_SECRETS).livekit?.publicFiles["livekit.yaml"]).toMatch(/sentinel_addresses:/);
-    livekit = startDaemon("ip", inNs([BINARIES.livekitServer, "--config", layout.livekit.config]).slice(1), {
+    const { layout, env } = materialize(cfg, TEST_SECRETS, dir, "sfu");
+    expect(renderStack(cfg, TEST_SECRETS).sfu?.publicFiles["livekit.yaml"]).toMatch(/sentinel_addresses:/);
+    livekit = startDaemon("ip", inNs([BINARIES.livekitServer, "--config", layout.sfu.config]).slice(1), {
       env: { PATH: process.env.PATH, HOME: dir, ...env, NODE_IP: "127.0.0.1" },
     });
     await until("livekit GET / 200", livekitReady, 20000);

@@ -20,7 +20,7 @@ import { directives, keyPaths } from "./keyPaths";
 
 export function assertWithinAllowLists(cfg: StackConfig): void {
   const r = renderStack(cfg, TEST_SECRETS);
-  const lk = parseYaml(r.livekit?.publicFiles[FILE_NAMES.livekit] ?? "") as Record<string, unknown>;
+  const lk = parseYaml(r.sfu?.publicFiles[FILE_NAMES.livekit] ?? "") as Record<string, unknown>;
   for (const p of keyPaths(lk, LIVEKIT_MAP_KEYS)) expect(LIVEKIT_KEYS_V1_13).toContain(p);
   if (r.ingress) {
     const series = cfg.versions.livekitIngress.startsWith("v1.4") ? "1.4" : "1.5";

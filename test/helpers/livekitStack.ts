@@ -31,11 +31,11 @@ export function startLivekit(
   secrets: StackSecrets = TEST_SECRETS,
 ): { daemon: Daemon; config: string } {
   const dir = tempDir("livekit");
-  const { layout, env: secretEnv } = materialize(cfg, secrets, dir, "livekit");
-  const daemon = startDaemon(BINARIES.livekitServer, ["--config", layout.livekit.config], {
+  const { layout, env: secretEnv } = materialize(cfg, secrets, dir, "sfu");
+  const daemon = startDaemon(BINARIES.livekitServer, ["--config", layout.sfu.config], {
     env: { PATH: process.env.PATH, HOME: dir, ...secretEnv, REDIS_HOST: `127.0.0.1:${redisPort}`, ...env },
   });
-  return { daemon, config: layout.livekit.config };
+  return { daemon, config: layout.sfu.config };
 }
 
 /**

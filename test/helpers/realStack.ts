@@ -29,6 +29,6 @@ export function materialize(
     if (path) place(path, body, 0o600);
   }
   mkdirSync(layout.valkey.dataDir, { recursive: true });
-  mkdirSync(dirname(layout.coturn.pidFile), { recursive: true });
+  mkdirSync(dirname(layout.turn.pidFile), { recursive: true });
   return { layout, env: r.secretEnv };
 }

@@ -39,19 +39,19 @@ describe("the SFU's metrics port asks for basic auth; the password is never publ
     const r = renderStack(cfg, TEST_SECRETS);
 
     it("livekit.yaml names the public user on the metrics port and holds no password", () => {
-      const lk = parseYaml(r.livekit?.publicFiles[FILE_NAMES.livekit] ?? "") as { prometheus: Record<string, unknown> };
+      const lk = parseYaml(r.sfu?.publicFiles[FILE_NAMES.livekit] ?? "") as { prometheus: Record<string, unknown> };
       expect(lk.prometheus).toEqual({ port: cfg.sfu.ports.metrics, username: METRICS_USERNAME });
     });
 
     it("the password reaches livekit-server as env from the SFU's secret material, and no public file", () => {
-      expect(r.livekit?.secretEnv[SERVER_SECRET_ENV.livekitPrometheusPassword]).toBe(PASSWORD);
+      expect(r.sfu?.secretEnv[SERVER_SECRET_ENV.livekitPrometheusPassword]).toBe(PASSWORD);
       expect(SERVER_SECRET_ENV.livekitPrometheusPassword).toBe("LIVEKIT_PROMETHEUS_PASSWORD");
       for (const [service, one] of Object.entries(r))
         for (const [name, body] of Object.entries(one?.publicFiles ?? {}))
           expect([service, name, body.includes(PASSWORD)]).toEqual([service, name, false]);
       // Only the SFU holds it (Prometheus gets its own Secret on Kubernetes).
       for (const [service, one] of Object.entries(r))
-        if (service !== "livekit") expect([service, JSON.stringify(one && secretData(one)).includes(PASSWORD)]).toEqual([service, false]);
+        if (service !== "sfu") expect([service, JSON.stringify(one && secretData(one)).includes(PASSWORD)]).toEqual([service, false]);
     });
   });
 
@@ -100,7 +100,7 @@ describe("the SFU's metrics port asks for basic auth; the password is never publ
     expect(cfg.kubernetes.monitoring.serviceMonitor).toBe(false);
     expect(k8sSecrets(cfg, TEST_SECRETS).map((s) => s.metadata?.name)).not.toContain(METRICS_AUTH_SECRET);
     expect(k8sManifests(cfg, "//").monitoring.sfuServiceMonitor).toBeUndefined();
-    expect(renderStack(cfg, TEST_SECRETS).livekit?.secretEnv.LIVEKIT_PROMETHEUS_PASSWORD).toBe(PASSWORD);
+    expect(renderStack(cfg, TEST_SECRETS).sfu?.secretEnv.LIVEKIT_PROMETHEUS_PASSWORD).toBe(PASSWORD);
   });
 });
 

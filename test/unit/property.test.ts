@@ -84,7 +84,7 @@ describe("any config the schema accepts renders valid, safe files", () => {
         assertWithinAllowLists(cfg);
         assertNoSecretInPublicFiles(cfg);
         const r = renderStack(cfg, TEST_SECRETS);
-        const lk = parseYaml(r.livekit?.publicFiles[FILE_NAMES.livekit] ?? "");
+        const lk = parseYaml(r.sfu?.publicFiles[FILE_NAMES.livekit] ?? "");
         expect([lk.rtc.port_range_start, lk.rtc.port_range_end]).toEqual([cfg.sfu.ports.udp.start, cfg.sfu.ports.udp.end]);
         if (r.turn) {
           const body = r.turn.publicFiles[FILE_NAMES.turn];

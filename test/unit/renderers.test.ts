@@ -17,11 +17,11 @@ describe.each(["dev", "prod"] as const)("the %s stack", (stack) => {
 
   it("keeps every secret out of the public files and puts each where its server reads it", () => {
     assertNoSecretInPublicFiles(cfg);
-    expect(parseYaml(r.livekit?.secretFiles[FILE_NAMES.livekitKeys] ?? "")).toEqual({
+    expect(parseYaml(r.sfu?.secretFiles[FILE_NAMES.livekitKeys] ?? "")).toEqual({
       APIcurrentKey01: TEST_SECRETS.apiKeys[0].secret,
       APIpreviousKey0: TEST_SECRETS.apiKeys[1].secret,
     });
-    expect(r.livekit?.secretEnv.LIVEKIT_REDIS_PASSWORD).toBe(TEST_SECRETS.valkeyPassword);
+    expect(r.sfu?.secretEnv.LIVEKIT_REDIS_PASSWORD).toBe(TEST_SECRETS.valkeyPassword);
     expect(r.turn?.secretFiles[FILE_NAMES.turnAuth]).toBe(
       `static-auth-secret=${TEST_SECRETS.turnSecrets[0]}\nstatic-auth-secret=${TEST_SECRETS.turnSecrets[1]}\n`,
     );
@@ -33,8 +33,8 @@ describe.each(["dev", "prod"] as const)("the %s stack", (stack) => {
 });
 
 describe("livekit.yaml meaning", () => {
-  const dev = parseYaml(renderStack(stackFromFile("dev"), TEST_SECRETS).livekit?.publicFiles[FILE_NAMES.livekit] ?? "");
-  const prod = parseYaml(renderStack(stackFromFile("prod"), TEST_SECRETS).livekit?.publicFiles[FILE_NAMES.livekit] ?? "");
+  const dev = parseYaml(renderStack(stackFromFile("dev"), TEST_SECRETS).sfu?.publicFiles[FILE_NAMES.livekit] ?? "");
+  const prod = parseYaml(renderStack(stackFromFile("prod"), TEST_SECRETS).sfu?.publicFiles[FILE_NAMES.livekit] ?? "");
 
   it("sets the seed's ports and a port range, never udp_port alongside it", () => {
     expect(dev).toMatchObject({
@@ -53,13 +53,13 @@ describe("livekit.yaml meaning", () => {
       renderStack(
         parse(minimal("kubernetes", { sfu: { nodeIp: { strategy: "stun", stunServers: ["stun.example.org:3478"] } } })),
         TEST_SECRETS,
-      ).livekit?.publicFiles[FILE_NAMES.livekit] ?? "",
+      ).sfu?.publicFiles[FILE_NAMES.livekit] ?? "",
     );
     expect(stun.rtc).toMatchObject({ use_external_ip: true, stun_servers: ["stun.example.org:3478"] });
   });
 
   it("points LiveKit at coturn with the shared-secret file, and TLS only when enabled", () => {
-    const secret_file = CONTAINER_LAYOUT.livekit.turnSecretFile;
+    const secret_file = CONTAINER_LAYOUT.sfu.turnSecretFile;
     expect(dev.rtc.turn_servers).toEqual([
       { host: "turn.dev.lkstack.internal", port: 3478, protocol: "udp", secret_file },
       { host: "turn.dev.lkstack.internal", port: 3478, protocol: "tcp", secret_file },
@@ -75,7 +75,7 @@ describe("livekit.yaml meaning", () => {
       sentinel_master_name: "lkstack",
       sentinel_addresses: [0, 1, 2].map((i) => `lkstack-valkey-sentinel-${i}.lkstack-valkey-sentinel.lkstack.svc.cluster.local:26379`),
     });
-    expect(dev.key_file).toBe(CONTAINER_LAYOUT.livekit.keyFile);
+    expect(dev.key_file).toBe(CONTAINER_LAYOUT.sfu.keyFile);
   });
 });
 
@@ -105,8 +105,8 @@ describe("turnserver.conf meaning", () => {
     expect(lines).toEqual(
       expect.arrayContaining([
         "tls-listening-port=5349",
-        `cert=${CONTAINER_LAYOUT.coturn.tlsCert}`,
-        `pkey=${CONTAINER_LAYOUT.coturn.tlsKey}`,
+        `cert=${CONTAINER_LAYOUT.turn.tlsCert}`,
+        `pkey=${CONTAINER_LAYOUT.turn.tlsKey}`,
         "user-quota=12",
         "prometheus",
         "prometheus-port=9641",
