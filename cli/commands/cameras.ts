@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { camerasReconcile, CamerasUsageError } from "../cameras/command";
+import { camerasReconcile, CamerasUsageError } from "../cameras";
 import { parseTtl } from "../token";
 import { action, projectDir, required, UsageError, withStack, type CliCommand, type StackOptions } from "../command";
 

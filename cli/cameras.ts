@@ -1,10 +1,10 @@
-import { SECRET_ENV } from "../../schema";
-import { reconcilerEndpoints, RECONCILER_ENV } from "../../templates";
-import { apiCredentials, secretsFor } from "../credentials";
-import { loadStackConfig } from "../stackFile";
-import { desiredIngresses, type Backoff } from "../../reconciler/plan";
-import { reconcileOnce } from "../../reconciler/reconcile";
-import { reconcileTarget } from "../../reconciler/runner";
+import { SECRET_ENV } from "../schema";
+import { reconcilerEndpoints, RECONCILER_ENV } from "../templates";
+import { apiCredentials, secretsFor } from "./credentials";
+import { loadStackConfig } from "./stackFile";
+import { desiredIngresses, type Backoff } from "../reconciler/plan";
+import { reconcileOnce } from "../reconciler/reconcile";
+import { reconcileTarget } from "../reconciler/runner";
 
 export interface CamerasReconcileOptions {
   stack: string;
