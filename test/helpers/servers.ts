@@ -58,11 +58,12 @@ export function tempDir(prefix: string): string {
 }
 
 /**
- * Ports for test daemons come from 20000-31999: below Linux's ephemeral range (32768+), so an
- * outgoing connection cannot take one between our check and the daemon's bind, and below the
- * UDP ranges the tests give LiveKit and coturn (40000+).
+ * Ports for test daemons come from 20000-29999: below Linux's ephemeral range (32768+), so an
+ * outgoing connection cannot take one between our check and the daemon's bind; below the UDP
+ * ranges the tests give LiveKit and coturn (40000+); and below Kubernetes' NodePort range
+ * (30000-32767), which the schema refuses for the host-network ports of a Kubernetes stack.
  */
-const TEST_PORTS = { start: 20000, end: 31999 };
+const TEST_PORTS = { start: 20000, end: 29999 };
 
 function bindable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
