@@ -1,13 +1,13 @@
 import { COTURN_BUILD_FEATURES, COTURN_OPTIONS, compareSemVer, parseSemVer, type StackConfig } from "../../schema/allowlists";
 import { turnserverStartScript } from "../../templates";
-import { BINARIES, freePorts, requireBinaries, run, startDaemon, tempDir, type Daemon } from "../helpers/servers";
+import { BINARIES, freePorts, requireBinaries, run, startDaemon, tempDir, underCi, type Daemon } from "../helpers/servers";
 import { TEST_SECRETS, minimal, parse } from "../helpers/fixtures";
 import { materialize } from "../helpers/realStack";
 import { canCreateNamespaces, createTestHost, type TestHost } from "../helpers/netns";
 
 const bins = requireBinaries(["turnserver", "turnutilsUclient", "turnutilsPeer"]);
 if (bins.available && !canCreateNamespaces()) {
-  if (process.env.CI === "true") throw new Error("CI=true but this process cannot create network namespaces (needs root and iproute2)");
+  if (underCi()) throw new Error("under CI, but this process cannot create network namespaces (needs root and iproute2)");
   process.stderr.write("skipping coturn conformance: cannot create network namespaces (needs root)\n");
 }
 const suite = bins.available && canCreateNamespaces() ? describe : describe.skip;

@@ -2,15 +2,14 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { MEDIAMTX_GLOBAL_KEYS, MEDIAMTX_PATH_KEYS, MEDIAMTX_USER_KEYS, VERSIONS } from "../../schema/allowlists";
-import { CACHE_DIR } from "../helpers/servers";
+import { CACHE_DIR, underCi } from "../helpers/servers";
 
 /**
  * MediaMTX rejects unknown keys, but its release cannot be built with `go install`, so the allow-list
  * is checked against the pinned release's own schema (api/openapi.yaml from the Go module proxy).
  */
 const specPath = join(CACHE_DIR, `mediamtx-${VERSIONS.mediamtx}-openapi.yaml`);
-if (!existsSync(specPath) && process.env.CI === "true")
-  throw new Error(`CI=true and ${specPath} is missing; run scripts/install-test-servers.sh`);
+if (!existsSync(specPath) && underCi()) throw new Error(`under CI, and ${specPath} is missing; run scripts/install-test-servers.sh`);
 const suite = existsSync(specPath) ? describe : describe.skip;
 
 suite(`mediamtx.yml keys against MediaMTX ${VERSIONS.mediamtx} api/openapi.yaml`, () => {

@@ -6,11 +6,11 @@ import { dataStartScript, sentinelStartScript, renderStack } from "../../templat
 import { minimal, TEST_SECRETS } from "../helpers/fixtures";
 import { canCreateNamespaces } from "../helpers/netns";
 import { materialize } from "../helpers/realStack";
-import { BINARIES, requireBinaries, startDaemon, tempDir, type Daemon } from "../helpers/servers";
+import { BINARIES, requireBinaries, startDaemon, tempDir, underCi, type Daemon } from "../helpers/servers";
 
 const bins = requireBinaries(["redisServer", "livekitServer"]);
-if (bins.available && !canCreateNamespaces() && process.env.CI === "true")
-  throw new Error("CI=true but this process cannot create network namespaces (needs root and iproute2)");
+if (bins.available && !canCreateNamespaces() && underCi())
+  throw new Error("under CI, but this process cannot create network namespaces (needs root and iproute2)");
 const suite = bins.available && canCreateNamespaces() ? describe : describe.skip;
 
 const NS = "lkt";

@@ -25,15 +25,21 @@ export const BINARIES = {
   unshare: "/usr/bin/unshare",
 } as const;
 
+/** Any truthy CI (GitHub's "true", others' "1" or "yes"): a missing server is then an error, never a skip. */
+export function underCi(): boolean {
+  const ci = (process.env.CI ?? "").trim().toLowerCase();
+  return ci !== "" && ci !== "false" && ci !== "0";
+}
+
 /**
  * A conformance suite runs only with its binaries. Locally a missing one skips the suite with the
- * reason; under CI=true it is an error, so CI can never pass without the real servers.
+ * reason; under any truthy CI it is an error, so CI can never pass without the real servers.
  */
 export function requireBinaries(names: (keyof typeof BINARIES)[]): { available: boolean; reason: string } {
   const missing = names.filter((n) => !existsSync(BINARIES[n])).map((n) => BINARIES[n]);
   if (missing.length === 0) return { available: true, reason: "" };
   const reason = `missing ${missing.join(", ")}; run scripts/install-test-servers.sh`;
-  if (process.env.CI === "true") throw new Error(`CI=true and ${reason}`);
+  if (underCi()) throw new Error(`CI=${process.env.CI ?? ""} and ${reason}`);
   process.stderr.write(`skipping conformance suite: ${reason}\n`);
   return { available: false, reason };
 }
