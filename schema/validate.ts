@@ -21,20 +21,22 @@ export type StackConfig = Omit<StackConfigParsed, "sfu" | "turn" | "ingress"> & 
   turn: StackConfigParsed["turn"] & { realm: string };
 };
 
-/** The parts of a zod definition the key walker reads. */
-interface LooseDef {
+/** The parts of a zod definition the schema walkers read (this key walker, the tests' leaf walker). */
+export interface ZodDefView {
   type: string;
   innerType?: z.core.$ZodType;
   in?: z.core.$ZodType;
   shape?: Record<string, z.core.$ZodType>;
   element?: z.core.$ZodType;
   options?: z.core.$ZodType[];
+  keyType?: z.core.$ZodType;
+  valueType?: z.core.$ZodType;
 }
 
 const WRAPPERS = new Set(["default", "prefault", "optional", "nullable", "catch", "readonly"]);
 
-function defOf(t: z.core.$ZodType): LooseDef {
-  return t._zod.def as unknown as LooseDef;
+function defOf(t: z.core.$ZodType): ZodDefView {
+  return t._zod.def as unknown as ZodDefView;
 }
 
 function unwrap(t: z.core.$ZodType): z.core.$ZodType {

@@ -1,18 +1,6 @@
 import fc from "fast-check";
 import type { z } from "zod";
-import { DEFAULT_DENIED_PEERS, forbiddenChar, stackObjectSchema, type StackConfigInput } from "../../schema";
-
-/** The parts of a zod definition the leaf walker reads. */
-interface Def {
-  type: string;
-  innerType?: z.core.$ZodType;
-  in?: z.core.$ZodType;
-  shape?: Record<string, z.core.$ZodType>;
-  element?: z.core.$ZodType;
-  options?: z.core.$ZodType[];
-  keyType?: z.core.$ZodType;
-  valueType?: z.core.$ZodType;
-}
+import { DEFAULT_DENIED_PEERS, forbiddenChar, stackObjectSchema, type StackConfigInput, type ZodDefView } from "../../schema";
 
 /** A path segment: object key, `0` for an array element, `{key}` for a record's key, `*` for its value. */
 export type Seg = string | number;
@@ -25,7 +13,7 @@ export const RECORD_VALUE = "*";
  * by the property test the day it is added.
  */
 export function stringLeaves(t: z.core.$ZodType = stackObjectSchema, path: Seg[] = []): Seg[][] {
-  const def = t._zod.def as unknown as Def;
+  const def = t._zod.def as unknown as ZodDefView;
   switch (def.type) {
     case "string":
       return [path];
