@@ -321,6 +321,14 @@ const publisherSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * Publish a passthrough camera only while its room has a viewer: the publisher takes LiveKit's
+     * webhooks, starts the camera when a viewer joins and stops it `idleStopSeconds` after the last
+     * one left, so the camera path's cost follows the cameras being watched.
+     */
+    onDemand: z.boolean().default(false),
+    /** @default lkstack:rooms.emptyTimeoutSeconds (the seed's 60 s) */
+    idleStopSeconds: z.number().int().min(5).max(3600).optional(),
     /** Passthrough cameras per publisher process; cameras are spread by a hash of their id. */
     camerasPerReplica: z.number().int().min(1).max(500).default(DEFAULTS.publisherCamerasPerReplica),
     ports: z

@@ -1,6 +1,7 @@
 import {
   CONTAINER_LAYOUT,
   PUBLISHER_VERSION,
+  SERVICE_NAMES,
   cameraStreams,
   publisherReplicaCount,
   camerasWithIngest,
@@ -24,7 +25,35 @@ export const PUBLISHER_ENV = {
   /** Unset on Kubernetes: the StatefulSet pod's ordinal (HOSTNAME's "-<n>") is its shard. */
   shardIndex: "LKSTACK_SHARD_INDEX",
   healthPort: "LKSTACK_HEALTH_PORT",
+  onDemand: "LKSTACK_ON_DEMAND",
+  idleStopSeconds: "LKSTACK_IDLE_STOP_SECONDS",
 } as const;
+
+/** Where the publisher takes LiveKit's webhooks (on its health port). */
+export const PUBLISHER_WEBHOOK_PATH = "/webhook";
+
+/**
+ * The webhook receivers on-demand publishing adds to livekit.yaml: every publisher (each pod of the
+ * StatefulSet by its stable name), since each acts only on the cameras of its own shard.
+ */
+export function publisherWebhookUrls(cfg: StackConfig): string[] {
+  const replicas = publisherReplicaCount(cfg);
+  if (!cfg.publisher.onDemand || replicas === 0) return [];
+  const port = cfg.publisher.ports.health;
+  const name = SERVICE_NAMES.publisher;
+  if (cfg.target === "kubernetes")
+    return Array.from(
+      { length: replicas },
+      (_, i) => `http://${name}-${i}.${name}.${cfg.kubernetes.namespace}.svc.cluster.local:${port}${PUBLISHER_WEBHOOK_PATH}`,
+    );
+  const host = topology(cfg).dockerAddresses?.publisher ?? name;
+  return [`http://${host}:${port}${PUBLISHER_WEBHOOK_PATH}`];
+}
+
+/** Every webhook receiver LiveKit posts to: the operator's, then the publishers'. */
+export function webhookUrls(cfg: StackConfig): string[] {
+  return [...cfg.webhook.urls, ...publisherWebhookUrls(cfg)];
+}
 
 /** One passthrough camera as the publisher reads it: its room, and its streams as layers, high first. */
 export interface PublishedCamera {
@@ -83,6 +112,12 @@ export function publisherEnv(
     [PUBLISHER_ENV.shardCount]: String(shards.count),
     ...(shards.index === undefined ? {} : { [PUBLISHER_ENV.shardIndex]: String(shards.index) }),
     [PUBLISHER_ENV.healthPort]: String(cfg.publisher.ports.health),
+    ...(cfg.publisher.onDemand
+      ? {
+          [PUBLISHER_ENV.onDemand]: "true",
+          [PUBLISHER_ENV.idleStopSeconds]: String(cfg.publisher.idleStopSeconds ?? cfg.rooms.emptyTimeoutSeconds),
+        }
+      : {}),
   };
 }
 

@@ -17,7 +17,7 @@ import { checkedEnv } from "./lines";
 import { mediamtxSecretParts, renderMediamtxConfig, renderMediamtxSecretBody } from "./mediamtx";
 import { desiredIngressFiles } from "./cameras";
 import { isChunkFile } from "./chunks";
-import { publishedCameraFiles } from "./publisher";
+import { publishedCameraFiles, webhookUrls } from "./publisher";
 
 /** A service's rendered material, by its \`rendered\` key in the service table (schema/services.ts). */
 export type Service = ServiceRow["rendered"];
@@ -110,7 +110,7 @@ function renderServices(cfg: StackConfig, secrets: StackSecrets, layout: FileLay
       secretEnv: defined({
         [SERVER_SECRET_ENV.livekitRedisPassword]: secrets.valkeyPassword,
         [SERVER_SECRET_ENV.livekitSentinelPassword]: cfg.valkey.mode === "sentinel" ? secrets.valkeyPassword : undefined,
-        [SERVER_SECRET_ENV.livekitWebhookApiKey]: cfg.webhook.urls.length > 0 ? secrets.apiKeys[0].key : undefined,
+        [SERVER_SECRET_ENV.livekitWebhookApiKey]: webhookUrls(cfg).length > 0 ? secrets.apiKeys[0].key : undefined,
         // prometheus.password: with prometheus.username in livekit.yaml, the metrics port asks for basic auth.
         [SERVER_SECRET_ENV.livekitPrometheusPassword]: secrets.metricsPassword,
       }),

@@ -16,6 +16,7 @@ import {
   type StackConfig,
 } from "../../schema";
 import { LABEL, PART_OF, selectorLabels } from "./common";
+import { publisherWebhookUrls } from "../publisher";
 
 const ANYWHERE: NetworkPolicyPeer[] = [{ ipBlock: { cidr: "0.0.0.0/0" } }, { ipBlock: { cidr: "::/0" } }];
 
@@ -126,8 +127,9 @@ export function networkPolicies(cfg: StackConfig): NetworkPolicy[] {
       [
         dns,
         ...valkeyClient,
-        // Webhook receivers (lkstack:webhook.urls).
+        // Webhook receivers (lkstack:webhook.urls), and the publishers when they publish on demand.
         ...urlEgress(cfg.webhook.urls, ["http", "https"]),
+        ...(publisherWebhookUrls(cfg).length > 0 ? [{ to: [pods("publisher")], ports: [tcp(cfg.publisher.ports.health)] }] : []),
         // Media and ICE: packets leave the SFU's UDP range for each viewer's own port (or a TURN
         // relay's), which no config knows, so the destination is any UDP port anywhere. ICE over TCP
         // (rtcTcp) is accepted, never initiated: its replies need no rule.

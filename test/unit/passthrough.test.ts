@@ -272,3 +272,50 @@ describe("the publisher on Docker", () => {
     ]);
   });
 });
+
+describe("on-demand publishing", () => {
+  const cams = Array.from({ length: 60 }, (_, i) => ({
+    id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+    rtsp: `rtsp://10.9.0.${i + 1}`,
+    streams: { high, low },
+  }));
+  const cfg = parseStackConfig(minimal("kubernetes", { cameras: cams, publisher: { image: IMAGE, onDemand: true } }));
+  const livekit = parseYaml(renderStack(cfg, TEST_SECRETS).sfu?.publicFiles["livekit.yaml"] ?? "") as { webhook?: { urls: string[] } };
+
+  it("LiveKit posts its webhooks to every publisher pod by its stable name (each acts on its own shard)", () => {
+    expect(livekit.webhook?.urls).toEqual([
+      "http://lkstack-publisher-0.lkstack-publisher.lkstack.svc.cluster.local:9210/webhook",
+      "http://lkstack-publisher-1.lkstack-publisher.lkstack.svc.cluster.local:9210/webhook",
+    ]);
+    // Signed with the current API key, which the SFU's Secret carries.
+    expect(renderStack(cfg, TEST_SECRETS).sfu?.secretEnv.LIVEKIT_WEBHOOK_API_KEY).toBe(TEST_SECRETS.apiKeys[0].key);
+  });
+
+  it("the publisher stops a camera the seed's 60 s after its last viewer, unless told otherwise", () => {
+    const env = Object.fromEntries(
+      (k8sManifests(cfg, "//").publisher?.statefulSet.spec?.template.spec?.containers[0].env ?? []).map((e) => [e.name, e.value]),
+    );
+    expect([env.LKSTACK_ON_DEMAND, env.LKSTACK_IDLE_STOP_SECONDS]).toEqual(["true", "60"]);
+    const quick = parseStackConfig(
+      minimal("kubernetes", { cameras: cams, publisher: { image: IMAGE, onDemand: true, idleStopSeconds: 30 } }),
+    );
+    expect(k8sManifests(quick, "//").publisher?.statefulSet.spec?.template.spec?.containers[0].env).toContainEqual({
+      name: "LKSTACK_IDLE_STOP_SECONDS",
+      value: "30",
+    });
+  });
+
+  it("the SFU may reach the publishers' port; off, no webhook and no such rule", () => {
+    const sfuEgress = k8sManifests(cfg, "//").networkPolicies.find((p) => p.metadata?.name === "lkstack-sfu")?.spec?.egress;
+    expect(sfuEgress).toContainEqual({
+      to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "lkstack-publisher", "app.kubernetes.io/part-of": "lkstack" } } }],
+      ports: [{ protocol: "TCP", port: 9210 }],
+    });
+    const off = parseStackConfig(minimal("kubernetes", { cameras: cams, publisher: { image: IMAGE } }));
+    expect(
+      (parseYaml(renderStack(off, TEST_SECRETS).sfu?.publicFiles["livekit.yaml"] ?? "") as { webhook?: unknown }).webhook,
+    ).toBeUndefined();
+    const offEgress = k8sManifests(off, "//").networkPolicies.find((p) => p.metadata?.name === "lkstack-sfu")?.spec?.egress ?? [];
+    expect(offEgress.flatMap((r) => r.ports ?? [])).not.toContainEqual({ protocol: "TCP", port: 9210 });
+  });
+});
