@@ -49,9 +49,11 @@ function mediamtxDoc(cfg: StackConfig, secrets: StackSecrets | undefined): Recor
         name,
         {
           source: cameraSourceUrl(url, cam.credentials && secrets ? secrets.cameraCredentials[cam.credentials] : undefined),
-          // Always pulled: MediaMTX forwards a path only while it has a source, and forwarding is
-          // not a reader that would start an on-demand one; the publisher joins at once too.
-          sourceOnDemand: false,
+          // A transcode camera is always pulled: MediaMTX forwards a path only while it has a source,
+          // and forwarding is not a reader that would start an on-demand one. A passthrough camera
+          // published on demand is pulled while the publisher reads it, so an unwatched camera
+          // costs no bandwidth either.
+          sourceOnDemand: cfg.publisher.onDemand && cameraIngest(cam) === "passthrough",
         },
       ]),
     ),

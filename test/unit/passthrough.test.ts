@@ -319,3 +319,17 @@ describe("on-demand publishing", () => {
     expect(offEgress.flatMap((r) => r.ports ?? [])).not.toContainEqual({ protocol: "TCP", port: 9210 });
   });
 });
+
+describe("on-demand pulls", () => {
+  it("MediaMTX pulls a passthrough camera only while the publisher reads it; a transcode camera always", () => {
+    const cfg = parseStackConfig(twoModes({ publisher: { image: IMAGE, onDemand: true } }));
+    const doc = parseYaml(renderStack(cfg, TEST_SECRETS).mediamtx?.publicFiles["mediamtx.yml"] ?? "") as {
+      paths: Record<string, { sourceOnDemand: boolean }>;
+    };
+    expect(Object.fromEntries(Object.entries(doc.paths).map(([k, v]) => [k, v.sourceOnDemand]))).toEqual({
+      [`camera_${ID}`]: true,
+      [`camera_${ID}_low`]: true,
+      [`camera_${OTHER}`]: false,
+    });
+  });
+});
