@@ -15,3 +15,4 @@ export * from "./stackKeys";
 export * from "./urls";
 export * from "./text";
 export * from "./ingressAdmission";
+export * from "./edge";

@@ -10,6 +10,7 @@ export interface FileLayout {
   valkey: { config: string; authInclude: string; dataDir: string; sentinelConfig: string; sentinelAuth: string; sentinelRuntime: string };
   mediamtx: { config: string; partsDir: string };
   cameras: { code: string; ingressesDir: string };
+  edge: { config: string; tlsCert: string; tlsKey: string; stateDir: string };
 }
 
 export const CONTAINER_LAYOUT: FileLayout = {
@@ -45,6 +46,13 @@ export const CONTAINER_LAYOUT: FileLayout = {
   },
   // The desired ingresses come in chunks (cameras-000.json, …), all in one directory.
   cameras: { code: "/opt/lkstack/reconciler.js", ingressesDir: "/etc/lkstack/cameras" },
+  edge: {
+    config: "/etc/caddy/Caddyfile",
+    tlsCert: "/etc/caddy/tls/tls.crt",
+    tlsKey: "/etc/caddy/tls/tls.key",
+    // Caddy's admin socket, autosave and storage: a tmpfs under a read-only root.
+    stateDir: "/var/lib/caddy",
+  },
 };
 
 /** The same layout rooted at `dir` (for tests and `lkstack render`). */
@@ -58,5 +66,6 @@ export function layoutUnder(dir: string): FileLayout {
     valkey: map(CONTAINER_LAYOUT.valkey),
     mediamtx: map(CONTAINER_LAYOUT.mediamtx),
     cameras: map(CONTAINER_LAYOUT.cameras),
+    edge: map(CONTAINER_LAYOUT.edge),
   };
 }

@@ -11,6 +11,7 @@ import { DEFAULTS } from "./defaults";
 import { topology } from "./topology";
 import { checkPlatform } from "./platform";
 import { checkIngressAdmission, resolveIngressResources } from "./ingressAdmission";
+import { checkEdge } from "./edge";
 
 type NodeIp = NonNullable<StackConfigParsed["sfu"]["nodeIp"]>;
 
@@ -107,6 +108,9 @@ function portClaims(c: StackConfigParsed): PortClaim[] {
     );
     if (c.turn.tls.enabled) claims.push({ port: c.turn.ports.tls, path: ["turn", "ports", "tls"], what: "TURN TLS" });
   }
+  // The Docker edge publishes its port on the host, next to the host-network SFU and coturn.
+  if (c.target === "docker" && c.edge.enabled && c.edge.docker.kind === "caddy")
+    claims.push({ port: c.edge.port, path: ["edge", "port"], what: "TLS edge" });
   if (c.mediamtx.enabled) {
     claims.push(
       { port: c.mediamtx.ports.rtsp, path: ["mediamtx", "ports", "rtsp"], what: "MediaMTX RTSP" },
@@ -457,6 +461,7 @@ export function parseStackConfig(raw: unknown): StackConfig {
   checkIngressAdmission(c, ingressResources, out);
   checkTarget(c, out);
   checkRotation(c, out);
+  checkEdge(c, out);
   if (out.length > 0) throw new ConfigError(out);
   return {
     ...c,

@@ -66,9 +66,11 @@ export class DockerStack extends pulumi.ComponentResource {
           ? [byWorkload.valkey, byWorkload.sfu]
           : spec.workload === "sfu"
             ? [byWorkload.valkey]
-            : spec.workload === "cameras"
-              ? [byWorkload.ingress]
-              : [];
+            : spec.workload === "edge"
+              ? [byWorkload.sfu]
+              : spec.workload === "cameras"
+                ? [byWorkload.ingress]
+                : [];
       const img = image(spec);
       const Workload = swarm ? SwarmService : DockerContainer;
       byWorkload[spec.workload] = new Workload(

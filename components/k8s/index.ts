@@ -7,4 +7,5 @@ export * from "./valkey";
 export * from "./mediamtx";
 export * from "./cameras";
 export * from "./monitoring";
+export * from "./edge";
 export * from "./stack";

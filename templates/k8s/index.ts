@@ -11,6 +11,7 @@ import { networkPolicies } from "./network";
 import { sfuObjects, type SfuObjects } from "./sfu";
 import { turnObjects, type TurnObjects } from "./turn";
 import { valkeyObjects, type ValkeyObjects } from "./valkey";
+import { edgeObjects, type EdgeObjects } from "./edge";
 
 export * from "./common";
 export * from "./input";
@@ -22,6 +23,7 @@ export * from "./mediamtx";
 export * from "./cameras";
 export * from "./network";
 export * from "./monitoring";
+export * from "./edge";
 
 /** Every Kubernetes object of a stack except the Secrets' data, grouped the way the components are. */
 export interface K8sManifests {
@@ -34,6 +36,8 @@ export interface K8sManifests {
   cameras?: CamerasObjects;
   networkPolicies: ReturnType<typeof networkPolicies>;
   monitoring: MonitoringObjects;
+  /** The SFU's signalling behind the cluster's Ingress (lkstack:edge). */
+  edge?: EdgeObjects;
 }
 
 /** The workload whose Secret each rendered service's material goes into. */
@@ -79,6 +83,7 @@ export function k8sManifests(
     cameras: inputs.cameras ? camerasObjects(cfg, inputs.cameras, reconcilerCode) : undefined,
     networkPolicies: networkPolicies(cfg),
     monitoring: monitoringObjects(cfg),
+    edge: edgeObjects(cfg),
   };
 }
 
@@ -120,6 +125,8 @@ export function k8sObjectList(m: K8sManifests): K8sObject[] {
     m.sfu.service,
     m.sfu.deployment,
     m.sfu.podDisruptionBudget,
+    m.edge?.certificate,
+    m.edge?.ingress,
     m.turn?.configMap,
     m.turn?.certificate,
     m.turn?.service,
