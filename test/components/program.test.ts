@@ -38,7 +38,8 @@ test("`pulumi up --stack dev` builds the Docker stack from Pulumi.dev.yaml", asy
   const rs = await runProgram("dev", { cameraCredentials: { lab: { username: "viewer", password: "lab-pass-0123" } } });
   const types = rs.map((r) => r.type);
   expect(types).toContain("lkstack:docker:Stack");
-  expect(types.filter((t) => t === "docker:index/container:Container")).toHaveLength(6);
+  // Valkey, SFU, coturn, MediaMTX, Ingress, the camera reconciler and the TLS edge.
+  expect(types.filter((t) => t === "docker:index/container:Container")).toHaveLength(7);
   expect(types).toContain("lkstack:docker:Cameras");
   expect(types).not.toContain("lkstack:k8s:Stack");
   const holders = rs.filter((r) => JSON.stringify(r.inputs).includes("lab-pass-0123"));
