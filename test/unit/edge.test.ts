@@ -12,6 +12,10 @@ import {
 } from "../../templates";
 import { minimal, parse, stackFromFile } from "../helpers/fixtures";
 
+function assertNever(what: string): never {
+  throw new Error(`${what} is missing`);
+}
+
 function problems(input: StackConfigInput): string {
   try {
     parseStackConfig(input);
@@ -152,7 +156,7 @@ describe("coturn reloads a renewed certificate without a restart", () => {
 
   it("the Kubernetes and Docker coturn run that script when TLS is on", () => {
     const prod = stackFromFile("prod");
-    const turn = turnObjects(prod, workloadInputs(prod, defaultSecretNames()).turn!);
+    const turn = turnObjects(prod, workloadInputs(prod, defaultSecretNames()).turn ?? assertNever("turn input"));
     expect(turn.deployment.spec?.template.spec?.containers[0].command?.[2]).toContain("kill -USR2 $$");
     const docker = parse(dockerEdge({ enabled: false }) as StackConfigInput & { turn: Record<string, unknown> });
     expect(dockerServices(docker, "").find((s) => s.workload === "turn")?.entrypoint?.[2]).not.toContain("USR2");
