@@ -3,6 +3,7 @@ import { DockerStack } from "./components/docker";
 import { K8sStack } from "./components/k8s";
 import { GeneratedSecrets } from "./components/secrets";
 import { readProvidedSecrets, readStackConfig } from "./components/stackConfig";
+import { signallingUrl as signallingUrlOf } from "./schema";
 import { renderPublicFiles } from "./templates";
 
 /**
@@ -22,6 +23,8 @@ export const target = cfg.target;
 export const versions = cfg.versions;
 export const publicConfig = renderPublicFiles(cfg);
 export const stackUrn = stack.urn;
+/** What viewers and `lkstack viewer --url` use: wss://<lkstack:edge.host> with the edge on (unset without it). */
+export const signallingUrl = signallingUrlOf(cfg);
 /** For `lkstack token` and operators: secret outputs, shown only with --show-secrets. */
 export const apiKey = generated.secrets.apply((s) => s.apiKeys[0].key);
 export const apiSecret = pulumi.secret(generated.secrets.apply((s) => s.apiKeys[0].secret));

@@ -1,7 +1,8 @@
-import { METRICS_USERNAME, participantBudget, rangeSize, SECRET_ENV, topology, type StackConfig } from "../schema";
+import { DEFAULTS, METRICS_USERNAME, participantBudget, rangeSize, SECRET_ENV, signallingUrl, topology, type StackConfig } from "../schema";
 import { metricSum, scrape } from "./probes/metrics";
 import { get, tcpOpen, unresolvable, why } from "./probes/net";
-import { turnAllocate, turnRestCredentials } from "./probes/turn";
+import { inspectTls } from "./probes/tls";
+import { turnAllocate, turnAllocateTls, turnRestCredentials } from "./probes/turn";
 import { valkeyPing } from "./probes/valkey";
 
 /** One row of the seed's troubleshooting guide, checked. */
@@ -17,6 +18,12 @@ export interface DoctorTargets {
   livekitUrl: string;
   ingressUrl?: string;
   turn?: { host: string; port: number };
+  /** TURN over TLS (lkstack:turn.tls), checked by name: the certificate must name turn.domain. */
+  turnTls?: { host: string; port: number; servername: string };
+  /** The TLS edge in front of signalling: wss://<host> from --url or lkstack:edge. */
+  edge?: { host: string; port: number; servername: string };
+  /** Extra trusted root (PEM) besides the system's and NODE_EXTRA_CA_CERTS (tests with a private CA). */
+  tlsCa?: string;
   /** Left out when its host does not resolve. */
   valkey?: { host: string; port: number };
   turnSecret?: string;
@@ -39,10 +46,16 @@ export function doctorTargets(
 ): DoctorTargets {
   const livekitUrl = (flags.url ?? `http://127.0.0.1:${cfg.sfu.ports.http}`).replace(/^ws(s?):\/\//, "http$1://").replace(/\/$/, "");
   const host = new URL(livekitUrl).hostname;
+  // The edge is what --url names when it is wss:// (https://), else the stack's own public URL.
+  const edgeUrl = livekitUrl.startsWith("https://") ? livekitUrl : signallingUrl(cfg)?.replace(/^wss:/, "https:");
+  const edge = edgeUrl ? new URL(edgeUrl) : undefined;
+  const turn = cfg.turn.enabled ? hostPort(flags.turn ?? cfg.turn.domain, cfg.turn.ports.listening) : undefined;
   return {
     livekitUrl,
+    edge: edge ? { host: edge.hostname, port: Number(edge.port || 443), servername: edge.hostname } : undefined,
+    turnTls: turn && cfg.turn.tls.enabled ? { host: turn.host, port: cfg.turn.ports.tls, servername: cfg.turn.domain } : undefined,
     ingressUrl: cfg.ingress.enabled ? (flags.ingressUrl ?? `http://${host}:${cfg.ingress.ports.health}`).replace(/\/$/, "") : undefined,
-    turn: cfg.turn.enabled ? hostPort(flags.turn ?? cfg.turn.domain, cfg.turn.ports.listening) : undefined,
+    turn,
     valkey: hostPort(flags.valkey ?? topology(cfg).valkeyHost, cfg.valkey.port),
     turnSecret: env[SECRET_ENV.turnSecret],
     valkeyPassword: env[SECRET_ENV.valkeyPassword],
@@ -64,7 +77,12 @@ async function resolveTargets(t: DoctorTargets, checks: Check[]): Promise<Doctor
     ...(t.ingressUrl
       ? [{ host: new URL(t.ingressUrl).hostname, flag: "--ingress-url", drop: (x: DoctorTargets) => ({ ...x, ingressUrl: undefined }) }]
       : []),
-    ...(t.turn ? [{ host: t.turn.host, flag: "--turn host:port", drop: (x: DoctorTargets) => ({ ...x, turn: undefined }) }] : []),
+    ...(t.turn
+      ? [{ host: t.turn.host, flag: "--turn host:port", drop: (x: DoctorTargets) => ({ ...x, turn: undefined, turnTls: undefined }) }]
+      : []),
+    ...(t.edge && t.edge.host !== new URL(t.livekitUrl).hostname
+      ? [{ host: t.edge.host, flag: "--url wss://HOST", drop: (x: DoctorTargets) => ({ ...x, edge: undefined }) }]
+      : []),
     ...(t.valkey ? [{ host: t.valkey.host, flag: "--valkey host:port", drop: (x: DoctorTargets) => ({ ...x, valkey: undefined }) }] : []),
   ];
   let out: DoctorTargets | undefined = t;
@@ -210,6 +228,48 @@ async function turnAllocation(t: DoctorTargets, turn: { host: string; port: numb
   return { name, ok: false, figure: r.error ?? "failed", fix };
 }
 
+/** A certificate as viewers' browsers judge it: chain to a trusted root, the host name, the days left. */
+async function certificate(what: string, t: DoctorTargets, e: { host: string; port: number; servername: string }): Promise<Check> {
+  const name = `${what} certificate (${e.servername}:${e.port})`;
+  try {
+    const c = await inspectTls(e.host, e.port, e.servername, t.timeoutMs, t.tlsCa);
+    const days = c.daysLeft ?? -1;
+    const problems = [
+      ...(c.chainOk ? [] : [`chain: ${c.chainError ?? "not trusted"}`]),
+      ...(c.nameOk ? [] : [`name: ${c.nameError ?? "mismatch"}`]),
+      ...(days >= DEFAULTS.edge.minCertDays ? [] : [`${days} days left`]),
+    ];
+    const figure = `issuer ${c.issuer ?? "?"}, serial ${c.serial ?? "?"}, ${days} days left`;
+    if (problems.length === 0) return { name, ok: true, figure };
+    return {
+      name,
+      ok: false,
+      figure: `${problems.join("; ")} (${figure})`,
+      fix: !c.chainOk
+        ? "serve the full chain (leaf and intermediates) from a CA viewers trust"
+        : !c.nameOk
+          ? `the certificate must name ${e.servername} (subjectAltName: ${c.subjectAltName ?? "none"})`
+          : `renew it: fewer than ${DEFAULTS.edge.minCertDays} days left (is cert-manager or your renewal job running?)`,
+    };
+  } catch (err) {
+    return { name, ok: false, figure: why(err), fix: `is the TLS listener up and ${e.host}:${e.port} reachable?` };
+  }
+}
+
+async function turnTlsAllocation(t: DoctorTargets, e: { host: string; port: number; servername: string }): Promise<Check> {
+  const name = `TURN/TLS allocation (${e.servername}:${e.port})`;
+  if (!t.turnSecret) return { name, ok: false, figure: "no TURN secret", fix: "export TURN_SECRET (the stack output turnSecret)" };
+  const c = turnRestCredentials(t.turnSecret, "lkstack-doctor");
+  const r = await turnAllocateTls(e.host, e.port, e.servername, c.username, c.password, t.timeoutMs, t.tlsCa);
+  if (r.ok) return { name, ok: true, figure: `relayed address ${r.relayed ?? "?"} (certificate serial ${r.serial ?? "?"})` };
+  return {
+    name,
+    ok: false,
+    figure: r.error ?? "failed",
+    fix: `is coturn serving TLS on ${e.port}/tcp with a certificate for ${e.servername}?`,
+  };
+}
+
 async function valkey(t: DoctorTargets, v: { host: string; port: number }): Promise<Check> {
   const name = `Valkey PING (${v.host}:${v.port})`;
   try {
@@ -232,7 +292,9 @@ export async function runDoctor(cfg: StackConfig, targets: DoctorTargets): Promi
   checks.push(await iceTcp(cfg, t, host));
   checks.push(...settings(cfg));
   if (t.ingressUrl) checks.push(await ingressHealth(cfg, t, t.ingressUrl));
+  if (t.edge) checks.push(await certificate("signalling (wss://)", t, t.edge));
   if (t.turn) checks.push(await turnAllocation(t, t.turn));
+  if (t.turnTls) checks.push(await certificate("TURN/TLS", t, t.turnTls), await turnTlsAllocation(t, t.turnTls));
   if (t.valkey) checks.push(await valkey(t, t.valkey));
   return checks;
 }

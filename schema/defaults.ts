@@ -27,6 +27,8 @@ export const DEFAULTS = {
     mediamtx: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "2", memory: "1Gi" } },
     /** The camera reconciler: one Node process polling the Ingress API. */
     cameras: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "256Mi" } },
+    /** The Docker TLS edge: Caddy proxying signalling only (media never passes through it). */
+    edge: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "1", memory: "256Mi" } },
   },
   /** Room memory from the seed: ~10 MB per active room plus 1-2 GB overhead (we take 1 GiB). */
   sfuMemoryPerRoomBytes: 10 * 1024 ** 2,
@@ -61,5 +63,16 @@ export const DEFAULTS = {
   /** Where the cluster DNS pods run and how they are labelled (kube-dns and CoreDNS alike). */
   clusterDns: { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } },
   dockerSubnet: "172.30.42.0/24",
+  edge: {
+    /**
+     * How long the edge keeps an idle signalling WebSocket open. LiveKit pings every few seconds, so
+     * this only bounds a dead peer; ingress-nginx's 60 s default would cut slow reconnects.
+     */
+    websocketTimeoutSeconds: 3600,
+    /** `lkstack doctor` fails a certificate with fewer days left than this (cert-manager renews at 30). */
+    minCertDays: 14,
+  },
+  /** How often coturn's and the Docker edge's watchers compare the mounted certificate (seconds). */
+  certWatchSeconds: 30,
   logLevel: "info",
 } as const;

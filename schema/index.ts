@@ -18,3 +18,4 @@ export * from "./ingressAdmission";
 export * from "./cameraIngest";
 export * from "./publisher";
 export * from "./ingestCapacity";
+export * from "./edge";

@@ -11,6 +11,7 @@ export interface FileLayout {
   mediamtx: { config: string; partsDir: string };
   cameras: { code: string; ingressesDir: string };
   publisher: { camerasDir: string };
+  edge: { config: string; tlsCert: string; tlsKey: string; stateDir: string };
 }
 
 export const CONTAINER_LAYOUT: FileLayout = {
@@ -48,6 +49,13 @@ export const CONTAINER_LAYOUT: FileLayout = {
   cameras: { code: "/opt/lkstack/reconciler.js", ingressesDir: "/etc/lkstack/cameras" },
   // The passthrough cameras come in chunks (publish-000.json, …), all in one directory.
   publisher: { camerasDir: "/etc/lkstack/publish" },
+  edge: {
+    config: "/etc/caddy/Caddyfile",
+    tlsCert: "/etc/caddy/tls/tls.crt",
+    tlsKey: "/etc/caddy/tls/tls.key",
+    // Caddy's admin socket, autosave and storage: a tmpfs under a read-only root.
+    stateDir: "/var/lib/caddy",
+  },
 };
 
 /** The same layout rooted at `dir` (for tests and `lkstack render`). */
@@ -62,5 +70,6 @@ export function layoutUnder(dir: string): FileLayout {
     mediamtx: map(CONTAINER_LAYOUT.mediamtx),
     cameras: map(CONTAINER_LAYOUT.cameras),
     publisher: map(CONTAINER_LAYOUT.publisher),
+    edge: map(CONTAINER_LAYOUT.edge),
   };
 }

@@ -25,6 +25,8 @@ export const DEFAULT_PORTS = {
     relay: { start: 40000, end: 49999 },
   },
   valkey: { port: 6379, sentinel: 26379 },
+  /** The TLS edge: the public https/wss port, and the unprivileged port Caddy listens on in its container. */
+  edge: { https: 443, container: 8443 },
   mediamtx: { rtsp: 8554, api: 9997, metrics: 9998 },
   /** The reconciler's health endpoint (loopback and kubelet only). */
   cameras: { health: 8089 },

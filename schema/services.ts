@@ -50,6 +50,8 @@ export const SERVICES = {
     layout: "mediamtx",
     token: "MediaMtx",
   },
+  // The Docker target's TLS edge (Kubernetes publishes the SFU through the cluster's Ingress instead).
+  edge: { name: "lkstack-edge", display: "TLS edge (Caddy)", image: "caddy", uid: 1000, rendered: "edge", layout: "edge", token: "Edge" },
   // The reconciler runs on a stock Node image (RECONCILER_IMAGE), not a versioned component.
   cameras: {
     name: "lkstack-cameras",
@@ -82,7 +84,7 @@ export interface ServiceRow {
   /** The uid (and gid) the process runs as; secret files belong to it. */
   uid: number;
   /** Its material's key in the rendered stack. */
-  rendered: "sfu" | "ingress" | "turn" | "valkey" | "mediamtx" | "cameras" | "publisher";
+  rendered: "sfu" | "ingress" | "turn" | "valkey" | "mediamtx" | "cameras" | "publisher" | "edge";
   /** Where its files sit, per the file layout. */
   layout: keyof FileLayout;
   /** The last part of its component's type token (`lkstack:k8s:Sfu`, `lkstack:docker:Sfu`). */

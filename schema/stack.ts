@@ -75,6 +75,7 @@ const versionsSchema = z
     coturn: z.string().default(VERSIONS.coturn),
     valkey: z.string().default(VERSIONS.valkey),
     mediamtx: z.string().default(VERSIONS.mediamtx),
+    caddy: z.string().default(VERSIONS.caddy),
   })
   .strict()
   .default({ ...VERSIONS });
@@ -180,22 +181,25 @@ const ingressSchema = z
   .strict()
   .prefault({});
 
+/** Where a TLS certificate comes from: a kubernetes.io/tls Secret, files on the Docker host, or cert-manager. */
+const certificateSource = z.union([
+  z.object({ secretName: k8sObjectName }).strict(),
+  z.object({ certFile: hostPath, keyFile: hostPath }).strict(),
+  /** cert-manager issues the certificate for the host name into a Secret the stack names. */
+  z
+    .object({
+      issuer: z.object({ name: k8sObjectName, kind: z.enum(["Issuer", "ClusterIssuer"]).default("ClusterIssuer") }).strict(),
+    })
+    .strict(),
+]);
+
+export type CertificateSource = z.output<typeof certificateSource>;
+
 const tlsSchema = z
   .object({
     enabled: z.boolean().default(false),
     /** Kubernetes Secret of type kubernetes.io/tls, or files on the Docker host. */
-    certificate: z
-      .union([
-        z.object({ secretName: k8sObjectName }).strict(),
-        z.object({ certFile: hostPath, keyFile: hostPath }).strict(),
-        /** cert-manager issues the certificate for turn.domain into a Secret the stack names. */
-        z
-          .object({
-            issuer: z.object({ name: k8sObjectName, kind: z.enum(["Issuer", "ClusterIssuer"]).default("ClusterIssuer") }).strict(),
-          })
-          .strict(),
-      ])
-      .optional(),
+    certificate: certificateSource.optional(),
   })
   .strict()
   .prefault({});
@@ -462,6 +466,41 @@ const dockerSchema = z
   .strict()
   .prefault({});
 
+/**
+ * The TLS edge in front of the SFU's signalling port (7880): browsers on an https page open only
+ * wss://. ICE/TCP and the UDP range stay direct on the nodes; TURN/TLS is lkstack:turn.tls.
+ */
+const edgeSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** The public host name viewers connect to (wss://<host>); the certificate must name it. */
+    host: dnsName.optional(),
+    /** The public https port (Docker publishes it; on Kubernetes the cluster's edge owns it). */
+    port: port.default(DEFAULT_PORTS.edge.https),
+    certificate: certificateSource.optional(),
+    websocketTimeoutSeconds: z.number().int().min(60).max(86400).default(DEFAULTS.edge.websocketTimeoutSeconds),
+    kubernetes: z
+      .object({
+        /** "ingress": the stack creates an Ingress; "external": your own load balancer terminates TLS. */
+        kind: z.enum(["ingress", "external"]).default("ingress"),
+        /** spec.ingressClassName; unset, the cluster's default class. */
+        className: k8sObjectName.optional(),
+        /** Extra Ingress annotations (another controller's timeout keys, for instance). */
+        annotations: z.record(labelKey, z.string().max(4096)).default({}),
+      })
+      .strict()
+      .prefault({}),
+    docker: z
+      .object({
+        /** "caddy": the stack runs a Caddy container; "external": your own proxy terminates TLS. */
+        kind: z.enum(["caddy", "external"]).default("caddy"),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
+
 /** A generation counter: bumping it makes a new value; old generations are dropped unless retained. */
 const generation = z.number().int().min(1).default(1);
 
@@ -501,6 +540,7 @@ export const stackShape = {
   turn: turnSchema,
   valkey: valkeySchema,
   mediamtx: mediamtxSchema,
+  edge: edgeSchema,
   cameras: z.array(cameraSchema).default([]),
   publisher: publisherSchema,
   rotation: rotationSchema,

@@ -13,6 +13,7 @@ import { checkPlatform } from "./platform";
 import { cameraIngest, cameraIngestProblems } from "./cameraIngest";
 import { checkPublisher, resolvePublisherResources } from "./publisher";
 import { checkIngressAdmission, resolveIngressResources } from "./ingressAdmission";
+import { checkEdge } from "./edge";
 
 type NodeIp = NonNullable<StackConfigParsed["sfu"]["nodeIp"]>;
 
@@ -110,6 +111,9 @@ function portClaims(c: StackConfigParsed): PortClaim[] {
     );
     if (c.turn.tls.enabled) claims.push({ port: c.turn.ports.tls, path: ["turn", "ports", "tls"], what: "TURN TLS" });
   }
+  // The Docker edge publishes its port on the host, next to the host-network SFU and coturn.
+  if (c.target === "docker" && c.edge.enabled && c.edge.docker.kind === "caddy")
+    claims.push({ port: c.edge.port, path: ["edge", "port"], what: "TLS edge" });
   if (c.mediamtx.enabled) {
     claims.push(
       { port: c.mediamtx.ports.rtsp, path: ["mediamtx", "ports", "rtsp"], what: "MediaMTX RTSP" },
@@ -467,6 +471,7 @@ export function parseStackConfig(raw: unknown): StackConfig {
   checkTarget(c, out);
   checkRotation(c, out);
   checkPublisher(c, out);
+  checkEdge(c, out);
   if (out.length > 0) throw new ConfigError(out);
   return {
     ...c,

@@ -13,6 +13,8 @@ export const VERSIONS = {
   coturn: "4.17.1",
   valkey: "9.1.1",
   mediamtx: "v1.20.1",
+  /** The Docker target's TLS edge in front of the SFU's signalling port. */
+  caddy: "2.10.2",
 } as const;
 
 export type Component = keyof typeof VERSIONS;
@@ -37,6 +39,7 @@ export const IMAGE_REPOSITORIES: Record<Component, string> = {
   coturn: "coturn/coturn",
   valkey: "valkey/valkey",
   mediamtx: "bluenviron/mediamtx",
+  caddy: "caddy",
 };
 
 /** MediaMTX publishes image tags without the leading "v"; the others keep the release name. */
@@ -86,6 +89,7 @@ export const SUPPORTED = {
   coturn: { series: ">=4.13.1", min: "4.13.1", max: "4.99.99" },
   valkey: { series: "7.2-9.x", min: "7.2.0", max: "9.99.99" },
   mediamtx: { series: "1.20", min: "1.20.0", max: "1.20.99" },
+  caddy: { series: "2.x", min: "2.6.0", max: "2.99.99" },
 } as const satisfies Record<Component, { series: string; min: string; max: string }>;
 
 export function isSupported(component: Component, version: string): boolean {

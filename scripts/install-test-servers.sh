@@ -19,6 +19,9 @@ command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 command -v unshare >/dev/null 2>&1 || need_apt+=(util-linux)
 # A real browser for the camera-grid tests (driven by playwright-core).
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+# The TLS edge the edge test runs from the rendered Caddyfile (Debian's Caddy 2.6), and openssl for its test CA.
+command -v caddy >/dev/null 2>&1 || need_apt+=(caddy)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 # LiveKit Ingress: cgo headers to build it, GStreamer plugins to run it (decode, scale, x264).
 gst_build=(pkg-config libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev)
 gst_run=(gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools)
@@ -54,3 +57,4 @@ echo "actionlint: $cache/bin/actionlint-$(sed -n 's/.*actionlint: *"\(v[0-9.]*\)
 echo "turnserver: $(command -v turnserver)"
 echo "redis-server: $(command -v redis-server)"
 echo "chromium: $(command -v chromium)"
+echo "caddy: $(command -v caddy)"

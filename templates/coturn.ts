@@ -1,6 +1,7 @@
 import { cidrToRange, parseCpu, type FileLayout, type StackConfig, type StackSecrets } from "../schema";
 import { banner } from "./common";
 import { coturnLines, type CoturnEntry } from "./lines";
+import { certWatchScript } from "./certWatch";
 
 type Line = CoturnEntry;
 
@@ -70,9 +71,14 @@ export function renderTurnserverAuth(secrets: StackSecrets): string {
 /**
  * coturn has no include directive and its image's entrypoint evals arguments, so secrets never go
  * on the command line: the container joins the public file and the secret fragment on a private
- * tmpfs path and starts from that.
+ * tmpfs path and starts from that. With TLS on, a watcher sends SIGUSR2 when the mounted
+ * certificate changes: coturn (4.6.1 and later, checked by test/conformance/edge.test.ts) reloads
+ * its certificate on SIGUSR2 without dropping allocations, so a renewal needs no restart.
  */
-export function turnserverStartScript(layout: FileLayout): string {
+export function turnserverStartScript(layout: FileLayout, tls: { watchSeconds?: number } | false = false): string {
   const c = layout.turn;
-  return `umask 077 && cat ${c.config} ${c.authFragment} > ${c.runtimeConfig} && exec turnserver -c ${c.runtimeConfig}`;
+  const join = `umask 077 && cat ${c.config} ${c.authFragment} > ${c.runtimeConfig}`;
+  if (!tls) return `${join} && exec turnserver -c ${c.runtimeConfig}`;
+  const reload = `echo "lkstack: TLS certificate changed, coturn reloads it (SIGUSR2)" >&2; kill -USR2 $$`;
+  return `${join} || exit 1; ${certWatchScript({ cert: c.tlsCert, key: c.tlsKey }, reload, tls.watchSeconds)} exec turnserver -c ${c.runtimeConfig}`;
 }

@@ -9,9 +9,11 @@ import {
   parseCpu,
   secretsFromEnv,
   topology,
+  type CertificateSource,
   type ServiceId,
   type StackConfig,
 } from "../schema";
+import { defaultEdgeListen, edgeStartScript } from "./edge";
 import { turnserverStartScript } from "./coturn";
 import { digest, LABEL, PART_OF } from "./k8s/common";
 import { mediamtxJoinScript, mediamtxPartNames } from "./mediamtx";
@@ -53,6 +55,12 @@ export interface DockerServiceSpec {
   tmpfs: Record<string, string>;
   /** Named volumes (Valkey's AOF). */
   volumes: { volumeName: string; containerPath: string }[];
+  /** Files on the Docker host mounted read-only (TLS certificates): a renewal rewrites them in place. */
+  hostFiles: { source: string; target: string }[];
+  /** Ports published on the host (the TLS edge only; the SFU and coturn own theirs on the host network). */
+  publishedPorts: { target: number; published: number }[];
+  /** Capabilities kept although every other is dropped. */
+  capAdd: string[];
   stopTimeoutSeconds: number;
   labels: Record<string, string>;
 }
@@ -73,6 +81,15 @@ function filesOf(publicFiles: Record<string, string>, secretFiles: Record<string
   return [
     ...(mountPublic ? Object.keys(publicFiles).flatMap((name) => placed(name, false)) : []),
     ...Object.keys(secretFiles).flatMap((name) => placed(name, true)),
+  ];
+}
+
+/** A certificate from files on the Docker host, mounted where the service's config reads it. */
+function hostCertificate(c: CertificateSource | undefined, cert: string, key: string): DockerServiceSpec["hostFiles"] {
+  if (!c || !("certFile" in c)) return [];
+  return [
+    { source: c.certFile, target: cert },
+    { source: c.keyFile, target: key },
   ];
 }
 
@@ -99,14 +116,20 @@ export function dockerServices(cfg: StackConfig, reconcilerCode: string): Docker
   const spec = (
     workload: ServiceId,
     service: Service,
-    rest: Omit<DockerServiceSpec, "workload" | "service" | "name" | "uid" | "user" | "secretEnvNames" | "labels" | "files"> & {
+    rest: Omit<
+      DockerServiceSpec,
+      "workload" | "service" | "name" | "uid" | "user" | "secretEnvNames" | "labels" | "files" | "hostFiles" | "publishedPorts" | "capAdd"
+    > & {
+      capAdd?: string[];
       mountPublic: boolean;
+      hostFiles?: DockerServiceSpec["hostFiles"];
+      publishedPorts?: DockerServiceSpec["publishedPorts"];
       extraPublicFiles?: Record<string, string>;
     },
   ): DockerServiceSpec => {
     const r = rendered[service];
     if (!r) throw new Error(`${service} is not rendered for this config`);
-    const { mountPublic, extraPublicFiles, ...fields } = rest;
+    const { mountPublic, extraPublicFiles, hostFiles = [], publishedPorts = [], capAdd = [], ...fields } = rest;
     const publicFiles = { ...r.publicFiles, ...extraPublicFiles };
     const uid = SERVICES[workload].uid;
     return {
@@ -117,6 +140,9 @@ export function dockerServices(cfg: StackConfig, reconcilerCode: string): Docker
       user: `${uid}:${uid}`,
       secretEnvNames: Object.keys(r.secretEnv),
       files: filesOf(publicFiles, deployedSecretFiles(cfg, service, r), mountPublic),
+      hostFiles,
+      publishedPorts,
+      capAdd,
       labels: {
         [LABEL.partOf]: PART_OF,
         [LABEL.component]: workload,
@@ -179,7 +205,7 @@ export function dockerServices(cfg: StackConfig, reconcilerCode: string): Docker
     out.push(
       spec("turn", "turn", {
         image: serviceImage(cfg.versions, "turn"),
-        entrypoint: ["/bin/sh", "-c", turnserverStartScript(CONTAINER_LAYOUT)],
+        entrypoint: ["/bin/sh", "-c", turnserverStartScript(CONTAINER_LAYOUT, cfg.turn.tls.enabled && {})],
         hostNetwork: true,
         env: {},
         healthcheck: {
@@ -195,7 +221,41 @@ export function dockerServices(cfg: StackConfig, reconcilerCode: string): Docker
         // The joined config holds the auth secret: memory only, owner-only.
         tmpfs: { [runtimeDir]: `rw,noexec,nosuid,size=16m,mode=0700,uid=${SERVICES.turn.uid},gid=${SERVICES.turn.uid}` },
         volumes: [],
+        hostFiles: t.tls.enabled ? hostCertificate(t.tls.certificate, CONTAINER_LAYOUT.turn.tlsCert, CONTAINER_LAYOUT.turn.tlsKey) : [],
         stopTimeoutSeconds: 30,
+        mountPublic: true,
+      }),
+    );
+  }
+  if (rendered.edge) {
+    const e = CONTAINER_LAYOUT.edge;
+    const listen = defaultEdgeListen(cfg);
+    out.push(
+      spec("edge", "edge", {
+        image: serviceImage(cfg.versions, "edge"),
+        entrypoint: ["/bin/sh", "-c", edgeStartScript(CONTAINER_LAYOUT)],
+        hostNetwork: false,
+        ipv4Address: addr?.edge,
+        // Caddy keeps its admin socket, autosave and storage here (a tmpfs under the read-only root).
+        env: { HOME: e.stateDir, XDG_DATA_HOME: e.stateDir, XDG_CONFIG_HOME: e.stateDir },
+        healthcheck: {
+          // The TLS listener accepts connections (busybox nc in the Alpine-based image).
+          tests: ["CMD", "nc", "-z", "127.0.0.1", String(listen.port)],
+          interval: "15s",
+          timeout: "5s",
+          retries: 3,
+          startPeriod: "10s",
+        },
+        ...limits(DEFAULTS.resources.edge),
+        readOnly: true,
+        tmpfs: { [e.stateDir]: `rw,noexec,nosuid,size=16m,mode=0700,uid=${SERVICES.edge.uid},gid=${SERVICES.edge.uid}` },
+        volumes: [],
+        hostFiles: hostCertificate(cfg.edge.certificate, e.tlsCert, e.tlsKey),
+        publishedPorts: [{ target: listen.port, published: cfg.edge.port }],
+        // The image's caddy binary carries cap_net_bind_service as a file capability; with that
+        // capability outside the bounding set the kernel refuses to exec it at all (EPERM).
+        capAdd: ["NET_BIND_SERVICE"],
+        stopTimeoutSeconds: 10,
         mountPublic: true,
       }),
     );

@@ -1,6 +1,8 @@
 export * from "./livekit";
 export * from "./ingress";
 export * from "./coturn";
+export * from "./edge";
+export * from "./certWatch";
 export * from "./valkey";
 export * from "./mediamtx";
 export { toYaml } from "./common";

@@ -4,6 +4,7 @@ import {
   SECRET_ENV,
   SERVER_SECRET_ENV,
   secretsFromEnv,
+  stackRunsEdge,
   type FileLayout,
   type ServiceRow,
   type StackConfig,
@@ -18,6 +19,7 @@ import { mediamtxSecretParts, renderMediamtxConfig, renderMediamtxSecretBody } f
 import { desiredIngressFiles } from "./cameras";
 import { isChunkFile } from "./chunks";
 import { publishedCameraFiles, webhookUrls } from "./publisher";
+import { renderCaddyfile } from "./edge";
 
 /** A service's rendered material, by its \`rendered\` key in the service table (schema/services.ts). */
 export type Service = ServiceRow["rendered"];
@@ -49,6 +51,8 @@ export const FILE_NAMES = {
   mediamtx: "mediamtx.yml",
   /** The reconciler bundle (scripts/bundle.mjs). Its input, the desired ingresses, is chunked: see CHUNK_FILES. */
   reconciler: "reconciler.js",
+  /** The Docker target's TLS edge. */
+  caddyfile: "Caddyfile",
 } as const;
 
 /** Where each rendered file is mounted, per the layout (the Ingress and MediaMTX bodies are Secret-held). */
@@ -66,6 +70,7 @@ export function mountPaths(layout: FileLayout): Record<string, string> {
     [FILE_NAMES.sentinelAuth]: layout.valkey.sentinelAuth,
     [FILE_NAMES.mediamtx]: layout.mediamtx.config,
     [FILE_NAMES.reconciler]: layout.cameras.code,
+    [FILE_NAMES.caddyfile]: layout.edge.config,
   };
 }
 
@@ -146,6 +151,9 @@ function renderServices(cfg: StackConfig, secrets: StackSecrets, layout: FileLay
       secretFiles: { [FILE_NAMES.mediamtx]: renderMediamtxSecretBody(cfg, secrets) },
       secretEnv: {},
     };
+  // Kubernetes publishes the SFU through the cluster's Ingress; only Docker runs its own edge.
+  if (cfg.target === "docker" && stackRunsEdge(cfg))
+    out.edge = { publicFiles: { [FILE_NAMES.caddyfile]: renderCaddyfile(cfg, layout) }, secretFiles: {}, secretEnv: {} };
   // The camera reconciler runs where there are cameras to turn into ingresses.
   if (cfg.cameras.length > 0 && cfg.ingress.enabled)
     out.cameras = {

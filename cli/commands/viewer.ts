@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { apiCredentials } from "../credentials";
 import { loadStackConfig } from "../stackFile";
 import { startViewer } from "../viewer";
+import { signallingUrl } from "../../schema";
 import { action, projectDir, required, UsageError, withStack, type CliCommand, type StackOptions } from "../command";
 
 interface ViewerOptions extends StackOptions {
@@ -10,9 +11,10 @@ interface ViewerOptions extends StackOptions {
 }
 
 export const viewer: CliCommand = {
-  help: `  viewer --stack STACK [--port 8080] [--url ws://SFU:7880]
+  help: `  viewer --stack STACK [--port 8080] [--url wss://EDGE | ws://SFU:7880]
       serve a camera grid on 127.0.0.1 (livekit-client, adaptive stream, dynacast, per-tile quality
-      and stats) with an endpoint that mints viewer-only tokens for camera_<uuid> rooms`,
+      and stats) with an endpoint that mints viewer-only tokens for camera_<uuid> rooms; the URL
+      defaults to LIVEKIT_URL, then lkstack:edge's wss://HOST, then the SFU on 127.0.0.1`,
   register(program: Command, ctx) {
     const cmd = withStack(program.command("viewer")).option("--port <port>").option("--url <url>");
     action<ViewerOptions>(cmd, ctx, async (o) => {
@@ -21,7 +23,10 @@ export const viewer: CliCommand = {
       const project = projectDir(o, io);
       const cfg = loadStackConfig(stack, project);
       const creds = apiCredentials(stack, io.env, project);
-      const wsUrl = (o.url ?? io.env.LIVEKIT_URL ?? `ws://127.0.0.1:${cfg.sfu.ports.http}`).replace(/^http(s?):\/\//, "ws$1://");
+      const wsUrl = (o.url ?? io.env.LIVEKIT_URL ?? signallingUrl(cfg) ?? `ws://127.0.0.1:${cfg.sfu.ports.http}`).replace(
+        /^http(s?):\/\//,
+        "ws$1://",
+      );
       const port = o.port === undefined ? 8080 : Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError("--port must be a port number");
       const { url } = await startViewer({ port, wsUrl, creds });

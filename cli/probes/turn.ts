@@ -2,6 +2,7 @@
 // TURN Allocate answering the long-term-credential challenge (RFC 5766), which is what doctor checks.
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import { createSocket } from "node:dgram";
+import { connect as tlsConnect, rootCertificates, type TLSSocket } from "node:tls";
 
 /** TURN REST API credentials, as LiveKit mints them: `<expiry>:<user>`, HMAC-SHA1 of the secret. */
 export function turnRestCredentials(
@@ -79,6 +80,30 @@ export interface AllocationResult {
   error?: string;
 }
 
+/** Sends one STUN message and resolves with the answer. */
+type Exchange = (msg: Buffer) => Promise<ReturnType<typeof parse>>;
+
+/** Allocate, answer the 401 challenge with the REST credentials, read the relayed address, release it. */
+async function allocateWith(exchange: Exchange, username: string, password: string): Promise<AllocationResult> {
+  const transport = attribute(ATTR.requestedTransport, Buffer.from([17, 0, 0, 0]));
+  const challenge = await exchange(message(ALLOCATE, [transport]));
+  const realm = challenge.attrs.get(ATTR.realm);
+  const nonce = challenge.attrs.get(ATTR.nonce);
+  if (!realm || !nonce) return { ok: false, error: "the server sent no realm/nonce challenge" };
+  const key = createHash("md5").update(`${username}:${realm.toString()}:${password}`).digest();
+  const auth = [attribute(ATTR.username, Buffer.from(username)), attribute(ATTR.realm, realm), attribute(ATTR.nonce, nonce)];
+  const reply = await exchange(message(ALLOCATE, [transport, ...auth], key));
+  if (reply.type !== 0x0103) {
+    const err = reply.attrs.get(ATTR.errorCode);
+    const code = err ? err[2] * 100 + err[3] : 0;
+    return { ok: false, error: `allocation refused: ${code} ${err ? err.subarray(4).toString() : ""}`.trim() };
+  }
+  const relayed = reply.attrs.get(ATTR.xorRelayedAddress);
+  const lifetime = Buffer.alloc(4);
+  await exchange(message(REFRESH, [attribute(ATTR.lifetime, lifetime), ...auth], key)).catch(() => undefined);
+  return { ok: true, relayed: relayed ? xorAddress(relayed) : undefined };
+}
+
 /**
  * A real TURN allocation over UDP (RFC 5766 long-term credentials): Allocate, answer the 401
  * challenge with the REST credentials, read the relayed address, then release it.
@@ -91,9 +116,8 @@ export async function turnAllocate(
   timeoutMs = 3000,
 ): Promise<AllocationResult> {
   const sock = createSocket("udp4");
-  const transport = attribute(ATTR.requestedTransport, Buffer.from([17, 0, 0, 0]));
-  const exchange = (msg: Buffer) =>
-    new Promise<ReturnType<typeof parse>>((resolve, reject) => {
+  const exchange: Exchange = (msg) =>
+    new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no answer from ${host}:${port} within ${timeoutMs} ms`)), timeoutMs);
       sock.once("message", (buf) => {
         clearTimeout(timer);
@@ -107,25 +131,76 @@ export async function turnAllocate(
       sock.send(msg, port, host);
     });
   try {
-    const challenge = await exchange(message(ALLOCATE, [transport]));
-    const realm = challenge.attrs.get(ATTR.realm);
-    const nonce = challenge.attrs.get(ATTR.nonce);
-    if (!realm || !nonce) return { ok: false, error: "the server sent no realm/nonce challenge" };
-    const key = createHash("md5").update(`${username}:${realm.toString()}:${password}`).digest();
-    const auth = [attribute(ATTR.username, Buffer.from(username)), attribute(ATTR.realm, realm), attribute(ATTR.nonce, nonce)];
-    const reply = await exchange(message(ALLOCATE, [transport, ...auth], key));
-    if (reply.type !== 0x0103) {
-      const err = reply.attrs.get(ATTR.errorCode);
-      const code = err ? err[2] * 100 + err[3] : 0;
-      return { ok: false, error: `allocation refused: ${code} ${err ? err.subarray(4).toString() : ""}`.trim() };
-    }
-    const relayed = reply.attrs.get(ATTR.xorRelayedAddress);
-    const lifetime = Buffer.alloc(4);
-    await exchange(message(REFRESH, [attribute(ATTR.lifetime, lifetime), ...auth], key)).catch(() => undefined);
-    return { ok: true, relayed: relayed ? xorAddress(relayed) : undefined };
+    return await allocateWith(exchange, username, password);
   } catch (e) {
     return { ok: false, error: e instanceof Error ? e.message : String(e) };
   } finally {
     sock.close();
+  }
+}
+
+/** A TURN/TLS allocation and the certificate the server presented for it. */
+export interface TlsAllocationResult extends AllocationResult {
+  /** The served leaf's serial number (hex, upper case), when the handshake completed. */
+  serial?: string;
+}
+
+/**
+ * The same allocation over TLS (TURN on 5349, what browsers use behind a 443-only firewall): STUN
+ * messages are self-delimiting on a stream (RFC 5389 section 7.2.2). The certificate is verified
+ * against the system CAs (plus `ca` when given) and `servername`.
+ */
+export async function turnAllocateTls(
+  host: string,
+  port: number,
+  servername: string,
+  username: string,
+  password: string,
+  timeoutMs = 3000,
+  ca?: string,
+): Promise<TlsAllocationResult> {
+  let serial: string | undefined;
+  let socket: TLSSocket | undefined;
+  try {
+    const s = await new Promise<TLSSocket>((resolve, reject) => {
+      const c = tlsConnect({ host, port, servername, ...(ca ? { ca: [...rootCertificates, ca] } : {}), timeout: timeoutMs }, () =>
+        resolve(c),
+      );
+      c.once("error", reject);
+      c.once("timeout", () => reject(new Error(`no TLS handshake with ${host}:${port} within ${timeoutMs} ms`)));
+    });
+    socket = s;
+    serial = s.getPeerCertificate().serialNumber?.toUpperCase();
+    let pending = Buffer.alloc(0);
+    const exchange: Exchange = (msg) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => done(new Error(`no answer from ${host}:${port} within ${timeoutMs} ms`)), timeoutMs);
+        const onData = (chunk: Buffer) => {
+          pending = Buffer.concat([pending, chunk]);
+          if (pending.length < 20 || pending.length < 20 + pending.readUInt16BE(2)) return;
+          const size = 20 + pending.readUInt16BE(2);
+          const one = pending.subarray(0, size);
+          pending = pending.subarray(size);
+          done(undefined, parse(one));
+        };
+        const onEnd = () => done(new Error("the server closed the TLS connection"));
+        const done = (err?: Error, value?: ReturnType<typeof parse>) => {
+          clearTimeout(timer);
+          s.off("data", onData);
+          s.off("error", done);
+          s.off("end", onEnd);
+          if (err || !value) reject(err ?? new Error("no answer"));
+          else resolve(value);
+        };
+        s.on("data", onData);
+        s.once("error", done);
+        s.once("end", onEnd);
+        s.write(msg);
+      });
+    return { ...(await allocateWith(exchange, username, password)), serial };
+  } catch (e) {
+    return { ok: false, serial, error: e instanceof Error ? e.message : String(e) };
+  } finally {
+    socket?.destroy();
   }
 }

@@ -35,8 +35,8 @@ export class DockerContainer extends pulumi.ComponentResource {
         uploads,
         networkMode: spec.hostNetwork ? "host" : undefined,
         networksAdvanced: spec.hostNetwork ? undefined : [{ name: args.network.name, ipv4Address: spec.ipv4Address }],
-        // Nothing is published: host-network services own their ports; the rest stay on the bridge.
-        ports: [],
+        // Only the TLS edge publishes: host-network services own their ports; the rest stay on the bridge.
+        ports: spec.publishedPorts.map((p) => ({ internal: p.target, external: p.published, protocol: "tcp" })),
         healthcheck: healthcheckOf(spec),
         restart: "unless-stopped",
         memory: spec.memoryMiB,
@@ -45,7 +45,12 @@ export class DockerContainer extends pulumi.ComponentResource {
         readOnly: spec.readOnly,
         tmpfs: Object.keys(spec.tmpfs).length > 0 ? spec.tmpfs : undefined,
         volumes: args.volume ? spec.volumes.map((v) => ({ volumeName: args.volume?.name, containerPath: v.containerPath })) : undefined,
-        capabilities: { drops: ["ALL"] },
+        // Certificates on the host: a renewal that rewrites the file in place is seen at once.
+        mounts:
+          spec.hostFiles.length > 0
+            ? spec.hostFiles.map((f) => ({ type: "bind", source: f.source, target: f.target, readOnly: true }))
+            : undefined,
+        capabilities: { drops: ["ALL"], adds: spec.capAdd.length > 0 ? spec.capAdd : undefined },
         securityOpts: ["no-new-privileges:true"],
         labels: labelList(spec, cfg),
         stopTimeout: spec.stopTimeoutSeconds,

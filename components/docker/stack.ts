@@ -67,11 +67,13 @@ export class DockerStack extends pulumi.ComponentResource {
           ? [byWorkload.valkey, byWorkload.sfu]
           : spec.workload === "sfu"
             ? [byWorkload.valkey]
-            : spec.workload === "cameras"
-              ? [byWorkload.ingress]
-              : spec.workload === "publisher"
-                ? [byWorkload.sfu, byWorkload.mediamtx]
-                : [];
+            : spec.workload === "edge"
+              ? [byWorkload.sfu]
+              : spec.workload === "cameras"
+                ? [byWorkload.ingress]
+                : spec.workload === "publisher"
+                  ? [byWorkload.sfu, byWorkload.mediamtx]
+                  : [];
       // The publisher's image is built from publisher/ (or given); every other one is pulled.
       const pinned = spec.workload === "publisher" ? publisherImageFor(name, cfg, this) : swarm ? spec.image : image(spec).imageId;
       const Workload = swarm ? SwarmService : DockerContainer;

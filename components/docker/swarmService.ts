@@ -52,13 +52,27 @@ function sfuPublishedPorts(cfg: StackConfig) {
 function swarmPlacement(cfg: StackConfig, spec: DockerServiceSpec, network: docker.Network) {
   const replicas: Partial<Record<DockerServiceSpec["workload"], number>> = {
     sfu: cfg.sfu.replicas,
+    // One edge per SFU node's worth of signalling; the routing mesh spreads connections over them.
+    edge: cfg.sfu.replicas,
     turn: cfg.turn.replicas,
     ingress: cfg.ingress.replicas,
   };
   return {
     replicas: replicas[spec.workload] ?? 1,
     networks: spec.workload === "turn" ? [{ name: "host" }] : [{ name: network.name }],
-    endpointSpec: spec.workload === "sfu" ? { ports: sfuPublishedPorts(cfg) } : undefined,
+    endpointSpec:
+      spec.workload === "sfu"
+        ? { ports: sfuPublishedPorts(cfg) }
+        : spec.publishedPorts.length > 0
+          ? {
+              ports: spec.publishedPorts.map((p) => ({
+                targetPort: p.target,
+                publishedPort: p.published,
+                protocol: "tcp",
+                publishMode: "ingress",
+              })),
+            }
+          : undefined,
   };
 }
 
@@ -123,10 +137,13 @@ export class SwarmService extends pulumi.ComponentResource {
             healthcheck: healthcheckOf(spec),
             readOnly: spec.readOnly,
             capDrops: ["ALL"],
+            capAdds: spec.capAdd.length > 0 ? spec.capAdd : undefined,
             stopGracePeriod: `${spec.stopTimeoutSeconds}s`,
             mounts: [
               ...Object.entries(spec.tmpfs).map(([target, options]) => ({ target, type: "tmpfs", tmpfsOptions: swarmTmpfs(options) })),
               ...(args.volume ? spec.volumes.map((v) => ({ target: v.containerPath, type: "volume", source: args.volume?.name })) : []),
+              // Certificates on each node's disk (the same path on every node that runs the task).
+              ...spec.hostFiles.map((f) => ({ target: f.target, type: "bind", source: f.source, readOnly: true })),
             ],
           },
           resources: {

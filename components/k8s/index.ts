@@ -8,4 +8,5 @@ export * from "./mediamtx";
 export * from "./cameras";
 export * from "./publisher";
 export * from "./monitoring";
+export * from "./edge";
 export * from "./stack";

@@ -4,6 +4,7 @@ import { defaultSecretNames, k8sManifests, renderStack, secretData, secretGroups
 import { reconcilerCode } from "../../reconciler/bundle";
 import type { StackConfig, StackSecrets } from "../../schema";
 import { Ingress } from "./ingress";
+import { Edge } from "./edge";
 import { Cameras } from "./cameras";
 import { Publisher } from "./publisher";
 import { MediaMtx } from "./mediamtx";
@@ -28,6 +29,7 @@ export class K8sStack extends pulumi.ComponentResource {
   public readonly mediamtx?: MediaMtx;
   public readonly cameras?: Cameras;
   public readonly publisher?: Publisher;
+  public readonly edge?: Edge;
   public readonly networkPolicies: k8s.networking.v1.NetworkPolicy[];
   public readonly monitoring: pulumi.Resource[];
   /** Basic-auth credentials for the SFU's metrics, read by its ServiceMonitor (with serviceMonitor on). */
@@ -101,6 +103,7 @@ export class K8sStack extends pulumi.ComponentResource {
         { config: cfg, secretData: dataOf("publisher"), plan: planOf("publisher", m.publisher) },
         { ...child, dependsOn: [...child.dependsOn, this.sfu, ...(this.mediamtx ? [this.mediamtx] : [])] },
       );
+    if (m.edge) this.edge = new Edge(`${name}-edge`, { objects: m.edge }, { ...child, dependsOn: [...child.dependsOn, this.sfu] });
     this.networkPolicies = m.networkPolicies.map((p) => networkPolicyResource(p.metadata?.name ?? `${name}-policy`, p, child));
     const monitoring = monitoringResources(name, cfg, m.monitoring, args.secrets, child);
     this.monitoring = monitoring.resources;

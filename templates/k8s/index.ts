@@ -12,6 +12,7 @@ import { networkPolicies } from "./network";
 import { sfuObjects, type SfuObjects } from "./sfu";
 import { turnObjects, type TurnObjects } from "./turn";
 import { valkeyObjects, type ValkeyObjects } from "./valkey";
+import { edgeObjects, type EdgeObjects } from "./edge";
 
 export * from "./common";
 export * from "./input";
@@ -24,6 +25,7 @@ export * from "./cameras";
 export * from "./publisher";
 export * from "./network";
 export * from "./monitoring";
+export * from "./edge";
 
 /** Every Kubernetes object of a stack except the Secrets' data, grouped the way the components are. */
 export interface K8sManifests {
@@ -37,6 +39,8 @@ export interface K8sManifests {
   publisher?: PublisherObjects;
   networkPolicies: ReturnType<typeof networkPolicies>;
   monitoring: MonitoringObjects;
+  /** The SFU's signalling behind the cluster's Ingress (lkstack:edge). */
+  edge?: EdgeObjects;
 }
 
 /** The workload whose Secret each rendered service's material goes into. */
@@ -83,6 +87,7 @@ export function k8sManifests(
     publisher: inputs.publisher ? publisherObjects(cfg, inputs.publisher) : undefined,
     networkPolicies: networkPolicies(cfg),
     monitoring: monitoringObjects(cfg),
+    edge: edgeObjects(cfg),
   };
 }
 
@@ -124,6 +129,8 @@ export function k8sObjectList(m: K8sManifests): K8sObject[] {
     m.sfu.service,
     m.sfu.deployment,
     m.sfu.podDisruptionBudget,
+    m.edge?.certificate,
+    m.edge?.ingress,
     m.turn?.configMap,
     m.turn?.certificate,
     m.turn?.service,

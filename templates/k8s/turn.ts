@@ -4,6 +4,7 @@ import type { PodDisruptionBudget } from "kubernetes-types/policy/v1";
 import { CONTAINER_LAYOUT, SERVICE_NAMES, serviceImage, type StackConfig } from "../../schema";
 import { turnserverStartScript } from "../coturn";
 import type { WorkloadInput } from "./input";
+import { certManagerCertificate, tlsSecretFor } from "./edge";
 import {
   clusterService,
   configMap,
@@ -12,7 +13,6 @@ import {
   digest,
   disruptionBudget,
   fileVolumes,
-  labels,
   onePerNode,
   podTemplate,
   resources,
@@ -39,15 +39,10 @@ export interface TurnObjects {
 
 /** The kubernetes.io/tls Secret coturn mounts: the configured one, or the one cert-manager fills. */
 export function turnTlsSecretName(cfg: StackConfig): string | undefined {
-  const c = cfg.turn.tls.enabled ? cfg.turn.tls.certificate : undefined;
-  if (!c) return undefined;
-  if ("secretName" in c) return c.secretName;
-  if ("issuer" in c) return `${SERVICE_NAMES.turn}-tls`;
-  return undefined;
+  return cfg.turn.tls.enabled ? tlsSecretFor(cfg.turn.tls.certificate, `${SERVICE_NAMES.turn}-tls`) : undefined;
 }
 
 export function turnObjects(cfg: StackConfig, input: WorkloadInput): TurnObjects {
-  const ns = cfg.kubernetes.namespace;
   const t = cfg.turn;
   const cm = configMap(cfg, "turn", input.publicFiles);
   const files = fileVolumes(cm.metadata?.name, input.publicFiles, input.secretName, input.secretFiles, input.paths);
@@ -75,7 +70,7 @@ export function turnObjects(cfg: StackConfig, input: WorkloadInput): TurnObjects
         {
           name: "coturn",
           image: serviceImage(cfg.versions, "turn"),
-          command: ["/bin/sh", "-c", turnserverStartScript(CONTAINER_LAYOUT)],
+          command: ["/bin/sh", "-c", turnserverStartScript(CONTAINER_LAYOUT, cfg.turn.tls.enabled && {})],
           ports,
           resources: resources(t.resources),
           securityContext: containerSecurity({ readOnlyRoot: true }),
@@ -99,20 +94,9 @@ export function turnObjects(cfg: StackConfig, input: WorkloadInput): TurnObjects
   );
   // In-cluster name for metrics; clients reach coturn on the nodes' addresses (turn.domain).
   const service = clusterService(cfg, "turn", [{ name: "metrics", port: t.ports.metrics }]);
-  const c = t.tls.enabled ? t.tls.certificate : undefined;
-  const certificate: CertManagerCertificate | undefined =
-    c && "issuer" in c && tlsSecret
-      ? {
-          apiVersion: "cert-manager.io/v1",
-          kind: "Certificate",
-          metadata: { name: SERVICE_NAMES.turn, namespace: ns, labels: labels("turn") },
-          spec: {
-            secretName: tlsSecret,
-            dnsNames: [t.domain],
-            issuerRef: { name: c.issuer.name, kind: c.issuer.kind, group: "cert-manager.io" },
-          },
-        }
-      : undefined;
+  const certificate = certManagerCertificate(cfg, "turn", SERVICE_NAMES.turn, t.tls.enabled ? t.tls.certificate : undefined, tlsSecret, [
+    t.domain,
+  ]);
   const podDisruptionBudget = t.replicas > 1 ? disruptionBudget(cfg, "turn") : undefined;
   return { configMap: cm, deployment, service, podDisruptionBudget, certificate };
 }

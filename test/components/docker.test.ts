@@ -48,10 +48,11 @@ describe("Docker target, standalone (dev stack)", () => {
       "lkstack:docker:Valkey",
       "lkstack:docker:MediaMtx",
       "lkstack:docker:Cameras",
+      "lkstack:docker:Edge",
     ])
       expect(types).toContain(t);
     expect(containers.map((c) => get(c.inputs, "name")).sort()).toEqual(
-      ["lkstack-cameras", "lkstack-ingress", "lkstack-mediamtx", "lkstack-sfu", "lkstack-turn", "lkstack-valkey"].sort(),
+      ["lkstack-cameras", "lkstack-edge", "lkstack-ingress", "lkstack-mediamtx", "lkstack-sfu", "lkstack-turn", "lkstack-valkey"].sort(),
     );
   });
 
@@ -63,22 +64,38 @@ describe("Docker target, standalone (dev stack)", () => {
       expect([n, tests.length > 1 && tests[0] !== "NONE"]).toEqual([n, true]);
       expect([n, get(c.inputs, "restart")]).toEqual([n, "unless-stopped"]);
       expect([n, get(c.inputs, "capabilities.drops")]).toEqual([n, ["ALL"]]);
+      // Only the edge keeps one: the Caddy image's binary carries it as a file capability.
+      expect([n, get(c.inputs, "capabilities.adds")]).toEqual([n, n === "lkstack-edge" ? ["NET_BIND_SERVICE"] : undefined]);
       expect([n, get(c.inputs, "securityOpts")]).toEqual([n, ["no-new-privileges:true"]]);
       expect([n, get(c.inputs, "readOnly")]).toEqual([n, true]);
       expect([n, String(get(c.inputs, "user"))]).toEqual([n, expect.stringMatching(/^[1-9]\d*:\d+$/)]);
     }
   });
 
-  test("SFU and coturn use the host network; nothing publishes a port", () => {
+  test("SFU and coturn use the host network; only the TLS edge publishes a port (443 onto Caddy's 8443)", () => {
     const mode = (n: string) => get(containers.find((c) => get(c.inputs, "name") === n)?.inputs, "networkMode");
     expect(mode("lkstack-sfu")).toBe("host");
     expect(mode("lkstack-turn")).toBe("host");
-    for (const c of containers) expect(get(c.inputs, "ports") ?? []).toEqual([]);
+    for (const c of containers)
+      expect([get(c.inputs, "name"), get(c.inputs, "ports") ?? []]).toEqual([
+        get(c.inputs, "name"),
+        get(c.inputs, "name") === "lkstack-edge" ? [{ internal: 8443, external: 443, protocol: "tcp" }] : [],
+      ]);
     for (const n of ["lkstack-valkey", "lkstack-ingress", "lkstack-mediamtx", "lkstack-cameras"]) {
       const c = containers.find((x) => get(x.inputs, "name") === n);
       expect(get(c?.inputs, "networkMode")).toBeUndefined();
       expect(get(c?.inputs, "networksAdvanced.0.ipv4Address")).toMatch(/^172\.30\.42\.1[0-3]$/);
     }
+  });
+
+  test("the edge mounts the host's certificate files read-only where its Caddyfile reads them", () => {
+    const edge = containers.find((c) => get(c.inputs, "name") === "lkstack-edge");
+    expect(get(edge?.inputs, "mounts")).toEqual([
+      { type: "bind", source: "/etc/lkstack/tls/live.pem", target: "/etc/caddy/tls/tls.crt", readOnly: true },
+      { type: "bind", source: "/etc/lkstack/tls/live.key", target: "/etc/caddy/tls/tls.key", readOnly: true },
+    ]);
+    for (const c of containers)
+      if (c !== edge) expect([get(c.inputs, "name"), get(c.inputs, "mounts")]).toEqual([get(c.inputs, "name"), undefined]);
   });
 
   test("secrets only in secret-marked inputs: env and 0400 uploads owned by the service user", () => {

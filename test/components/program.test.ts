@@ -40,7 +40,8 @@ test("`pulumi up --stack dev` builds the Docker stack from Pulumi.dev.yaml", asy
   const rs = await runProgram("dev", { cameraCredentials: { lab: { username: "viewer", password: "lab-pass-0123" } } });
   const types = rs.map((r) => r.type);
   expect(types).toContain("lkstack:docker:Stack");
-  expect(types.filter((t) => t === "docker:index/container:Container")).toHaveLength(7);
+  // Valkey, SFU, coturn, MediaMTX, Ingress, the camera reconciler, the TLS edge and the publisher.
+  expect(types.filter((t) => t === "docker:index/container:Container")).toHaveLength(8);
   // The publisher's image is built on the host (the dev stack names no registry), never pulled.
   expect(types).toContain("docker:index/image:Image");
   expect(types).toContain("lkstack:docker:Cameras");

@@ -78,6 +78,12 @@ export function richBase(): Record<string, unknown> {
       sentinel: { masterName: "lkstack" },
       resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "1", memory: "2Gi" } },
     },
+    edge: {
+      enabled: true,
+      host: "live.example.org",
+      certificate: { secretName: "live-tls" },
+      kubernetes: { className: "nginx", annotations: { "example.org/timeout": "3600" } },
+    },
     cameras: [
       {
         id: "3f2b8c1e-9d4a-4e6b-8f1a-2c5d7e9a0b13",
@@ -108,6 +114,7 @@ export function baseFor(leaf: Seg[]): Record<string, unknown> {
     turn: Record<string, unknown>;
     valkey: Record<string, unknown>;
     publisher: Record<string, unknown>;
+    edge: Record<string, unknown>;
   };
   const key = leaf.join(".");
   if (key.includes("certFile") || key.includes("keyFile")) {
@@ -119,6 +126,20 @@ export function baseFor(leaf: Seg[]): Record<string, unknown> {
   }
   if (key.includes("issuer")) b.turn = { ...b.turn, tls: { enabled: true, certificate: { issuer: { name: "letsencrypt" } } } };
   if (key.startsWith("publisher.build")) b.publisher = { build: { repository: "registry.example.org/cctv/lkstack-publisher" } };
+  // The edge's certificate sources, each on the target that mounts it.
+  if (key.startsWith("edge.certificate.issuer")) b.edge = { ...b.edge, certificate: { issuer: { name: "letsencrypt" } } };
+  if (key.startsWith("edge.certificate.certFile") || key.startsWith("edge.certificate.keyFile"))
+    b.edge = {
+      enabled: true,
+      host: "live.example.org",
+      certificate: { certFile: "/etc/lkstack/live.pem", keyFile: "/etc/lkstack/live.key" },
+    };
+  else if (b.target === "docker")
+    b.edge = {
+      enabled: true,
+      host: "live.example.org",
+      certificate: { certFile: "/etc/lkstack/live.pem", keyFile: "/etc/lkstack/live.key" },
+    };
   if (key.includes("stunServers")) b.sfu = { ...b.sfu, nodeIp: { strategy: "stun", stunServers: ["stun.example.org:3478"] } };
   return b as Record<string, unknown>;
 }

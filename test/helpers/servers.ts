@@ -23,6 +23,10 @@ export const BINARIES = {
   python3: "/usr/bin/python3",
   rtspServerTypelib: "/usr/lib/x86_64-linux-gnu/girepository-1.0/GstRtspServer-1.0.typelib",
   unshare: "/usr/bin/unshare",
+  /** Debian's Caddy: the TLS edge, run from the rendered Caddyfile. */
+  caddy: "/usr/bin/caddy",
+  /** Makes the test CA and certificates. */
+  openssl: "/usr/bin/openssl",
 } as const;
 
 /** Any truthy CI (GitHub's "true", others' "1" or "yes"): a missing server is then an error, never a skip. */
@@ -45,7 +49,7 @@ export function requireBinaries(names: (keyof typeof BINARIES)[]): { available: 
 }
 
 /** Debian's Chromium, headless, with no network of its own (this machine's network is closed). */
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: BINARIES.chromium,
     args: [
@@ -55,6 +59,7 @@ export function launchChromium(): Promise<Browser> {
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
+      ...extraArgs,
     ],
   });
 }

@@ -22,12 +22,13 @@ const SECRET_ENV = {
 };
 
 describe("lkstack render", () => {
-  it("writes the five public files and 0600 secret parts, and prints a secret-free summary", async () => {
+  it("writes the public files (the edge's Caddyfile too) and 0600 secret parts, and prints a secret-free summary", async () => {
     const out = mkdtempSync(join(tmpdir(), "lkstack-cli-"));
     const t = io(SECRET_ENV);
     expect(await main(["render", "--stack", "dev", "--out", out], t)).toBe(0);
     expect(readdirSync(out).sort()).toEqual([
       ".lkstack-render",
+      "Caddyfile",
       "cameras-000.json",
       "livekit-ingress.yaml",
       "livekit.yaml",

@@ -46,7 +46,8 @@ describe("LiveKit Ingress admission (idle − 30 % of its cores must exceed the 
   });
   it("sizes unset resources so each replica admits its share, CPU requests equal to limits", () => {
     const dev = stackFromFile("dev");
-    expect(dev.ingress.resources).toEqual({ requests: { cpu: "6", memory: "2Gi" }, limits: { cpu: "6", memory: "2Gi" } });
+    // Its one transcoded camera (the other is passthrough): 3 cores, where 2 would admit none.
+    expect(dev.ingress.resources).toEqual({ requests: { cpu: "3", memory: "2Gi" }, limits: { cpu: "3", memory: "2Gi" } });
     const big = parseStackConfig(minimal("kubernetes", { cameras: cameras(10), ingress: { replicas: 2 } }));
     expect(big.ingress.resources.limits.cpu).toBe(String(ingressCoresFor(5, 2)));
     expect(camerasPerIngress(Number(big.ingress.resources.limits.cpu), 2)).toBeGreaterThanOrEqual(5);

@@ -59,6 +59,9 @@ describe("lkstack render --manifests", () => {
         "NetworkPolicy",
         "ServiceMonitor",
         "PrometheusRule",
+        // lkstack:edge: the SFU's signalling behind ingress-nginx, its certificate from cert-manager.
+        "Ingress",
+        "Certificate",
       ]),
     );
     // One per workload, and the SFU's metrics credentials for its ServiceMonitor.
@@ -74,7 +77,10 @@ describe("lkstack render --manifests", () => {
     const secretNames = new Set(secretObjects.map((o) => (o.metadata as { name: string }).name));
     const referenced = [...publicText.matchAll(/secretName: (lkstack-[a-z-]+)/g)].map((m) => m[1]);
     expect(referenced.length).toBeGreaterThan(4);
-    for (const n of referenced) expect(secretNames).toContain(n);
+    // cert-manager writes the Secrets its Certificates name; every other one must be ours.
+    const issued = publicObjects.filter((o) => o.kind === "Certificate").map((o) => (o.spec as { secretName: string }).secretName);
+    expect(issued).toEqual(["lkstack-sfu-edge-tls"]);
+    for (const n of referenced.filter((r) => !issued.includes(r))) expect(secretNames).toContain(n);
     // So does the SFU's ServiceMonitor (basic auth for its metrics port).
     const sfuMonitor = publicObjects.find((o) => o.kind === "ServiceMonitor" && (o.metadata as { name: string }).name === "lkstack-sfu");
     const basicAuth = JSON.stringify((sfuMonitor?.spec as { endpoints: { basicAuth: unknown }[] }).endpoints[0].basicAuth);

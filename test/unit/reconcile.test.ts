@@ -13,7 +13,9 @@ import { forwardBackoffKey, reconcileOnce, type IngressApi, type MediamtxApi, ty
 import { reconcilerEndpoints } from "../../templates";
 import { stackFromFile } from "../helpers/fixtures";
 
-const cfg = stackFromFile("dev");
+// The dev stack's cameras, both transcoded (its second is passthrough as shipped, which has no ingress).
+const dev = stackFromFile("dev");
+const cfg = { ...dev, cameras: dev.cameras.map((c) => ({ ...c, ingest: "transcode" as const })) };
 const desired = desiredIngresses(cfg);
 const [a, b] = desired;
 const RTMP = "rtmp://172.30.42.11:1935";

@@ -1,0 +1,234 @@
+import { CONTAINER_LAYOUT, ConfigError, parseStackConfig, signallingUrl, type StackConfigInput } from "../../schema";
+import {
+  dockerServices,
+  edgeObjects,
+  k8sManifests,
+  renderCaddyfile,
+  renderLivekitConfig,
+  turnObjects,
+  turnserverStartScript,
+  workloadInputs,
+  defaultSecretNames,
+} from "../../templates";
+import { minimal, parse, stackFromFile } from "../helpers/fixtures";
+
+function assertNever(what: string): never {
+  throw new Error(`${what} is missing`);
+}
+
+function problems(input: StackConfigInput): string {
+  try {
+    parseStackConfig(input);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.message;
+    throw e;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+const k8sEdge = (edge: Record<string, unknown>) => minimal("kubernetes", { edge } as Partial<StackConfigInput>);
+const dockerEdge = (edge: Record<string, unknown>) =>
+  minimal("docker", { sfu: { nodeIp: { strategy: "static", address: "172.30.42.1" } }, edge } as Partial<StackConfigInput>);
+
+describe("lkstack:edge is checked before anything is created", () => {
+  it("off by default: no public URL, no edge objects", () => {
+    const c = parse(minimal("kubernetes"));
+    expect(c.edge.enabled).toBe(false);
+    expect(signallingUrl(c)).toBeUndefined();
+    expect(edgeObjects(c)).toBeUndefined();
+  });
+
+  it.each([
+    [
+      "no host",
+      k8sEdge({ enabled: true, certificate: { secretName: "live-tls" } }),
+      /lkstack:edge\.host: the edge is enabled without a public host name\n\s+fix: set lkstack:edge\.host/,
+    ],
+    [
+      "no certificate (kubernetes)",
+      k8sEdge({ enabled: true, host: "live.example.org" }),
+      /lkstack:edge\.certificate: the stack's TLS edge has no certificate\n\s+fix: set certificate: \{issuer/,
+    ],
+    [
+      "no certificate (docker)",
+      dockerEdge({ enabled: true, host: "live.example.org" }),
+      /lkstack:edge\.certificate: .*\n\s+fix: set certificate: \{certFile/,
+    ],
+    [
+      "host files on kubernetes",
+      k8sEdge({ enabled: true, host: "live.example.org", certificate: { certFile: "/a.pem", keyFile: "/a.key" } }),
+      /lkstack:edge\.certificate: host file paths need the docker target/,
+    ],
+    [
+      "a Secret on docker",
+      dockerEdge({ enabled: true, host: "live.example.org", certificate: { secretName: "x" } }),
+      /lkstack:edge\.certificate: a Secret reference needs the kubernetes target/,
+    ],
+    [
+      "an issuer on docker",
+      dockerEdge({ enabled: true, host: "live.example.org", certificate: { issuer: { name: "le" } } }),
+      /lkstack:edge\.certificate\.issuer: a cert-manager issuer needs the kubernetes target/,
+    ],
+    [
+      "an unused certificate with an external edge",
+      k8sEdge({ enabled: true, host: "live.example.org", certificate: { secretName: "x" }, kubernetes: { kind: "external" } }),
+      /lkstack:edge\.certificate: .*would go unused\n\s+fix: remove lkstack:edge\.certificate/,
+    ],
+    [
+      "a docker edge port taken by the SFU",
+      dockerEdge({ enabled: true, host: "live.example.org", port: 7880, certificate: { certFile: "/a.pem", keyFile: "/a.key" } }),
+      /lkstack:edge\.port: port 7880 \(TLS edge\) collides with SFU HTTP/,
+    ],
+    [
+      "a host that is not a DNS name",
+      k8sEdge({ enabled: true, host: "live example", certificate: { secretName: "x" } }),
+      /lkstack:edge\.host/,
+    ],
+  ])("%s: refused, naming the path and the fix", (_what, input, message) => {
+    expect(problems(input)).toMatch(message);
+  });
+
+  it("an external edge needs no certificate and still advertises wss://", () => {
+    const c = parse(k8sEdge({ enabled: true, host: "live.example.org", kubernetes: { kind: "external" } }));
+    expect(signallingUrl(c)).toBe("wss://live.example.org");
+    expect(edgeObjects(c)).toBeUndefined();
+  });
+});
+
+describe("Kubernetes: the SFU's 7880 behind the cluster's Ingress", () => {
+  const prod = stackFromFile("prod");
+  const edge = edgeObjects(prod);
+
+  it("routes wss://<host>/ to the SFU Service's http port, TLS from the cert-manager Secret", () => {
+    expect(signallingUrl(prod)).toBe("wss://live.rta.ae");
+    expect(edge?.ingress.spec).toEqual({
+      ingressClassName: "nginx",
+      tls: [{ hosts: ["live.rta.ae"], secretName: "lkstack-sfu-edge-tls" }],
+      rules: [
+        {
+          host: "live.rta.ae",
+          http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "lkstack-sfu", port: { name: "http" } } } }] },
+        },
+      ],
+    });
+  });
+
+  it("holds WebSocket signalling for lkstack:edge.websocketTimeoutSeconds (ingress-nginx's 60 s default would cut it)", () => {
+    expect(edge?.ingress.metadata?.annotations).toEqual(
+      expect.objectContaining({
+        "nginx.ingress.kubernetes.io/proxy-read-timeout": "3600",
+        "nginx.ingress.kubernetes.io/proxy-send-timeout": "3600",
+      }),
+    );
+  });
+
+  it("asks cert-manager for exactly the host, from the named issuer, into the Secret the Ingress reads", () => {
+    expect(edge?.certificate?.spec).toEqual({
+      secretName: "lkstack-sfu-edge-tls",
+      dnsNames: ["live.rta.ae"],
+      issuerRef: { name: "letsencrypt-prod", kind: "ClusterIssuer", group: "cert-manager.io" },
+    });
+  });
+
+  it("leaves ICE/TCP and the UDP range on the nodes (host network), not behind the edge", () => {
+    const m = k8sManifests(prod, "");
+    const pod = m.sfu.deployment.spec?.template.spec;
+    expect(pod?.hostNetwork).toBe(true);
+    expect(JSON.stringify(edge)).not.toMatch(/7881|rtc-tcp|50000/);
+  });
+
+  it("an existing Secret is used as is, and no Certificate is made", () => {
+    const c = parse(k8sEdge({ enabled: true, host: "live.example.org", certificate: { secretName: "live-tls" } }));
+    expect(edgeObjects(c)?.ingress.spec?.tls).toEqual([{ hosts: ["live.example.org"], secretName: "live-tls" }]);
+    expect(edgeObjects(c)?.certificate).toBeUndefined();
+  });
+});
+
+describe("coturn reloads a renewed certificate without a restart", () => {
+  it("with TLS on, the start script watches the mounted certificate and sends SIGUSR2 to the server it execs", () => {
+    const script = turnserverStartScript(CONTAINER_LAYOUT, {});
+    expect(script).toContain("cat /etc/coturn/tls/tls.crt /etc/coturn/tls/tls.key 2>/dev/null | cksum");
+    expect(script).toContain("kill -USR2 $$");
+    expect(script).toMatch(/sleep 30;/);
+    // The server replaces the shell (PID 1 gets SIGTERM); the watcher runs in the background.
+    expect(script).toMatch(/\) & exec turnserver -c \/var\/tmp\/turnserver\.conf$/);
+  });
+
+  it("the Kubernetes and Docker coturn run that script when TLS is on", () => {
+    const prod = stackFromFile("prod");
+    const turn = turnObjects(prod, workloadInputs(prod, defaultSecretNames()).turn ?? assertNever("turn input"));
+    expect(turn.deployment.spec?.template.spec?.containers[0].command?.[2]).toContain("kill -USR2 $$");
+    const docker = parse(dockerEdge({ enabled: false }) as StackConfigInput & { turn: Record<string, unknown> });
+    expect(dockerServices(docker, "").find((s) => s.workload === "turn")?.entrypoint?.[2]).not.toContain("USR2");
+  });
+
+  it("on Docker, coturn's host certificate files are mounted where turnserver.conf reads them", () => {
+    const c = parse(
+      minimal("docker", {
+        sfu: { nodeIp: { strategy: "static", address: "172.30.42.1" } },
+        turn: {
+          domain: "turn.example.org",
+          allowedPeers: ["172.30.42.1/32"],
+          tls: { enabled: true, certificate: { certFile: "/etc/t.pem", keyFile: "/etc/t.key" } },
+        },
+      }),
+    );
+    const turn = dockerServices(c, "").find((s) => s.workload === "turn");
+    expect(turn?.hostFiles).toEqual([
+      { source: "/etc/t.pem", target: "/etc/coturn/tls/tls.crt" },
+      { source: "/etc/t.key", target: "/etc/coturn/tls/tls.key" },
+    ]);
+    expect(turn?.entrypoint?.[2]).toContain("kill -USR2 $$");
+    // LiveKit hands out the turns: entry only because TLS is really served.
+    expect(renderLivekitConfig(c, CONTAINER_LAYOUT)).toMatch(/protocol: tls/);
+    expect(
+      renderLivekitConfig(
+        parse(
+          minimal("docker", {
+            sfu: { nodeIp: { strategy: "static", address: "172.30.42.1" } },
+            turn: { domain: "turn.example.org", allowedPeers: ["172.30.42.1/32"] },
+          }),
+        ),
+        CONTAINER_LAYOUT,
+      ),
+    ).not.toMatch(/protocol: tls/);
+  });
+});
+
+describe("Docker: the Caddy edge", () => {
+  const dev = stackFromFile("dev");
+  const caddyfile = renderCaddyfile(dev, CONTAINER_LAYOUT);
+
+  it("terminates TLS for the host with the mounted files and proxies to the SFU on the bridge gateway", () => {
+    expect(caddyfile).toMatch(/^https:\/\/live\.dev\.lkstack\.internal:8443 \{$/m);
+    expect(caddyfile).toMatch(/^\ttls \/etc\/caddy\/tls\/tls\.crt \/etc\/caddy\/tls\/tls\.key$/m);
+    expect(caddyfile).toMatch(/^\treverse_proxy 172\.30\.42\.1:7880$/m);
+  });
+
+  it("takes no certificate of its own and keeps its admin API off the network", () => {
+    expect(caddyfile).toMatch(/^\tauto_https off$/m);
+    expect(caddyfile).toMatch(/^\tadmin unix\/\/var\/lib\/caddy\/admin\.sock$/m);
+  });
+
+  it("publishes lkstack:edge.port, runs Caddy with a watcher that reloads it, and advertises wss://", () => {
+    const spec = dockerServices(dev, "").find((s) => s.workload === "edge");
+    expect(spec?.image).toBe("caddy:2.10.2");
+    expect(spec?.publishedPorts).toEqual([{ target: 8443, published: 443 }]);
+    expect(spec?.entrypoint?.[2]).toContain(
+      "caddy reload --config /etc/caddy/Caddyfile --adapter caddyfile --address unix//var/lib/caddy/admin.sock --force",
+    );
+    expect(spec?.entrypoint?.[2]).toMatch(/exec caddy run --config \/etc\/caddy\/Caddyfile --adapter caddyfile$/);
+    expect(signallingUrl(dev)).toBe("wss://live.dev.lkstack.internal");
+  });
+
+  it("in a Swarm the edge reaches the SFU by its service name", () => {
+    const swarm = parse(
+      minimal("docker", {
+        docker: { mode: "swarm" },
+        edge: { enabled: true, host: "live.example.org", port: 8443, certificate: { certFile: "/a.pem", keyFile: "/a.key" } },
+      } as Partial<StackConfigInput>),
+    );
+    expect(renderCaddyfile(swarm, CONTAINER_LAYOUT)).toMatch(/^\treverse_proxy lkstack-sfu:7880$/m);
+    expect(signallingUrl(swarm)).toBe("wss://live.example.org:8443");
+  });
+});
