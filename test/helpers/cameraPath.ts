@@ -62,6 +62,12 @@ export interface TestCameraOptions {
   height: number;
   fps: number;
   credentials?: { username: string; password: string };
+  /** Seconds between keyframes (the script's default is 2). */
+  gopSeconds?: number;
+  /** A sub stream of the same pictures at another path and size, as IP cameras serve. */
+  sub?: { path: string; width: number; height: number; bitrateKbps: number };
+  /** The main stream's path (default "cam"). */
+  path?: string;
 }
 
 export async function startTestCamera(o: TestCameraOptions): Promise<TestCamera> {
@@ -70,12 +76,15 @@ export async function startTestCamera(o: TestCameraOptions): Promise<TestCamera>
     existsSync(f),
   );
   if (!script) throw new Error(`rtsp_camera.py not found next to ${__dirname}`);
-  const args = [script, "--port", String(o.port), "--path", "cam"];
+  const path = o.path ?? "cam";
+  const args = [script, "--port", String(o.port), "--path", path];
   args.push("--width", String(o.width), "--height", String(o.height), "--fps", String(o.fps));
+  if (o.gopSeconds !== undefined) args.push("--gop", String(o.gopSeconds));
+  if (o.sub) args.push("--sub-path", o.sub.path, "--sub-width", String(o.sub.width), "--sub-height", String(o.sub.height), "--sub-bitrate", String(o.sub.bitrateKbps));
   if (o.credentials) args.push("--user", o.credentials.username, "--password", o.credentials.password);
   const daemon = startDaemon(BINARIES.python3, args);
   await waitForTcp(o.port, daemon);
-  return { daemon, url: `rtsp://127.0.0.1:${o.port}/cam` };
+  return { daemon, url: `rtsp://127.0.0.1:${o.port}/${path}` };
 }
 
 /** MediaMTX from its rendered Secret-held body (camera credentials and the API account inside). */
