@@ -131,9 +131,10 @@ func (r *layerReader) play(ctx context.Context) error {
 	return c.Wait()
 }
 
-// backoff: 1 s doubling to 8 s: a camera or MediaMTX back from a restart plays again within seconds.
+// backoff: 1 s doubling to 4 s: a camera or MediaMTX back from a restart plays again within
+// seconds, and a refused DESCRIBE every 4 s per layer costs MediaMTX nothing worth saving.
 func backoff(attempt int) time.Duration {
-	return time.Second << min(attempt, 3)
+	return time.Second << min(attempt, 2)
 }
 
 // redact keeps the secrets out of an error that is about to be logged.

@@ -23,6 +23,8 @@ export const BINARIES = {
   python3: "/usr/bin/python3",
   rtspServerTypelib: "/usr/lib/x86_64-linux-gnu/girepository-1.0/GstRtspServer-1.0.typelib",
   unshare: "/usr/bin/unshare",
+  /** Ours (publisher/): scripts/build-go-servers.sh links its current build here. */
+  publisher: join(CACHE_DIR, "bin", "lkstack-publisher"),
 } as const;
 
 /** Any truthy CI (GitHub's "true", others' "1" or "yes"): a missing server is then an error, never a skip. */

@@ -1,0 +1,113 @@
+import { procStats } from "../helpers/procStats";
+import { metricValue, PASSTHROUGH_BINARIES, PASSTHROUGH_ID as ID, PassthroughPath, READ_PASSWORD } from "../helpers/passthrough";
+import { TEST_SECRETS } from "../helpers/fixtures";
+import { requireBinaries } from "../helpers/servers";
+
+const bins = requireBinaries(PASSTHROUGH_BINARIES);
+const suite = bins.available ? describe : describe.skip;
+
+const FPS = 25;
+const MAIN = { width: 1280, height: 720, bitrateKbps: 2000 };
+const SUB = { width: 640, height: 360, bitrateKbps: 500 };
+
+/** One line per measurement, so the CI log carries the figures. */
+function report(line: string): void {
+  process.stderr.write(`passthrough: ${line}\n`);
+}
+
+suite("passthrough: a camera's main and sub streams → MediaMTX → lkstack-publisher (no decoding) → livekit-server → Chromium", () => {
+  const path = new PassthroughPath({ main: MAIN, sub: SUB, fps: FPS, gopSeconds: 1, udp: { start: 52500, end: 52600 } });
+  let cpuStart = { at: 0, cpuSeconds: 0 };
+
+  beforeAll(async () => {
+    await path.start();
+    cpuStart = { at: Date.now(), cpuSeconds: procStats(path.publisher.proc.pid ?? 0).cpuSeconds };
+  }, 90_000);
+
+  afterAll(async () => {
+    await path.stop();
+  }, 60_000);
+
+  it("the viewer receives the camera: its simulcast track plays in Chromium at the camera's frame rate", async () => {
+    const asked = Date.now();
+    await path.tile.open(30_000);
+    const first = await path.tile.firstFrameAfter(asked - 600_000, 30_000);
+    report(`first frame ${((first - asked) / 1000).toFixed(1)} s after the grid opened`);
+    const auto = await path.tile.measure(4000);
+    report(`auto quality: ${auto.widths.join("/")} px wide, ${auto.fps.toFixed(1)} fps`);
+    expect(auto.fps).toBeGreaterThanOrEqual(FPS * 0.8);
+    // Both layers are read from MediaMTX and published, frame for frame.
+    const m = await path.metrics();
+    expect(metricValue(m, "lkstack_publisher_camera_up", { camera: ID })).toBe(1);
+    for (const layer of ["high", "low"]) {
+      expect(metricValue(m, "lkstack_publisher_layer_up", { camera: ID, layer })).toBe(1);
+      expect(metricValue(m, "lkstack_publisher_frames_total", { camera: ID, layer })).toBeGreaterThan(FPS);
+      expect(metricValue(m, "lkstack_publisher_keyframes_total", { camera: ID, layer })).toBeGreaterThan(0);
+    }
+  }, 90_000);
+
+  it("forcing the low then the high layer shows the sub stream at 640 and the main stream at 1280 wide, at full rate; glass-to-glass latency measured", async () => {
+    const tile = path.tile.locator();
+    await tile.locator("select").selectOption("low");
+    const lowAt = Date.now();
+    const lowFirst = await path.tile.firstFrameOfWidth(SUB.width, 20_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    const low = await path.tile.measure(5000);
+    report(
+      `low layer: switch took ${((lowFirst - lowAt) / 1000).toFixed(1)} s; ${low.widths.join("/")} px wide, ${low.fps.toFixed(1)} fps, ` +
+        `glass-to-glass p50 ${low.p50} ms, p95 ${low.p95} ms`,
+    );
+    expect(low.widths).toEqual([SUB.width]);
+    expect(low.fps).toBeGreaterThanOrEqual(FPS * 0.8);
+
+    await tile.locator("select").selectOption("high");
+    const highAt = Date.now();
+    const highFirst = await path.tile.firstFrameOfWidth(MAIN.width, 20_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    const high = await path.tile.measure(5000);
+    report(
+      `high layer: switch took ${((highFirst - highAt) / 1000).toFixed(1)} s; ${high.widths.join("/")} px wide, ${high.fps.toFixed(1)} fps, ` +
+        `glass-to-glass p50 ${high.p50} ms, p95 ${high.p95} ms`,
+    );
+    expect(high.widths).toEqual([MAIN.width]);
+    expect(high.fps).toBeGreaterThanOrEqual(FPS * 0.8);
+    expect(high.p50).toBeGreaterThan(0);
+    expect(high.p95).toBeLessThan(15_000);
+  }, 60_000);
+
+  it("the camera disappears for 15 s and comes back: the tile plays again with nobody acting", async () => {
+    const at = Date.now();
+    await path.camera.daemon.stop();
+    await new Promise((r) => setTimeout(r, 15_000));
+    await path.startCamera();
+    const back = await path.tile.firstFrameAfter(at, 45_000);
+    // The viewer still asks for the high layer: the main stream comes back at its full size.
+    const high = await path.tile.firstFrameOfWidth(MAIN.width, 20_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    const after = await path.tile.measure(3000);
+    report(
+      `camera gone 15 s: dark for ${((back - at) / 1000).toFixed(1)} s, high layer back after ${((high - at) / 1000).toFixed(1)} s, ` +
+        `then ${after.fps.toFixed(1)} fps at ${after.widths.join("/")} px`,
+    );
+    expect(back - at).toBeGreaterThanOrEqual(15_000);
+    expect(after.widths).toEqual([MAIN.width]);
+    expect(after.fps).toBeGreaterThanOrEqual(FPS * 0.8);
+    expect(metricValue(await path.metrics(), "lkstack_publisher_reconnects_total", { camera: ID, peer: "rtsp" })).toBeGreaterThan(0);
+  }, 90_000);
+
+  it("costs little CPU: the publisher's CPU seconds per camera-minute over the run", () => {
+    const now = procStats(path.publisher.proc.pid ?? 0);
+    const minutes = (Date.now() - cpuStart.at) / 60_000;
+    const perMinute = (now.cpuSeconds - cpuStart.cpuSeconds) / minutes;
+    report(
+      `publisher CPU ${perMinute.toFixed(2)} s per camera-minute (${(perMinute / 60).toFixed(3)} cores) for 720p + 360p at ${FPS} fps; RSS ${(now.rssBytes / 2 ** 20).toFixed(0)} MiB`,
+    );
+    expect(perMinute).toBeGreaterThan(0);
+  });
+
+  it("no secret reaches a log: API secret and MediaMTX read password stay out of every daemon's output", () => {
+    const logs = [path.publisher, path.mediamtx, path.stack.livekit].map((d) => d.output()).join("\n");
+    expect(path.publisher.output()).toContain("published simulcast track");
+    for (const secret of [TEST_SECRETS.apiKeys[0].secret, READ_PASSWORD]) expect(logs).not.toContain(secret);
+  });
+});
