@@ -10,7 +10,7 @@ const suite = bins.available ? describe : describe.skip;
 const FPS = 25;
 const MAIN = { width: 1280, height: 720, bitrateKbps: 2000 };
 const SUB = { width: 640, height: 360, bitrateKbps: 500 };
-const path = new PassthroughPath({ main: MAIN, sub: SUB, fps: FPS, gopSeconds: 1, udp: { start: 52500, end: 52600 } });
+const path = new PassthroughPath({ main: MAIN, sub: SUB, fps: FPS, gopSeconds: 1, udp: { start: 52500, end: 52599 }, webhooks: true });
 
 /**
  * What the tile shows over 5 s, measured a second time if the frame rate fell short: the suite
@@ -122,6 +122,43 @@ suite("passthrough: a camera's main and sub streams → MediaMTX → lkstack-pub
     );
     expect(perMinute).toBeGreaterThan(0);
   });
+
+  it("on demand: a viewer joining starts the camera (LiveKit's signed webhook), and it stops after the last viewer left", async () => {
+    const IDLE_STOP_SECONDS = 5;
+    // The viewer leaves; the always-on publisher gives way to an on-demand one (the room lingers
+    // for its departure timeout, so the grid still lists it).
+    await path.page.goto("about:blank");
+    await path.restartPublisherOnDemand(IDLE_STOP_SECONDS);
+    expect(metricValue(await path.metrics(), "lkstack_publisher_cameras_active", {})).toBe(0);
+    // An unsigned or forged event is refused.
+    const forged = await fetch(`http://127.0.0.1:${path.webhookPort}/webhook`, {
+      method: "POST",
+      headers: { "content-type": "application/webhook+json", authorization: "forged" },
+      body: JSON.stringify({ event: "participant_joined", room: { name: `camera_${ID}` }, participant: { identity: "mallory" } }),
+    });
+    expect(forged.status).toBe(401);
+    expect(metricValue(await path.metrics(), "lkstack_publisher_cameras_active", {})).toBe(0);
+
+    const asked = Date.now();
+    await path.tile.open(20_000);
+    const first = await path.tile.firstFrameAfter(asked, 30_000);
+    report(`on demand: first frame ${((first - asked) / 1000).toFixed(1)} s after the viewer opened the grid (camera GOP 1 s)`);
+    expect(path.publisher.output()).toContain("viewer joined: publishing");
+
+    await path.page.goto("about:blank");
+    const left = Date.now();
+    let active = 1;
+    while (Date.now() - left < (IDLE_STOP_SECONDS + 15) * 1000 && active > 0) {
+      await new Promise((r) => setTimeout(r, 500));
+      active = metricValue(await path.metrics(), "lkstack_publisher_cameras_active", {});
+    }
+    report(
+      `on demand: stopped publishing ${((Date.now() - left) / 1000).toFixed(1)} s after the last viewer left (idle stop ${IDLE_STOP_SECONDS} s)`,
+    );
+    expect(active).toBe(0);
+    expect(Date.now() - left).toBeGreaterThanOrEqual(IDLE_STOP_SECONDS * 1000);
+    expect(path.publisher.output()).toContain("no viewer left: stopped publishing");
+  }, 90_000);
 
   it("no secret reaches a log: API secret and MediaMTX read password stay out of every daemon's output", () => {
     const logs = [path.publisher, path.mediamtx, path.stack.livekit].map((d) => d.output()).join("\n");

@@ -33,6 +33,8 @@ export interface PassthroughOptions {
   fps: number;
   gopSeconds: number;
   udp: { start: number; end: number };
+  /** Point livekit-server's webhooks at `webhookPort`, where an on-demand publisher may listen. */
+  webhooks?: boolean;
 }
 
 /**
@@ -46,6 +48,7 @@ export class PassthroughPath {
   mediamtx!: Daemon;
   publisher!: Daemon;
   publisherHealth = 0;
+  webhookPort = 0;
   viewer!: { server: Server; url: string };
   browser!: Browser;
   page!: Page;
@@ -56,8 +59,9 @@ export class PassthroughPath {
   constructor(private readonly o: PassthroughOptions) {}
 
   async start(): Promise<this> {
-    [this.cameraPort, this.rtspPort, this.publisherHealth] = await freePorts(3);
-    this.stack = await startLocalStack(this.o.udp);
+    [this.cameraPort, this.rtspPort, this.publisherHealth, this.webhookPort] = await freePorts(4);
+    const webhook = this.o.webhooks ? { urls: [`http://127.0.0.1:${this.webhookPort}/webhook`] } : undefined;
+    this.stack = await startLocalStack(this.o.udp, webhook ? { webhook } : {});
     await this.startCamera();
     this.mediamtx = await this.startMediamtx();
     this.publisher = await this.startPublisher();
@@ -102,6 +106,8 @@ export class PassthroughPath {
       authInternalUsers: [{ user: READ_USER, pass: READ_PASSWORD, ips: [], permissions: [{ action: "read" }] }],
       api: false,
       metrics: false,
+      pprof: false,
+      playback: false,
       rtsp: true,
       rtspTransports: ["tcp"],
       rtspAddress: `127.0.0.1:${this.rtspPort}`,
@@ -109,6 +115,7 @@ export class PassthroughPath {
       rtmp: false,
       hls: false,
       webrtc: false,
+      moq: false,
       srt: false,
       paths: { [PASSTHROUGH_ROOM]: source("main"), [`${PASSTHROUGH_ROOM}_low`]: source("sub") },
     };
@@ -118,7 +125,14 @@ export class PassthroughPath {
     return daemon;
   }
 
-  private async startPublisher(): Promise<Daemon> {
+  /** An on-demand publisher (LKSTACK_ON_DEMAND) on the webhook port, instead of the running one. */
+  async restartPublisherOnDemand(idleStopSeconds: number): Promise<void> {
+    await this.publisher.stop();
+    this.publisherHealth = this.webhookPort;
+    this.publisher = await this.startPublisher({ LKSTACK_ON_DEMAND: "true", LKSTACK_IDLE_STOP_SECONDS: String(idleStopSeconds) });
+  }
+
+  private async startPublisher(extraEnv: Record<string, string> = {}): Promise<Daemon> {
     const dir = tempDir("publisher");
     const camera = {
       id: PASSTHROUGH_ID,
@@ -144,6 +158,7 @@ export class PassthroughPath {
         LKSTACK_HEALTH_PORT: String(this.publisherHealth),
         LKSTACK_SHARD_COUNT: "1",
         LKSTACK_SHARD_INDEX: "0",
+        ...extraEnv,
       },
     });
     await waitForTcp(this.publisherHealth, daemon);
@@ -169,7 +184,7 @@ export class PassthroughPath {
 export function metricValue(text: string, name: string, labels: Record<string, string>): number {
   const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
   for (const line of text.split("\n")) {
-    if (!line.startsWith(`${name}{`)) continue;
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
     if (want.every((l) => line.includes(l))) return Number(line.slice(line.lastIndexOf(" ") + 1));
   }
   return 0;
