@@ -10,7 +10,8 @@
  * is set beside the Ingress's for the 720p, 2-layer preset of the same run.
  *
  *   BENCH_CAMERA_SECONDS (15)  measured seconds per preset, after a warm-up
- *   BENCH_CAMERA_ONLY          run only the Ingress presets whose name contains this text
+ *   BENCH_CAMERA_ONLY          run only the Ingress preset of this name (then camera.md, the whole
+ *                              table, is left as it is; camera-passthrough.md is written)
  */
 import { CAPACITY_MODEL, DEFAULTS } from "../schema";
 import { CAMERA_PATH_BINARIES, CameraPath } from "../test/helpers/cameraPath";
@@ -178,7 +179,8 @@ async function main(): Promise<void> {
   const bins = requireBinaries([...new Set([...CAMERA_PATH_BINARIES, ...PASSTHROUGH_BINARIES])]);
   if (!bins.available) throw new Error(bins.reason);
   const only = process.env.BENCH_CAMERA_ONLY;
-  const presets = PRESETS.filter((p) => !only || p.name.includes(only));
+  const presets = PRESETS.filter((p) => !only || p.name === only);
+  if (presets.length === 0) throw new Error(`BENCH_CAMERA_ONLY=${only ?? ""}: no such preset (${PRESETS.map((p) => p.name).join("; ")})`);
   const hardStop = setTimeout(
     () => {
       process.stderr.write("bench/camera: hard time limit reached\n");
@@ -206,13 +208,13 @@ async function main(): Promise<void> {
       `${r.machineBusyPct.toFixed(0)} % of ${machine().split(" x ")[0]} cores (camera, Chromium and every server share them)`,
     ],
   ]);
-  rows.push(
-    ...passthroughRows(
-      passthrough,
-      results.find((r) => r.preset === PASSTHROUGH.comparedWith),
-    ),
-  );
-  writeResults("camera", { machine: machine(), seconds: SECONDS, modelIngressCoresPerCamera: model, results, passthrough }, rows);
+  if (!only) writeResults("camera", { machine: machine(), seconds: SECONDS, modelIngressCoresPerCamera: model, results }, rows);
+  // The passthrough figures with the Ingress figure of the same run they are compared with.
+  const ingress = results.find((r) => r.preset === PASSTHROUGH.comparedWith);
+  writeResults("camera-passthrough", { machine: machine(), seconds: SECONDS, ingress, passthrough }, [
+    ...rows.filter(([k]) => ingress !== undefined && k.startsWith(`${ingress.preset}:`)),
+    ...passthroughRows(passthrough, ingress),
+  ]);
 }
 
 main().catch((e: unknown) => {

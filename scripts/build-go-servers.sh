@@ -101,6 +101,8 @@ build_publisher() {
   hash=$(cd "$here" && find publisher -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)
   out="$cache/bin/lkstack-publisher-$hash"
   if [ ! -x "$out" ]; then
+    # Its own unit tests and vet run with each new build (a cached build has passed them).
+    (cd "$here/publisher" && nice -n 19 go vet -mod=readonly . && CGO_ENABLED=0 nice -n 19 go test -mod=readonly -count=1 .)
     (cd "$here/publisher" && CGO_ENABLED=0 nice -n 19 go build -mod=readonly -trimpath -o "$out.tmp" .)
     mv "$out.tmp" "$out"
   fi

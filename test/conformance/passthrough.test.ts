@@ -164,5 +164,7 @@ suite("passthrough: a camera's main and sub streams → MediaMTX → lkstack-pub
     const logs = [path.publisher, path.mediamtx, path.stack.livekit].map((d) => d.output()).join("\n");
     expect(path.publisher.output()).toContain("published simulcast track");
     for (const secret of [TEST_SECRETS.apiKeys[0].secret, READ_PASSWORD]) expect(logs).not.toContain(secret);
+    // Nor a join token (a JWT signed with the secret) in the publisher's own lines.
+    expect(path.publisher.output()).not.toMatch(/eyJ[\w-]+\.eyJ/);
   });
 });
