@@ -7,7 +7,13 @@ import {
   formatBytes,
   layerRates,
   planCapacity,
+  planIngest,
+  INGEST_MODEL,
+  CAMERA_INGEST_MODES,
+  cameraStreams,
+  camerasWithIngest,
   type CapacityPlan,
+  type IngestPlan,
   type StackConfig,
   type ViewingLayer,
 } from "../schema";
@@ -25,6 +31,35 @@ export function planFor(cameras: number, viewersPerCamera: number, layer: Viewin
     layersPublished: layers.length,
     udpRange: cfg?.sfu.ports.udp ?? DEFAULT_PORTS.sfu.udp,
   });
+}
+
+/**
+ * The camera path in both ingest modes for the same cameras: the stack's layers for transcode, the
+ * stack's passthrough cameras' own streams (or a typical main + sub stream) for passthrough.
+ */
+export function ingestPlansFor(cameras: number, cfg?: StackConfig): IngestPlan[] {
+  const rates = layerRates(cfg?.simulcast.layers ?? DEFAULTS.simulcastLayers);
+  const own = camerasWithIngest(cfg?.cameras ?? [], "passthrough").map((c) => cameraStreams(c).map((s) => s.bitrateKbps));
+  const streams =
+    own.length > 0
+      ? own[0].map((_, i) => own.reduce((sum, c) => sum + (c[i] ?? 0), 0) / own.length)
+      : [...INGEST_MODEL.typicalCameraStreamsKbps];
+  return CAMERA_INGEST_MODES.map((mode) => planIngest(mode, cameras, rates, streams));
+}
+
+/** Both modes side by side, transcode's cost as a multiple of passthrough's. */
+export function formatIngestPlans(plans: readonly IngestPlan[]): string[] {
+  const pass = plans.find((p) => p.mode === "passthrough");
+  return [
+    `camera path per ingest mode (${plans[0]?.cameras ?? 0} cameras; MediaMTX plus the Ingress or the publisher):`,
+    ...plans.map(
+      (p) =>
+        `  ${p.mode.padEnd(11)} ${cores(p.cores).padStart(6)} cores  ${formatBytes(p.memoryMiB * 1024 ** 2).padStart(9)}  ` +
+        `cameras -> MediaMTX ${gbps(p.cameraGbps)}, -> SFU ${gbps(p.sfuIngestGbps)}` +
+        (pass && p !== pass && pass.cores > 0 ? `  (${(p.cores / pass.cores).toFixed(0)}x the cores of passthrough)` : ""),
+    ),
+    "  passthrough: no re-encode, a new viewer waits for the camera's next keyframe (set the camera's GOP to 1 s).",
+  ];
 }
 
 const gbps = (g: number) => (g >= 1 ? `${g.toFixed(2)} Gbps` : `${(g * 1000).toFixed(0)} Mbps`);

@@ -8,6 +8,7 @@ export interface ProvidedSecrets {
   turnSecrets?: pulumi.Input<string[]>;
   valkeyPassword?: pulumi.Input<string>;
   mediamtxApiPassword?: pulumi.Input<string>;
+  mediamtxReadPassword?: pulumi.Input<string>;
   metricsPassword?: pulumi.Input<string>;
 }
 
@@ -72,19 +73,21 @@ export class GeneratedSecrets extends pulumi.ComponentResource {
         : pulumi.all(generations("turnSecret").map((g) => password("turnSecret", g)));
     const valkeyPassword = given.valkeyPassword ?? password("valkeyPassword", r.valkeyPassword);
     const mediamtxApiPassword = given.mediamtxApiPassword ?? password("mediamtxApiPassword", r.mediamtxApiPassword);
+    const mediamtxReadPassword = given.mediamtxReadPassword ?? password("mediamtxReadPassword", r.mediamtxReadPassword);
     const metricsPassword = given.metricsPassword ?? password("metricsPassword", r.metricsPassword);
 
     this.secrets = pulumi.secret(
       pulumi
-        .all([apiKeys, turnSecrets, valkeyPassword, mediamtxApiPassword, metricsPassword, args.cameraCredentials])
-        .apply(([keys, turn, valkey, reader, metrics, cameras]): StackSecrets => {
+        .all([apiKeys, turnSecrets, valkeyPassword, mediamtxApiPassword, mediamtxReadPassword, metricsPassword, args.cameraCredentials])
+        .apply(([keys, turn, valkey, api, reader, metrics, cameras]): StackSecrets => {
           const missing = missingCameraCredentials({ cameras: args.cameras ?? [] }, cameras);
           if (missing.length > 0) throw new pulumi.ResourceError(new ConfigError(missing).message, this);
           return {
             apiKeys: keys,
             turnSecrets: turn,
             valkeyPassword: valkey,
-            mediamtxApiPassword: reader,
+            mediamtxApiPassword: api,
+            mediamtxReadPassword: reader,
             metricsPassword: metrics,
             cameraCredentials: cameras,
           };

@@ -28,7 +28,7 @@ export function readStackConfig(config: pulumi.Config = new pulumi.Config(CONFIG
 }
 
 /** Secret config keys holding one string (the others hold JSON). */
-const PLAIN_STRING_KEYS = new Set(["valkeyPassword", "mediamtxApiPassword", "metricsPassword"]);
+const PLAIN_STRING_KEYS = new Set(["valkeyPassword", "mediamtxApiPassword", "mediamtxReadPassword", "metricsPassword"]);
 
 const givenShape = z
   .object({
@@ -36,6 +36,7 @@ const givenShape = z
     turnSecrets: z.array(z.string()).min(1),
     valkeyPassword: z.string(),
     mediamtxApiPassword: z.string(),
+    mediamtxReadPassword: z.string(),
     metricsPassword: z.string(),
     cameraCredentials: z.record(z.string(), z.object({ username: z.string(), password: z.string() }).strict()),
   })
@@ -68,6 +69,7 @@ export function checkProvidedSecrets(
       turnSecrets: g.turnSecrets ?? [],
       valkeyPassword: g.valkeyPassword ?? stand,
       mediamtxApiPassword: g.mediamtxApiPassword ?? stand,
+      mediamtxReadPassword: g.mediamtxReadPassword ?? stand,
       metricsPassword: g.metricsPassword ?? stand,
       cameraCredentials: g.cameraCredentials ?? {},
     },
@@ -85,6 +87,7 @@ export function readProvidedSecrets(config: pulumi.Config = new pulumi.Config(CO
     turnSecrets: config.getSecretObject<string[]>("turnSecrets"),
     valkeyPassword: config.getSecret("valkeyPassword"),
     mediamtxApiPassword: config.getSecret("mediamtxApiPassword"),
+    mediamtxReadPassword: config.getSecret("mediamtxReadPassword"),
     metricsPassword: config.getSecret("metricsPassword"),
     cameraCredentials:
       config.getSecretObject<StackSecrets["cameraCredentials"]>("cameraCredentials") ??

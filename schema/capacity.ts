@@ -167,7 +167,7 @@ export function planCapacity(input: {
           `${cameras + viewers} participants need ${byPorts} SFU nodes although CPU needs ${byCpu} and memory ${byMemory}; widen the range to use fewer, larger nodes.`,
       );
     contradictions.push(
-      `The seed gives the Ingress 1-2 cores for ${cameras} cameras, which only a copy (no re-encode) path could meet; ` +
+      `The seed gives the Ingress 1-2 cores for ${cameras} cameras, which only passthrough ingest (no re-encode) meets; ` +
         `RTMP input decodes and re-encodes every camera, about ${m.ingressCoresPerCamera} cores each: ${ingressCores} cores.`,
     );
   }

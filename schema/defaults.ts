@@ -39,6 +39,15 @@ export const DEFAULTS = {
   /** How often the camera reconciler compares config and server (seconds). */
   reconcileSeconds: 15,
   turnUserQuota: 12,
+  /** Passthrough cameras per publisher process: a failure darkens at most this many tiles. */
+  publisherCamerasPerReplica: 50,
+  /**
+   * Publisher sizing per camera (main + sub stream relayed, no decoding) over a base process.
+   * CPU is measured by the passthrough bench (bench/results/camera.json); memory is the RTP
+   * reorder and write buffers of two streams.
+   */
+  publisherBase: { cpu: 0.1, memoryMiB: 64 },
+  publisherPerCamera: { cpu: 0.03, memoryMiB: 8 },
   ingressRtmpCpuCost: 2,
   /** Ingress memory: the service and GStreamer's base, plus one pipeline (decode + encoders) per camera. */
   ingressMemoryBaseMiB: 512,

@@ -15,3 +15,6 @@ export * from "./stackKeys";
 export * from "./urls";
 export * from "./text";
 export * from "./ingressAdmission";
+export * from "./cameraIngest";
+export * from "./publisher";
+export * from "./ingestCapacity";

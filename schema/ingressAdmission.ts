@@ -2,6 +2,7 @@ import { DEFAULTS } from "./defaults";
 import type { ConfigProblem } from "./errors";
 import { parseCpu } from "./quantity";
 import type { ResourceLimits, StackConfigParsed } from "./stack";
+import { camerasWithIngest } from "./cameraIngest";
 
 /**
  * LiveKit Ingress admits a stream only while `idle − pending − min_idle_ratio × CPUs > cost`
@@ -32,7 +33,7 @@ export function ingressCoresFor(cameras: number, cost: number): number {
 export function resolveIngressResources(c: StackConfigParsed): ResourceLimits {
   if (c.ingress.resources) return c.ingress.resources;
   const floor = DEFAULTS.resources.ingress;
-  const share = Math.ceil(c.cameras.length / c.ingress.replicas);
+  const share = Math.ceil(camerasWithIngest(c.cameras, "transcode").length / c.ingress.replicas);
   if (share === 0) return { requests: { ...floor.requests }, limits: { ...floor.limits } };
   const cores = String(Math.max(Number(floor.limits.cpu), ingressCoresFor(share, c.ingress.rtmpCpuCost)));
   const mib = DEFAULTS.ingressMemoryBaseMiB + share * DEFAULTS.ingressMemoryPerCameraMiB;
@@ -47,22 +48,23 @@ export function resolveIngressResources(c: StackConfigParsed): ResourceLimits {
  * terms, a dark tile in the viewer's).
  */
 export function checkIngressAdmission(c: StackConfigParsed, resources: ResourceLimits, out: ConfigProblem[]): void {
-  if (!c.ingress.enabled || c.cameras.length === 0) return;
+  const transcoded = camerasWithIngest(c.cameras, "transcode").length;
+  if (!c.ingress.enabled || transcoded === 0) return;
   const cpus = parseCpu(resources.limits.cpu);
   if (cpus === undefined) return;
   const cost = c.ingress.rtmpCpuCost;
   const perReplica = camerasPerIngress(cpus, cost);
-  const share = Math.ceil(c.cameras.length / c.ingress.replicas);
+  const share = Math.ceil(transcoded / c.ingress.replicas);
   if (perReplica >= share) return;
   const admits = perReplica === 0 ? "no camera" : `${perReplica} camera(s)`;
   out.push({
     path: ["ingress", "resources", "limits", "cpu"],
     problem:
-      `each Ingress replica must take ${share} of the ${c.cameras.length} camera(s), but at ${cpus} core(s) it admits ${admits}: ` +
+      `each Ingress replica must take ${share} of the ${transcoded} transcoded camera(s), but at ${cpus} core(s) it admits ${admits}: ` +
       `it accepts a stream only while idle CPU minus ${INGRESS_MIN_IDLE_RATIO * 100}% of its cores exceeds rtmpCpuCost (${cost})`,
     fix:
       `set lkstack:ingress.resources.limits.cpu to at least ${ingressCoresFor(share, cost)}` +
-      (perReplica > 0 ? `, or lkstack:ingress.replicas to ${Math.ceil(c.cameras.length / perReplica)}` : "") +
+      (perReplica > 0 ? `, or lkstack:ingress.replicas to ${Math.ceil(transcoded / perReplica)}` : "") +
       " (rtmpCpuCost is the cores one camera's re-encode takes: lower it only after measuring)",
   });
 }

@@ -10,6 +10,7 @@ export interface FileLayout {
   valkey: { config: string; authInclude: string; dataDir: string; sentinelConfig: string; sentinelAuth: string; sentinelRuntime: string };
   mediamtx: { config: string; partsDir: string };
   cameras: { code: string; ingressesDir: string };
+  publisher: { camerasDir: string };
 }
 
 export const CONTAINER_LAYOUT: FileLayout = {
@@ -45,6 +46,8 @@ export const CONTAINER_LAYOUT: FileLayout = {
   },
   // The desired ingresses come in chunks (cameras-000.json, …), all in one directory.
   cameras: { code: "/opt/lkstack/reconciler.js", ingressesDir: "/etc/lkstack/cameras" },
+  // The passthrough cameras come in chunks (publish-000.json, …), all in one directory.
+  publisher: { camerasDir: "/etc/lkstack/publish" },
 };
 
 /** The same layout rooted at `dir` (for tests and `lkstack render`). */
@@ -58,5 +61,6 @@ export function layoutUnder(dir: string): FileLayout {
     valkey: map(CONTAINER_LAYOUT.valkey),
     mediamtx: map(CONTAINER_LAYOUT.mediamtx),
     cameras: map(CONTAINER_LAYOUT.cameras),
+    publisher: map(CONTAINER_LAYOUT.publisher),
   };
 }

@@ -28,6 +28,8 @@ export const DEFAULT_PORTS = {
   mediamtx: { rtsp: 8554, api: 9997, metrics: 9998 },
   /** The reconciler's health endpoint (loopback and kubelet only). */
   cameras: { health: 8089 },
+  /** The passthrough publisher's /healthz and /metrics. */
+  publisher: { health: 9210 },
   /** The cluster DNS pods' port (kube-dns/CoreDNS; OpenShift's DNS pods listen on 5353). */
   dns: 53,
   /** The port a URL without one reaches, by scheme (gortsplib: rtsp 554, rtsps 322). */

@@ -12,6 +12,8 @@ export interface StackSecrets {
   turnSecrets: string[];
   valkeyPassword: string;
   mediamtxApiPassword: string;
+  /** The passthrough publisher's read-only MediaMTX account (user lkstack-publisher). */
+  mediamtxReadPassword: string;
   /** Basic auth on the SFU's Prometheus port (user METRICS_USERNAME): livekit-server, Prometheus, doctor. */
   metricsPassword: string;
   cameraCredentials: Record<string, { username: string; password: string }>;
@@ -24,6 +26,7 @@ export const SECRET_ENV = {
   turnSecret: "TURN_SECRET",
   valkeyPassword: "VALKEY_PASSWORD",
   mediamtxApiPassword: "MEDIAMTX_API_PASSWORD",
+  mediamtxReadPassword: "MEDIAMTX_READ_PASSWORD",
   metricsPassword: "LKSTACK_METRICS_PASSWORD",
   cameraCredentials: "LKSTACK_CAMERA_CREDENTIALS",
 } as const;
@@ -117,6 +120,7 @@ export function secretsProblems(s: StackSecrets, origin: (field: string, path: P
   s.turnSecrets.forEach((t, i) => check("turnSecret", t, "turnSecret", ["turnSecrets", i]));
   check("password", s.valkeyPassword, "valkeyPassword", ["valkeyPassword"]);
   check("password", s.mediamtxApiPassword, "mediamtxApiPassword", ["mediamtxApiPassword"]);
+  check("password", s.mediamtxReadPassword, "mediamtxReadPassword", ["mediamtxReadPassword"]);
   check("password", s.metricsPassword, "metricsPassword", ["metricsPassword"]);
   for (const [name, cred] of Object.entries(s.cameraCredentials)) {
     check("cameraCredentialName", name, "cameraCredentials", ["cameraCredentials", name]);
@@ -184,6 +188,7 @@ export function secretsFromEnv(
     turnSecret: SECRET_ENV.turnSecret,
     valkeyPassword: SECRET_ENV.valkeyPassword,
     mediamtxApiPassword: SECRET_ENV.mediamtxApiPassword,
+    mediamtxReadPassword: SECRET_ENV.mediamtxReadPassword,
     metricsPassword: SECRET_ENV.metricsPassword,
     cameraCredentials: SECRET_ENV.cameraCredentials,
   };
@@ -192,6 +197,7 @@ export function secretsFromEnv(
     turnSecrets: [get(SECRET_ENV.turnSecret)],
     valkeyPassword: get(SECRET_ENV.valkeyPassword),
     mediamtxApiPassword: get(SECRET_ENV.mediamtxApiPassword),
+    mediamtxReadPassword: get(SECRET_ENV.mediamtxReadPassword),
     metricsPassword: get(SECRET_ENV.metricsPassword),
     cameraCredentials,
   };
@@ -210,6 +216,7 @@ export function secretValues(s: StackSecrets): string[] {
     ...s.turnSecrets,
     s.valkeyPassword,
     s.mediamtxApiPassword,
+    s.mediamtxReadPassword,
     s.metricsPassword,
     ...Object.values(s.cameraCredentials).map((c) => c.password),
   ];

@@ -60,6 +60,16 @@ export const SERVICES = {
     layout: "cameras",
     token: "Cameras",
   },
+  // Built from publisher/Dockerfile (lkstack:publisher): not a row of the version table.
+  publisher: {
+    name: "lkstack-publisher",
+    display: "passthrough publisher",
+    image: undefined,
+    uid: 65532,
+    rendered: "publisher",
+    layout: "publisher",
+    token: "Publisher",
+  },
 } as const satisfies Record<string, ServiceRow>;
 
 export interface ServiceRow {
@@ -72,7 +82,7 @@ export interface ServiceRow {
   /** The uid (and gid) the process runs as; secret files belong to it. */
   uid: number;
   /** Its material's key in the rendered stack. */
-  rendered: "sfu" | "ingress" | "turn" | "valkey" | "mediamtx" | "cameras";
+  rendered: "sfu" | "ingress" | "turn" | "valkey" | "mediamtx" | "cameras" | "publisher";
   /** Where its files sit, per the file layout. */
   layout: keyof FileLayout;
   /** The last part of its component's type token (`lkstack:k8s:Sfu`, `lkstack:docker:Sfu`). */
@@ -94,6 +104,6 @@ export const RENDERED_BY = Object.fromEntries(
 ) as Record<ServiceRow["rendered"], Exclude<ServiceId, "sentinel">>;
 
 /** The image of a service at the config's pinned version (`variant`: MediaMTX's `-ffmpeg`). */
-export function serviceImage(versions: Record<Component, string>, id: Exclude<ServiceId, "cameras">, variant = ""): string {
+export function serviceImage(versions: Record<Component, string>, id: Exclude<ServiceId, "cameras" | "publisher">, variant = ""): string {
   return imageRef(SERVICES[id].image, versions[SERVICES[id].image], variant);
 }

@@ -4,6 +4,7 @@ import { DEFAULT_PORTS } from "./ports";
 import { VERSIONS } from "./versions";
 import { isCidr, isIp } from "./net";
 import { parseCpu, parseMemory, parseValkeyMemory } from "./quantity";
+import { CAMERA_INGEST_MODES } from "./cameraIngest";
 import { cameraUrlProblem, webhookUrlProblem, type UrlProblem } from "./urls";
 import { INT32_MAX, UINT32_MAX, dnsName, hostPath, isDnsName, k8sLabelName, k8sObjectName, labelKey, labelValue, utf8Length } from "./text";
 
@@ -299,6 +300,47 @@ const mediamtxSchema = z
   .strict()
   .prefault({});
 
+/** `registry[:port]/path`: the place an image is pushed to (no tag, no credentials). */
+const IMAGE_REPOSITORY = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]{1,5})?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+/** A pullable reference: repository, then a tag and/or a digest. */
+const IMAGE_REFERENCE = new RegExp(
+  `${IMAGE_REPOSITORY.source.slice(0, -1)}(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`,
+);
+
+const publisherSchema = z
+  .object({
+    /**
+     * The publisher's image, built from publisher/Dockerfile and pushed by you (a digest pins it).
+     * Unset: the program builds it, and pushes it to `build.repository` (Kubernetes).
+     */
+    image: z.string().max(512).regex(IMAGE_REFERENCE, "not an image reference (registry/repository:tag or @sha256:…)").optional(),
+    build: z
+      .object({
+        /** Where the built image is pushed, e.g. registry.example.org/cctv/lkstack-publisher (docker login first). */
+        repository: z.string().max(255).regex(IMAGE_REPOSITORY, "not a repository (registry[:port]/path, no tag)"),
+      })
+      .strict()
+      .optional(),
+    /**
+     * Publish a passthrough camera only while its room has a viewer: the publisher takes LiveKit's
+     * webhooks, starts the camera when a viewer joins and stops it `idleStopSeconds` after the last
+     * one left, so the camera path's cost follows the cameras being watched.
+     */
+    onDemand: z.boolean().default(false),
+    /** @default lkstack:rooms.emptyTimeoutSeconds (the seed's 60 s) */
+    idleStopSeconds: z.number().int().min(5).max(3600).optional(),
+    /** Passthrough cameras per publisher process; cameras are spread by a hash of their id. */
+    camerasPerReplica: z.number().int().min(1).max(500).default(DEFAULTS.publisherCamerasPerReplica),
+    ports: z
+      .object({ health: port.default(DEFAULT_PORTS.publisher.health) })
+      .strict()
+      .prefault({}),
+    /** Unset: sized from the cameras per replica (DEFAULTS.publisherPerCamera). */
+    resources: resourceLimits.optional(),
+  })
+  .strict()
+  .prefault({});
+
 /** A URL held to one of schema/urls.ts's checks; its problem and fix become the config error. */
 function checkedUrl(check: (raw: string) => UrlProblem | undefined) {
   return z.string().superRefine((raw, ctx) => {
@@ -306,6 +348,20 @@ function checkedUrl(check: (raw: string) => UrlProblem | undefined) {
     if (p) ctx.addIssue({ code: "custom", message: p.problem, params: { fix: p.fix } });
   });
 }
+
+/** One stream a camera encodes, as it encodes it: the publisher relays it byte for byte. */
+const cameraStreamSchema = z
+  .object({
+    /** The RTSP path (and query) on the camera, e.g. /Streaming/Channels/102. */
+    path: z.string().min(1).max(512),
+    width: z.number().int().min(16).max(8192),
+    height: z.number().int().min(16).max(8192),
+    /** What the camera is set to send; the capacity model and the viewer's layer choice read it. */
+    bitrateKbps: z.number().int().min(16).max(100_000),
+    fps: z.number().int().min(1).max(60).default(25),
+    codec: z.enum(["h264", "h265"]).default("h264"),
+  })
+  .strict();
 
 const cameraSchema = z
   .object({
@@ -317,12 +373,26 @@ const cameraSchema = z
       .string()
       .regex(/^[A-Za-z0-9_-]+$/)
       .optional(),
-    /** Which of the stack's simulcast layers the Ingress encodes for this camera (default: all). */
+    /** Which of the stack's simulcast layers the Ingress encodes for this camera (default: all; transcode only). */
     layers: z
       .array(z.enum(["high", "medium", "low"]))
       .min(1)
       .max(3)
       .optional(),
+    /**
+     * The streams the camera itself encodes, by the simulcast layer each becomes (passthrough).
+     * With streams, `rtsp` names the camera only (rtsp://host:port) and each stream gives its path.
+     */
+    streams: z
+      .object({ high: cameraStreamSchema, medium: cameraStreamSchema.optional(), low: cameraStreamSchema.optional() })
+      .strict()
+      .optional(),
+    /**
+     * passthrough: the camera's own streams become the simulcast layers, nothing is re-encoded.
+     * transcode: LiveKit Ingress decodes the camera and encodes the stack's layers.
+     * @default "passthrough" when the camera lists a low stream, else "transcode"
+     */
+    ingest: z.enum(CAMERA_INGEST_MODES).optional(),
   })
   .strict();
 
@@ -401,6 +471,7 @@ const rotationSchema = z
     turnSecret: generation,
     valkeyPassword: generation,
     mediamtxApiPassword: generation,
+    mediamtxReadPassword: generation,
     metricsPassword: generation,
     /** Secrets whose previous generation stays accepted (step 1 of a zero-downtime rotation). */
     retainPrevious: z.array(z.enum(["apiKey", "turnSecret"])).default([]),
@@ -431,6 +502,7 @@ export const stackShape = {
   valkey: valkeySchema,
   mediamtx: mediamtxSchema,
   cameras: z.array(cameraSchema).default([]),
+  publisher: publisherSchema,
   rotation: rotationSchema,
 };
 

@@ -14,6 +14,7 @@ export const SECRET_CONFIG_KEYS = [
   "turnSecrets",
   "valkeyPassword",
   "mediamtxApiPassword",
+  "mediamtxReadPassword",
   "metricsPassword",
 ] as const;
 

@@ -19,7 +19,7 @@ export interface Topology {
   ingressHost: string;
   /** Docker only: the host as seen from the bridge network, which is also the SFU's address. */
   gatewayIp?: string;
-  dockerAddresses?: { valkey: string; ingress: string; mediamtx: string; cameras: string };
+  dockerAddresses?: { valkey: string; ingress: string; mediamtx: string; cameras: string; publisher: string };
 }
 
 function nthAddress(subnet: string, n: number): string {
@@ -60,6 +60,7 @@ export function topology(cfg: Pick<StackConfigParsed, "target" | "kubernetes" | 
     ingress: nthAddress(cfg.docker.subnet, 11),
     mediamtx: nthAddress(cfg.docker.subnet, 12),
     cameras: nthAddress(cfg.docker.subnet, 13),
+    publisher: nthAddress(cfg.docker.subnet, 14),
   };
   return {
     valkeyHost: addresses.valkey,

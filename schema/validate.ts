@@ -10,12 +10,15 @@ import { parseMemory, parseValkeyMemory } from "./quantity";
 import { DEFAULTS } from "./defaults";
 import { topology } from "./topology";
 import { checkPlatform } from "./platform";
+import { cameraIngest, cameraIngestProblems } from "./cameraIngest";
+import { checkPublisher, resolvePublisherResources } from "./publisher";
 import { checkIngressAdmission, resolveIngressResources } from "./ingressAdmission";
 
 type NodeIp = NonNullable<StackConfigParsed["sfu"]["nodeIp"]>;
 
 /** A validated stack: defaults filled in and the values derived from other fields resolved. */
-export type StackConfig = Omit<StackConfigParsed, "sfu" | "turn" | "ingress"> & {
+export type StackConfig = Omit<StackConfigParsed, "sfu" | "turn" | "ingress" | "publisher"> & {
+  publisher: Omit<StackConfigParsed["publisher"], "resources"> & { resources: ResourceLimits };
   ingress: Omit<StackConfigParsed["ingress"], "resources"> & { resources: ResourceLimits };
   sfu: Omit<StackConfigParsed["sfu"], "nodeIp" | "resources"> & { nodeIp: NodeIp; resources: ResourceLimits };
   turn: StackConfigParsed["turn"] & { realm: string };
@@ -393,6 +396,7 @@ function checkCameras(c: StackConfigParsed, out: ConfigProblem[]): void {
         fix: "give every camera its own UUID",
       });
     seen.set(id, i);
+    out.push(...cameraIngestProblems(cam, ["cameras", i]));
   });
   if (c.cameras.length > 0 && !c.mediamtx.enabled)
     out.push({
@@ -400,8 +404,13 @@ function checkCameras(c: StackConfigParsed, out: ConfigProblem[]): void {
       problem: "cameras are listed but MediaMTX is disabled; Ingress cannot pull rtsp:// itself",
       fix: "enable MediaMTX",
     });
-  if (c.cameras.length > 0 && !c.ingress.enabled)
-    out.push({ path: ["ingress", "enabled"], problem: "cameras are listed but Ingress is disabled", fix: "enable Ingress" });
+  const transcoded = c.cameras.filter((cam) => cameraIngest(cam) === "transcode").length;
+  if (transcoded > 0 && !c.ingress.enabled)
+    out.push({
+      path: ["ingress", "enabled"],
+      problem: `${transcoded} camera(s) use ingest: transcode, which needs the Ingress, and the Ingress is disabled`,
+      fix: "enable Ingress, or give those cameras a low stream (passthrough)",
+    });
 }
 
 function checkTarget(c: StackConfigParsed, out: ConfigProblem[]): void {
@@ -457,12 +466,14 @@ export function parseStackConfig(raw: unknown): StackConfig {
   checkIngressAdmission(c, ingressResources, out);
   checkTarget(c, out);
   checkRotation(c, out);
+  checkPublisher(c, out);
   if (out.length > 0) throw new ConfigError(out);
   return {
     ...c,
     kubernetes: { ...c.kubernetes, nodeCidrs },
     sfu: { ...c.sfu, nodeIp, resources: sfuResources },
     ingress: { ...c.ingress, resources: ingressResources },
+    publisher: { ...c.publisher, resources: resolvePublisherResources(c) },
     turn: { ...c.turn, realm: c.turn.realm ?? c.turn.domain },
   };
 }

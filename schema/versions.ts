@@ -20,6 +20,12 @@ export type Component = keyof typeof VERSIONS;
 /** The stock runtime image the camera reconciler bundle runs on (no lkstack image is published). */
 export const RECONCILER_IMAGE = "node:20-alpine";
 
+/**
+ * The passthrough publisher's own version (publisher/): the tag the program builds and pushes
+ * (lkstack:publisher.build), and the name of its cached test binary. Bump it with publisher/.
+ */
+export const PUBLISHER_VERSION = "0.1.0";
+
 /** Tools the tests build with `go install` (scripts/install-test-servers.sh reads these too). */
 export const TEST_TOOL_VERSIONS = {
   actionlint: "v1.7.12",

@@ -1,4 +1,4 @@
-import type { StackConfig } from "../schema";
+import { camerasWithIngest, type StackConfig } from "../schema";
 import { CHUNK_BUDGET, chunkFileName, isChunkFile, packInOrder, utf8Bytes } from "./chunks";
 import { cameraPath } from "./mediamtx";
 
@@ -18,12 +18,13 @@ export interface DesiredIngress {
 }
 
 /**
- * The ingress each configured camera needs, encoded to the stack's simulcast layers (or the
- * camera's subset): RTMP input always decodes and re-encodes.
+ * The ingress each transcode camera needs, encoded to the stack's simulcast layers (or the
+ * camera's subset): RTMP input always decodes and re-encodes. A passthrough camera has none (the
+ * reconciler deletes one left from when it was transcoded).
  */
 export function desiredIngresses(cfg: StackConfig): DesiredIngress[] {
   const layers = cfg.simulcast.layers;
-  return cfg.cameras.map((cam) => {
+  return camerasWithIngest(cfg.cameras, "transcode").map((cam) => {
     const path = cameraPath(cam.id);
     const chosen = layers.filter((l) => !cam.layers || cam.layers.includes(l.name));
     return {

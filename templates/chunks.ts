@@ -53,6 +53,8 @@ export function packInOrder<T>(items: readonly T[], size: (t: T) => number, budg
 export const CHUNK_FILES = {
   /** The desired camera ingresses the reconciler reads. */
   cameras: { prefix: "cameras-", suffix: ".json" },
+  /** The passthrough cameras the publisher reads. */
+  publish: { prefix: "publish-", suffix: ".json" },
   /** The Secret-held mediamtx.yml in parts, joined before MediaMTX starts. */
   mediamtx: { prefix: "mediamtx-", suffix: ".yml" },
 } as const;

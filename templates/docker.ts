@@ -17,6 +17,7 @@ import { digest, LABEL, PART_OF } from "./k8s/common";
 import { mediamtxJoinScript, mediamtxPartNames } from "./mediamtx";
 import { deployedSecretFiles, FILE_NAMES, mountPath, renderStack, type RenderedService, type Service } from "./stack";
 import { reconcilerEnv } from "./reconciler";
+import { PUBLISHER_BINARY, PUBLISHER_HEALTHCHECK_ARG, publisherEnv, publisherImage } from "./publisher";
 
 /** One file placed into a container: public files may be reviewed, secret ones only reach the container. */
 export interface DockerFile {
@@ -277,6 +278,33 @@ export function dockerServices(cfg: StackConfig, reconcilerCode: string): Docker
         stopTimeoutSeconds: 10,
         mountPublic: true,
         extraPublicFiles: { [FILE_NAMES.reconciler]: reconcilerCode },
+      }),
+    );
+  }
+  if (rendered.publisher) {
+    // One publisher serves every passthrough camera on the Docker target (the schema holds the count
+    // to lkstack:publisher.camerasPerReplica); a cluster runs one per shard.
+    const env = publisherEnv(cfg, { count: 1, index: 0 });
+    out.push(
+      spec("publisher", "publisher", {
+        image: publisherImage(cfg),
+        hostNetwork: false,
+        ipv4Address: addr?.publisher,
+        env,
+        healthcheck: {
+          // The image is distroless: the binary checks its own /healthz.
+          tests: ["CMD", PUBLISHER_BINARY, PUBLISHER_HEALTHCHECK_ARG],
+          interval: "15s",
+          timeout: "5s",
+          retries: 3,
+          startPeriod: "20s",
+        },
+        ...limits(cfg.publisher.resources),
+        readOnly: true,
+        tmpfs: {},
+        volumes: [],
+        stopTimeoutSeconds: 10,
+        mountPublic: true,
       }),
     );
   }

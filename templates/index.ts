@@ -11,3 +11,4 @@ export * from "./docker";
 export * from "./reconciler";
 export * from "./cameras";
 export * from "./chunks";
+export * from "./publisher";

@@ -1,6 +1,7 @@
 import { METRICS_USERNAME, VERSIONS, topology, type FileLayout, type StackConfig, type StackSecrets } from "../schema";
 import { banner, compact, toYaml } from "./common";
 import { redisBlock } from "./redis";
+import { webhookUrls } from "./publisher";
 
 type TurnServer = { host: string; port: number; protocol: "udp" | "tcp" | "tls"; secret_file: string };
 
@@ -60,7 +61,7 @@ export function renderLivekitConfig(cfg: StackConfig, layout: FileLayout): strin
     // coturn is the TURN server; LiveKit's embedded one stays off.
     turn: { enabled: false },
     // webhook.api_key comes from env LIVEKIT_WEBHOOK_API_KEY: always the current key of the key file.
-    webhook: cfg.webhook.urls.length > 0 ? { urls: cfg.webhook.urls } : undefined,
+    webhook: webhookUrls(cfg).length > 0 ? { urls: webhookUrls(cfg) } : undefined,
   });
   return (
     banner(

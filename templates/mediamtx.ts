@@ -1,4 +1,17 @@
-import { cameraSourceUrl, ConfigError, missingCameraCredentials, type FileLayout, type StackConfig, type StackSecrets } from "../schema";
+import {
+  cameraIngest,
+  cameraSourceRtsp,
+  cameraStreams,
+  cameraStreamUrl,
+  camerasWithIngest,
+  cameraSourceUrl,
+  ConfigError,
+  type LayerQuality,
+  missingCameraCredentials,
+  type FileLayout,
+  type StackConfig,
+  type StackSecrets,
+} from "../schema";
 import { CHUNK_BUDGET, chunkFileName, OBJECT_LIMITS, packInOrder, utf8Bytes } from "./chunks";
 import { banner, compact, toYaml } from "./common";
 
@@ -8,23 +21,48 @@ import { banner, compact, toYaml } from "./common";
  */
 export const MEDIAMTX_API_USER = "lkstack-reconciler";
 
+/** The read-only account the passthrough publisher pulls each camera's streams with. */
+export const MEDIAMTX_READ_USER = "lkstack-publisher";
+
 export function cameraPath(id: string): string {
   return `camera_${id.toLowerCase()}`;
+}
+
+/** A passthrough camera's stream: its high stream keeps the camera's path, the others add their layer. */
+export function cameraStreamPath(id: string, quality: LayerQuality): string {
+  return quality === "high" ? cameraPath(id) : `${cameraPath(id)}_${quality}`;
+}
+
+type Camera = StackConfig["cameras"][number];
+
+/** What MediaMTX pulls for a camera: one path (transcode), or one per stream (passthrough), high first. */
+function cameraSources(cam: Camera): [string, string][] {
+  if (cameraIngest(cam) === "transcode") return [[cameraPath(cam.id), cameraSourceRtsp(cam)]];
+  return cameraStreams(cam).map((s) => [cameraStreamPath(cam.id, s.quality), cameraStreamUrl(cam.rtsp, s.path)]);
 }
 
 function mediamtxDoc(cfg: StackConfig, secrets: StackSecrets | undefined): Record<string, unknown> {
   const m = cfg.mediamtx;
   const paths = Object.fromEntries(
-    cfg.cameras.map((cam) => [
-      cameraPath(cam.id),
-      {
-        source: cameraSourceUrl(cam.rtsp, cam.credentials && secrets ? secrets.cameraCredentials[cam.credentials] : undefined),
-        // Always pulled: MediaMTX forwards a path only while it has a source, and forwarding is
-        // not a reader that would start an on-demand one.
-        sourceOnDemand: false,
-      },
-    ]),
+    cfg.cameras.flatMap((cam) =>
+      cameraSources(cam).map(([name, url]) => [
+        name,
+        {
+          source: cameraSourceUrl(url, cam.credentials && secrets ? secrets.cameraCredentials[cam.credentials] : undefined),
+          // A transcode camera is always pulled: MediaMTX forwards a path only while it has a source,
+          // and forwarding is not a reader that would start an on-demand one. A passthrough camera
+          // published on demand is pulled while the publisher reads it, so an unwatched camera
+          // costs no bandwidth either.
+          sourceOnDemand: cfg.publisher.onDemand && cameraIngest(cam) === "passthrough",
+        },
+      ]),
+    ),
   );
+  // The publisher's account exists only where a passthrough camera needs it: it may read, nothing else.
+  const publisherUser =
+    camerasWithIngest(cfg.cameras, "passthrough").length > 0
+      ? [compact({ user: MEDIAMTX_READ_USER, pass: secrets?.mediamtxReadPassword, ips: [], permissions: [{ action: "read" }] })]
+      : [];
   return {
     logLevel: "info",
     logDestinations: ["stdout"],
@@ -40,6 +78,7 @@ function mediamtxDoc(cfg: StackConfig, secrets: StackSecrets | undefined): Recor
         ips: [],
         permissions: [{ action: "api" }],
       }),
+      ...publisherUser,
       { user: "any", pass: "", ips: ["127.0.0.1", "::1"], permissions: [{ action: "api" }, { action: "metrics" }] },
     ],
     api: true,
@@ -66,7 +105,7 @@ function mediamtxDoc(cfg: StackConfig, secrets: StackSecrets | undefined): Recor
   };
 }
 
-const NOTE = "Camera credentials and the reader password exist only in the Secret-held copy.";
+const NOTE = "Camera credentials and the API and reader passwords exist only in the Secret-held copy.";
 
 /** mediamtx.yml without any password (for review and backups). */
 export function renderMediamtxConfig(cfg: StackConfig): string {
@@ -85,9 +124,14 @@ export function renderMediamtxSecretBody(cfg: StackConfig, secrets: StackSecrets
 
 /**
  * What the split plans for the secret material the public body lacks: a camera's percent-encoded
- * username and password (bytes), and the header's API password line.
+ * username and password (bytes, per source URL), and the header's API password line.
  */
 export const MEDIAMTX_SECRET_ALLOWANCE = { perCamera: 256, header: 512 } as const;
+
+/** Credentials go into each of the camera's source URLs. */
+function credentialAllowance(cam: Camera): number {
+  return cam.credentials ? MEDIAMTX_SECRET_ALLOWANCE.perCamera * cameraSources(cam).length : 0;
+}
 
 /** Where a camera's entry starts in mediamtx.yml: its key under `paths`, on a line of its own. */
 const entryMarker = (id: string): string => `\n  ${cameraPath(id)}:\n`;
@@ -116,9 +160,7 @@ export function mediamtxPartStarts(cfg: StackConfig): string[] {
   const segments = cutBefore(renderMediamtxConfig(cfg), ids);
   const items = segments.map((seg, i) => ({
     id: i === 0 ? undefined : ids[i - 1],
-    bytes:
-      utf8Bytes(seg) +
-      (i === 0 ? MEDIAMTX_SECRET_ALLOWANCE.header : cfg.cameras[i - 1].credentials ? MEDIAMTX_SECRET_ALLOWANCE.perCamera : 0),
+    bytes: utf8Bytes(seg) + (i === 0 ? MEDIAMTX_SECRET_ALLOWANCE.header : credentialAllowance(cfg.cameras[i - 1])),
   }));
   return packInOrder(items, (it) => it.bytes, CHUNK_BUDGET.secret)
     .slice(1)

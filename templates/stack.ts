@@ -1,5 +1,6 @@
 import {
   CONTAINER_LAYOUT,
+  camerasWithIngest,
   SECRET_ENV,
   SERVER_SECRET_ENV,
   secretsFromEnv,
@@ -16,6 +17,7 @@ import { checkedEnv } from "./lines";
 import { mediamtxSecretParts, renderMediamtxConfig, renderMediamtxSecretBody } from "./mediamtx";
 import { desiredIngressFiles } from "./cameras";
 import { isChunkFile } from "./chunks";
+import { publishedCameraFiles, webhookUrls } from "./publisher";
 
 /** A service's rendered material, by its \`rendered\` key in the service table (schema/services.ts). */
 export type Service = ServiceRow["rendered"];
@@ -70,6 +72,7 @@ export function mountPaths(layout: FileLayout): Record<string, string> {
 /** Where one file is mounted: the fixed names above, and chunks in their directory. */
 export function mountPath(layout: FileLayout, name: string): string | undefined {
   if (isChunkFile("cameras", name)) return `${layout.cameras.ingressesDir}/${name}`;
+  if (isChunkFile("publish", name)) return `${layout.publisher.camerasDir}/${name}`;
   if (isChunkFile("mediamtx", name)) return `${layout.mediamtx.partsDir}/${name}`;
   return mountPaths(layout)[name];
 }
@@ -107,7 +110,7 @@ function renderServices(cfg: StackConfig, secrets: StackSecrets, layout: FileLay
       secretEnv: defined({
         [SERVER_SECRET_ENV.livekitRedisPassword]: secrets.valkeyPassword,
         [SERVER_SECRET_ENV.livekitSentinelPassword]: cfg.valkey.mode === "sentinel" ? secrets.valkeyPassword : undefined,
-        [SERVER_SECRET_ENV.livekitWebhookApiKey]: cfg.webhook.urls.length > 0 ? secrets.apiKeys[0].key : undefined,
+        [SERVER_SECRET_ENV.livekitWebhookApiKey]: webhookUrls(cfg).length > 0 ? secrets.apiKeys[0].key : undefined,
         // prometheus.password: with prometheus.username in livekit.yaml, the metrics port asks for basic auth.
         [SERVER_SECRET_ENV.livekitPrometheusPassword]: secrets.metricsPassword,
       }),
@@ -153,6 +156,17 @@ function renderServices(cfg: StackConfig, secrets: StackSecrets, layout: FileLay
         [SECRET_ENV.apiKey]: secrets.apiKeys[0].key,
         [SECRET_ENV.apiSecret]: secrets.apiKeys[0].secret,
         [SECRET_ENV.mediamtxApiPassword]: secrets.mediamtxApiPassword,
+      },
+    };
+  // The passthrough publisher runs where a camera's own streams become its layers.
+  if (camerasWithIngest(cfg.cameras, "passthrough").length > 0 && cfg.mediamtx.enabled)
+    out.publisher = {
+      publicFiles: publishedCameraFiles(cfg),
+      secretFiles: {},
+      secretEnv: {
+        [SECRET_ENV.apiKey]: secrets.apiKeys[0].key,
+        [SECRET_ENV.apiSecret]: secrets.apiKeys[0].secret,
+        [SECRET_ENV.mediamtxReadPassword]: secrets.mediamtxReadPassword,
       },
     };
   return out;

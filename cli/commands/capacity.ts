@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { DEFAULT_PORTS, type ViewingLayer } from "../../schema";
-import { formatPlan, planFor, VIEWING_LAYERS } from "../capacity";
+import { formatIngestPlans, formatPlan, ingestPlansFor, planFor, VIEWING_LAYERS } from "../capacity";
 import { loadStackConfig } from "../stackFile";
 import { action, projectDir, required, UsageError, withStack, type CliCommand, type StackOptions } from "../command";
 
@@ -32,6 +32,7 @@ export const capacity: CliCommand = {
       const cfg = o.stack ? loadStackConfig(o.stack, projectDir(o, ctx.io)) : undefined;
       const plan = planFor(count(o.cameras, "--cameras"), count(o.viewersPerCamera, "--viewers-per-camera"), layer, cfg);
       for (const line of formatPlan(plan, cfg?.sfu.ports.udp ?? DEFAULT_PORTS.sfu.udp)) ctx.io.out(line);
+      for (const line of formatIngestPlans(ingestPlansFor(plan.cameras, cfg))) ctx.io.out(line);
       return 0;
     });
   },

@@ -5,6 +5,7 @@ import { dockerFiles, dockerServices, renderStack, type DockerServiceSpec } from
 import { reconcilerCode } from "../../reconciler/bundle";
 import { DockerContainer } from "./container";
 import { SwarmService } from "./swarmService";
+import { publisherImageFor } from "../publisherImage";
 
 /** One workload of the Docker target, whichever mode built it: its container or its Swarm service. */
 export interface DockerWorkload extends pulumi.ComponentResource {
@@ -68,8 +69,11 @@ export class DockerStack extends pulumi.ComponentResource {
             ? [byWorkload.valkey]
             : spec.workload === "cameras"
               ? [byWorkload.ingress]
-              : [];
-      const img = image(spec);
+              : spec.workload === "publisher"
+                ? [byWorkload.sfu, byWorkload.mediamtx]
+                : [];
+      // The publisher's image is built from publisher/ (or given); every other one is pulled.
+      const pinned = spec.workload === "publisher" ? publisherImageFor(name, cfg, this) : swarm ? spec.image : image(spec).imageId;
       const Workload = swarm ? SwarmService : DockerContainer;
       byWorkload[spec.workload] = new Workload(
         `${name}-${spec.workload}`,
@@ -77,7 +81,7 @@ export class DockerStack extends pulumi.ComponentResource {
           config: cfg,
           spec,
           // Standalone containers pin the exact pulled image; Swarm nodes pull the tag themselves.
-          image: swarm ? spec.image : img.imageId,
+          image: pinned,
           network: this.network,
           files: r.apply((one) => dockerFiles(cfg, spec, one, code)),
           secretEnv: r.apply((one) => one.secretEnv),

@@ -6,5 +6,6 @@ export * from "./turn";
 export * from "./valkey";
 export * from "./mediamtx";
 export * from "./cameras";
+export * from "./publisher";
 export * from "./monitoring";
 export * from "./stack";

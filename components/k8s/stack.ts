@@ -5,6 +5,7 @@ import { reconcilerCode } from "../../reconciler/bundle";
 import type { StackConfig, StackSecrets } from "../../schema";
 import { Ingress } from "./ingress";
 import { Cameras } from "./cameras";
+import { Publisher } from "./publisher";
 import { MediaMtx } from "./mediamtx";
 import { monitoringResources } from "./monitoring";
 import { networkPolicyResource } from "./objects";
@@ -26,6 +27,7 @@ export class K8sStack extends pulumi.ComponentResource {
   public readonly ingress?: Ingress;
   public readonly mediamtx?: MediaMtx;
   public readonly cameras?: Cameras;
+  public readonly publisher?: Publisher;
   public readonly networkPolicies: k8s.networking.v1.NetworkPolicy[];
   public readonly monitoring: pulumi.Resource[];
   /** Basic-auth credentials for the SFU's metrics, read by its ServiceMonitor (with serviceMonitor on). */
@@ -92,6 +94,12 @@ export class K8sStack extends pulumi.ComponentResource {
         `${name}-cameras`,
         { config: cfg, secretData: dataOf("cameras"), plan: planOf("cameras", m.cameras), code },
         { ...child, dependsOn: [...child.dependsOn, ...(this.ingress ? [this.ingress] : [])] },
+      );
+    if (m.publisher)
+      this.publisher = new Publisher(
+        `${name}-publisher`,
+        { config: cfg, secretData: dataOf("publisher"), plan: planOf("publisher", m.publisher) },
+        { ...child, dependsOn: [...child.dependsOn, this.sfu, ...(this.mediamtx ? [this.mediamtx] : [])] },
       );
     this.networkPolicies = m.networkPolicies.map((p) => networkPolicyResource(p.metadata?.name ?? `${name}-policy`, p, child));
     const monitoring = monitoringResources(name, cfg, m.monitoring, args.secrets, child);

@@ -6,6 +6,7 @@ import { ingressObjects, type IngressObjects } from "./ingress";
 import { defaultSecretNames, secretGroups, workloadInputs, type WorkloadInput } from "./input";
 import { mediamtxObjects, mediamtxPartSecretNames, type MediamtxObjects } from "./mediamtx";
 import { camerasObjects, type CamerasObjects } from "./cameras";
+import { publisherObjects, type PublisherObjects } from "./publisher";
 import { METRICS_AUTH_SECRET, metricsAuthSecret, monitoringObjects, type MonitoringObjects } from "./monitoring";
 import { networkPolicies } from "./network";
 import { sfuObjects, type SfuObjects } from "./sfu";
@@ -20,6 +21,7 @@ export * from "./turn";
 export * from "./valkey";
 export * from "./mediamtx";
 export * from "./cameras";
+export * from "./publisher";
 export * from "./network";
 export * from "./monitoring";
 
@@ -32,6 +34,7 @@ export interface K8sManifests {
   valkey: ValkeyObjects;
   mediamtx?: MediamtxObjects;
   cameras?: CamerasObjects;
+  publisher?: PublisherObjects;
   networkPolicies: ReturnType<typeof networkPolicies>;
   monitoring: MonitoringObjects;
 }
@@ -77,6 +80,7 @@ export function k8sManifests(
     valkey: valkeyObjects(cfg, need("valkey")),
     mediamtx: inputs.mediamtx ? mediamtxObjects(cfg, inputs.mediamtx) : undefined,
     cameras: inputs.cameras ? camerasObjects(cfg, inputs.cameras, reconcilerCode) : undefined,
+    publisher: inputs.publisher ? publisherObjects(cfg, inputs.publisher) : undefined,
     networkPolicies: networkPolicies(cfg),
     monitoring: monitoringObjects(cfg),
   };
@@ -132,6 +136,10 @@ export function k8sObjectList(m: K8sManifests): K8sObject[] {
     m.ingress?.podDisruptionBudget,
     ...(m.cameras?.configMaps ?? []),
     m.cameras?.deployment,
+    ...(m.publisher?.configMaps ?? []),
+    m.publisher?.service,
+    m.publisher?.statefulSet,
+    m.publisher?.podDisruptionBudget,
     ...m.networkPolicies,
     m.monitoring.serviceMonitor,
     m.monitoring.sfuServiceMonitor,

@@ -5,8 +5,18 @@ import type {
   NetworkPolicyPeer,
   NetworkPolicyPort,
 } from "kubernetes-types/networking/v1";
-import { CAMERA_SCHEMES, DEFAULT_PORTS, isUrlProblem, parseIp, parseUrl, type ServiceId, type StackConfig } from "../../schema";
+import {
+  CAMERA_SCHEMES,
+  camerasWithIngest,
+  DEFAULT_PORTS,
+  isUrlProblem,
+  parseIp,
+  parseUrl,
+  type ServiceId,
+  type StackConfig,
+} from "../../schema";
 import { LABEL, PART_OF, selectorLabels } from "./common";
+import { publisherWebhookUrls } from "../publisher";
 
 const ANYWHERE: NetworkPolicyPeer[] = [{ ipBlock: { cidr: "0.0.0.0/0" } }, { ipBlock: { cidr: "::/0" } }];
 
@@ -117,8 +127,9 @@ export function networkPolicies(cfg: StackConfig): NetworkPolicy[] {
       [
         dns,
         ...valkeyClient,
-        // Webhook receivers (lkstack:webhook.urls).
+        // Webhook receivers (lkstack:webhook.urls), and the publishers when they publish on demand.
         ...urlEgress(cfg.webhook.urls, ["http", "https"]),
+        ...(publisherWebhookUrls(cfg).length > 0 ? [{ to: [pods("publisher")], ports: [tcp(cfg.publisher.ports.health)] }] : []),
         // Media and ICE: packets leave the SFU's UDP range for each viewer's own port (or a TURN
         // relay's), which no config knows, so the destination is any UDP port anywhere. ICE over TCP
         // (rtcTcp) is accepted, never initiated: its replies need no rule.
@@ -155,6 +166,7 @@ export function networkPolicies(cfg: StackConfig): NetworkPolicy[] {
   if (sentinelMode)
     out.push(policy(cfg, "lkstack-valkey-sentinel", "sentinel", [{ from: internal, ports: [tcp(v.sentinel.port)] }], valkeyPeers));
   const cameraPath = cfg.cameras.length > 0 && cfg.ingress.enabled;
+  const publisher = camerasWithIngest(cfg.cameras, "passthrough").length > 0 && cfg.mediamtx.enabled;
   if (cfg.ingress.enabled) {
     const i = cfg.ingress.ports;
     out.push(
@@ -191,6 +203,8 @@ export function networkPolicies(cfg: StackConfig): NetworkPolicy[] {
           // The reconciler sets each path's forward through the API (its own account).
           ...(cameraPath ? [{ from: [pods("cameras")], ports: [tcp(m.api)] }] : []),
           { from: nodes, ports: [tcp(m.rtsp)] },
+          // The publisher reads passthrough cameras' streams (its read-only account).
+          ...(publisher ? [{ from: [pods("publisher")], ports: [tcp(m.rtsp)] }] : []),
         ],
         [
           dns,
@@ -216,6 +230,24 @@ export function networkPolicies(cfg: StackConfig): NetworkPolicy[] {
         "cameras",
         [{ from: nodes, ports: [tcp(DEFAULT_PORTS.cameras.health)] }],
         [dns, sfuSignalling, ...(cfg.mediamtx.enabled ? [{ to: [pods("mediamtx")], ports: [tcp(cfg.mediamtx.ports.api)] }] : [])],
+      ),
+    );
+  if (publisher)
+    // The publisher reads MediaMTX over RTSP, joins each room through the SFU's signalling port and
+    // sends media to its UDP range (ICE over TCP as the fallback); kubelet and Prometheus reach its
+    // health port (/healthz, /metrics).
+    out.push(
+      policy(
+        cfg,
+        "lkstack-publisher",
+        "publisher",
+        [{ from: [monitoring, ...nodes], ports: [tcp(cfg.publisher.ports.health)] }],
+        [
+          dns,
+          sfuSignalling,
+          { to: sfuAddresses, ports: [udp(s.udp.start, s.udp.end), tcp(s.rtcTcp)] },
+          { to: [pods("mediamtx")], ports: [tcp(cfg.mediamtx.ports.rtsp)] },
+        ],
       ),
     );
   return out;

@@ -24,6 +24,7 @@ const secretStrings = [
   ...TEST_SECRETS.turnSecrets,
   TEST_SECRETS.valkeyPassword,
   TEST_SECRETS.mediamtxApiPassword,
+  TEST_SECRETS.mediamtxReadPassword,
 ];
 
 type Upload = { file: string; content: string; owner: string; permissions: string };

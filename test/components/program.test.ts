@@ -23,7 +23,9 @@ test("`pulumi up --stack prod` builds the Kubernetes stack from Pulumi.prod.yaml
   expect(types).toContain("lkstack:k8s:Stack");
   expect(types.filter((t) => t === "kubernetes:apps/v1:Deployment")).toHaveLength(5);
   expect(types).toContain("lkstack:k8s:Cameras");
-  expect(types.filter((t) => t === "kubernetes:apps/v1:StatefulSet")).toHaveLength(2);
+  // Valkey, Sentinel and the passthrough publisher.
+  expect(types.filter((t) => t === "kubernetes:apps/v1:StatefulSet")).toHaveLength(3);
+  expect(types).toContain("lkstack:k8s:Publisher");
   expect(types).not.toContain("lkstack:docker:Stack");
   // Every resource has its component as parent.
   expect(rs.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "lkstack-sfu")?.parent).toBe("lkstack-sfu");
@@ -38,7 +40,9 @@ test("`pulumi up --stack dev` builds the Docker stack from Pulumi.dev.yaml", asy
   const rs = await runProgram("dev", { cameraCredentials: { lab: { username: "viewer", password: "lab-pass-0123" } } });
   const types = rs.map((r) => r.type);
   expect(types).toContain("lkstack:docker:Stack");
-  expect(types.filter((t) => t === "docker:index/container:Container")).toHaveLength(6);
+  expect(types.filter((t) => t === "docker:index/container:Container")).toHaveLength(7);
+  // The publisher's image is built on the host (the dev stack names no registry), never pulled.
+  expect(types).toContain("docker:index/image:Image");
   expect(types).toContain("lkstack:docker:Cameras");
   expect(types).not.toContain("lkstack:k8s:Stack");
   const holders = rs.filter((r) => JSON.stringify(r.inputs).includes("lab-pass-0123"));

@@ -27,7 +27,8 @@ export const TEST_SECRETS: StackSecrets = {
   ],
   turnSecrets: ["sEcReT-turn-current-0123456789abcdef", "sEcReT-turn-previous-0123456789abcde"],
   valkeyPassword: "sEcReT-valkey-0123456789",
-  mediamtxApiPassword: "sEcReT-reader-0123456789",
+  mediamtxApiPassword: "sEcReT-mtxapi-0123456789",
+  mediamtxReadPassword: "sEcReT-reader-0123456789",
   metricsPassword: "sEcReT-metrics-0123456789",
   // Every credential name the dev and prod stack files use (a camera naming a missing one is an error).
   cameraCredentials: {

@@ -82,16 +82,33 @@ export function richBase(): Record<string, unknown> {
       {
         id: "3f2b8c1e-9d4a-4e6b-8f1a-2c5d7e9a0b13",
         name: "gate-1",
-        rtsp: "rtsp://10.30.1.11:554/Streaming/Channels/101",
+        rtsp: "rtsp://10.30.1.11:554",
         credentials: "corridor-a",
+        // Passthrough: every stream path is a free-text leaf that reaches mediamtx.yml.
+        streams: {
+          high: { path: "/Streaming/Channels/101", width: 1920, height: 1080, bitrateKbps: 4000 },
+          medium: { path: "/Streaming/Channels/103", width: 1280, height: 720, bitrateKbps: 1500 },
+          low: { path: "/Streaming/Channels/102", width: 640, height: 360, bitrateKbps: 500 },
+        },
       },
+      { id: "5a1c2e3f-4b5d-4c6e-8f70-81a2b3c4d5e6", name: "gate-2", rtsp: "rtsp://10.30.1.12:554/Streaming/Channels/101" },
     ],
+    publisher: {
+      image: "registry.example.org/cctv/lkstack-publisher:0.1.0",
+      resources: { requests: { cpu: "500m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+    },
   };
 }
 
 /** The base for a leaf: the rich one, switched to the union option or target the leaf lives under. */
 export function baseFor(leaf: Seg[]): Record<string, unknown> {
-  const b = richBase() as { target: string; sfu: Record<string, unknown>; turn: Record<string, unknown>; valkey: Record<string, unknown> };
+  const b = richBase() as {
+    target: string;
+    sfu: Record<string, unknown>;
+    turn: Record<string, unknown>;
+    valkey: Record<string, unknown>;
+    publisher: Record<string, unknown>;
+  };
   const key = leaf.join(".");
   if (key.includes("certFile") || key.includes("keyFile")) {
     b.target = "docker";
@@ -101,6 +118,7 @@ export function baseFor(leaf: Seg[]): Record<string, unknown> {
     b.turn.allowedPeers = ["172.30.42.1/32"];
   }
   if (key.includes("issuer")) b.turn = { ...b.turn, tls: { enabled: true, certificate: { issuer: { name: "letsencrypt" } } } };
+  if (key.startsWith("publisher.build")) b.publisher = { build: { repository: "registry.example.org/cctv/lkstack-publisher" } };
   if (key.includes("stunServers")) b.sfu = { ...b.sfu, nodeIp: { strategy: "stun", stunServers: ["stun.example.org:3478"] } };
   return b as Record<string, unknown>;
 }

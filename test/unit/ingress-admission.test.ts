@@ -34,7 +34,7 @@ describe("LiveKit Ingress admission (idle − 30 % of its cores must exceed the 
     });
     expect(() => parseStackConfig(input)).toThrow(ConfigError);
     expect(() => parseStackConfig(input)).toThrow(
-      /lkstack:ingress\.resources\.limits\.cpu: each Ingress replica must take 2 of the 2 camera\(s\), but at 2 core\(s\) it admits no camera[\s\S]*fix: set lkstack:ingress\.resources\.limits\.cpu to at least 6/,
+      /lkstack:ingress\.resources\.limits\.cpu: each Ingress replica must take 2 of the 2 transcoded camera\(s\), but at 2 core\(s\) it admits no camera[\s\S]*fix: set lkstack:ingress\.resources\.limits\.cpu to at least 6/,
     );
   });
   it("offers more replicas when a replica admits some but not its share", () => {

@@ -62,7 +62,7 @@ describe("lkstack render --manifests", () => {
       ]),
     );
     // One per workload, and the SFU's metrics credentials for its ServiceMonitor.
-    expect(secretObjects.map((o) => o.kind)).toEqual(Array(7).fill("Secret"));
+    expect(secretObjects.map((o) => o.kind)).toEqual(Array(8).fill("Secret"));
     expect(statSync(join(out, "secret", "manifests-secrets.yaml")).mode & 0o777).toBe(0o600);
     const publicText = readFileSync(join(out, "manifests", "lkstack.yaml"), "utf8");
     const secretText = readFileSync(join(out, "secret", "manifests-secrets.yaml"), "utf8");

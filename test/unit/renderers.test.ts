@@ -152,7 +152,12 @@ describe("valkey.conf, sentinel.conf and mediamtx.yml meaning", () => {
   it("mediamtx has one path per camera, no anonymous publish, and credentials only in the secret body", () => {
     const pub = parseYaml(dev.mediamtx?.publicFiles[FILE_NAMES.mediamtx] ?? "");
     const sec = parseYaml(dev.mediamtx?.secretFiles[FILE_NAMES.mediamtx] ?? "");
-    expect(Object.keys(pub.paths)).toEqual(["camera_550e8400-e29b-41d4-a716-446655440000", "camera_7c9e6679-7425-40de-944b-e07fc1f90ae7"]);
+    // The passthrough camera's sub stream has a path of its own.
+    expect(Object.keys(pub.paths)).toEqual([
+      "camera_550e8400-e29b-41d4-a716-446655440000",
+      "camera_7c9e6679-7425-40de-944b-e07fc1f90ae7",
+      "camera_7c9e6679-7425-40de-944b-e07fc1f90ae7_low",
+    ]);
     expect(pub.paths["camera_550e8400-e29b-41d4-a716-446655440000"].source).toBe("rtsp://192.168.50.21:554/Streaming/Channels/101");
     expect(sec.paths["camera_550e8400-e29b-41d4-a716-446655440000"].source).toBe(
       "rtsp://viewer:sEcReT-camera-0123@192.168.50.21:554/Streaming/Channels/101",
@@ -161,8 +166,8 @@ describe("valkey.conf, sentinel.conf and mediamtx.yml meaning", () => {
     for (const path of Object.values(pub.paths as Record<string, { sourceOnDemand: boolean }>)) expect(path.sourceOnDemand).toBe(false);
     const users = pub.authInternalUsers as { user: string; ips: string[]; permissions: { action: string }[] }[];
     const actions = users.flatMap((u) => u.permissions.map((p) => `${u.user}:${p.action}`));
-    // Nobody reads or publishes a path; the reconciler's account may only use the API.
-    expect(actions.filter((a) => /:(read|publish|playback)$/.test(a))).toEqual([]);
+    // Nobody publishes; only the passthrough publisher's account reads; the reconciler's may only use the API.
+    expect(actions.filter((a) => /:(read|publish|playback)$/.test(a))).toEqual(["lkstack-publisher:read"]);
     expect(actions.filter((a) => a.startsWith("lkstack-reconciler:"))).toEqual(["lkstack-reconciler:api"]);
     expect(users.find((u) => u.user === "any")?.ips).toEqual(["127.0.0.1", "::1"]);
     expect(sec.authInternalUsers.find((u: { user: string }) => u.user === "lkstack-reconciler").pass).toBe(
