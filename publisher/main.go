@@ -19,11 +19,35 @@ import (
 )
 
 func main() {
+	// `lkstack-publisher healthcheck`: the container's health check (the image has no shell or curl).
+	if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
+		os.Exit(healthcheck())
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	if err := serve(log); err != nil {
 		log.Error("lkstack-publisher stopped", "error", err.Error())
 		os.Exit(1)
 	}
+}
+
+// healthcheck asks the running process's /healthz on LKSTACK_HEALTH_PORT; 0 when it answers 200.
+func healthcheck() int {
+	port := os.Getenv("LKSTACK_HEALTH_PORT")
+	if port == "" {
+		port = "9210"
+	}
+	client := http.Client{Timeout: 3 * time.Second}
+	res, err := client.Get("http://127.0.0.1:" + port + "/healthz")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "unhealthy:", err)
+		return 1
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		fmt.Fprintln(os.Stderr, "unhealthy: /healthz answered", res.Status)
+		return 1
+	}
+	return 0
 }
 
 func serve(log *slog.Logger) error {

@@ -1,8 +1,8 @@
 import { procStats } from "../helpers/procStats";
-import { metricValue, PASSTHROUGH_BINARIES, PASSTHROUGH_ID as ID, PassthroughPath, READ_PASSWORD } from "../helpers/passthrough";
+import { metricValue, PASSTHROUGH_BINARIES, PASSTHROUGH_ID as ID, PassthroughPath } from "../helpers/passthrough";
 import { TEST_SECRETS } from "../helpers/fixtures";
 import type { TileMeasure } from "../helpers/tile";
-import { requireBinaries } from "../helpers/servers";
+import { BINARIES, requireBinaries, run } from "../helpers/servers";
 
 const bins = requireBinaries(PASSTHROUGH_BINARIES);
 const suite = bins.available ? describe : describe.skip;
@@ -49,6 +49,9 @@ suite("passthrough: a camera's main and sub streams → MediaMTX → lkstack-pub
     const auto = await steadyMeasure();
     report(`auto quality: ${auto.widths.join("/")} px wide, ${auto.fps.toFixed(1)} fps`);
     expect(auto.fps).toBeGreaterThanOrEqual(FPS * 0.8);
+    // The image's health check (it has no shell or curl): the binary asks the running process.
+    const health = await run(BINARIES.publisher, ["healthcheck"], 10_000, { env: { LKSTACK_HEALTH_PORT: String(path.publisherHealth) } });
+    expect(health.code).toBe(0);
     // Both layers are read from MediaMTX and published, frame for frame.
     const m = await path.metrics();
     expect(metricValue(m, "lkstack_publisher_camera_up", { camera: ID })).toBe(1);
@@ -132,7 +135,7 @@ suite("passthrough: a camera's main and sub streams → MediaMTX → lkstack-pub
     await path.restartPublisherOnDemand(IDLE_STOP_SECONDS);
     expect(metricValue(await path.metrics(), "lkstack_publisher_cameras_active", {})).toBe(0);
     // An unsigned or forged event is refused.
-    const forged = await fetch(`http://127.0.0.1:${path.webhookPort}/webhook`, {
+    const forged = await fetch(`http://127.0.0.1:${path.publisherHealth}/webhook`, {
       method: "POST",
       headers: { "content-type": "application/webhook+json", authorization: "forged" },
       body: JSON.stringify({ event: "participant_joined", room: { name: `camera_${ID}` }, participant: { identity: "mallory" } }),
@@ -162,10 +165,11 @@ suite("passthrough: a camera's main and sub streams → MediaMTX → lkstack-pub
     expect(path.publisher.output()).toContain("no viewer left: stopped publishing");
   }, 90_000);
 
-  it("no secret reaches a log: API secret and MediaMTX read password stay out of every daemon's output", () => {
-    const logs = [path.publisher, path.mediamtx, path.stack.livekit].map((d) => d.output()).join("\n");
+  it("no secret reaches a log: API secret, MediaMTX read password and camera password stay out of every daemon's output", () => {
+    const logs = [path.publisher, path.mediamtx, path.livekit].map((d) => d.output()).join("\n");
     expect(path.publisher.output()).toContain("published simulcast track");
-    for (const secret of [TEST_SECRETS.apiKeys[0].secret, READ_PASSWORD]) expect(logs).not.toContain(secret);
+    const secrets = [TEST_SECRETS.apiKeys[0].secret, TEST_SECRETS.mediamtxReadPassword, TEST_SECRETS.cameraCredentials.lab.password];
+    for (const secret of secrets) expect(logs).not.toContain(secret);
     // Nor a join token (a JWT signed with the secret) in the publisher's own lines.
     expect(path.publisher.output()).not.toMatch(/eyJ[\w-]+\.eyJ/);
   });

@@ -1,12 +1,12 @@
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
 import type { Server } from "node:http";
-import { stringify as toYamlText } from "yaml";
+import type { Browser, Page } from "playwright-core";
 import { startViewer } from "../../cli/viewer";
-import { startTestCamera, type TestCamera } from "./cameraPath";
-import { TEST_SECRETS } from "./fixtures";
-import { startLocalStack, type LocalStack } from "./livekitStack";
+import { parseStackConfig, type StackConfig } from "../../schema";
+import { PUBLISHER_ENV, publisherEnv } from "../../templates";
+import { startMediamtx, startTestCamera, type TestCamera } from "./cameraPath";
+import { minimal, TEST_SECRETS } from "./fixtures";
+import { startLivekit, startRedis } from "./livekitStack";
+import { materialize } from "./realStack";
 import { BINARIES, freePorts, launchChromium, startDaemon, tempDir, waitForTcp, type Daemon } from "./servers";
 import { StampedTile } from "./tile";
 
@@ -23,9 +23,6 @@ export const PASSTHROUGH_BINARIES: (keyof typeof BINARIES)[] = [
 
 export const PASSTHROUGH_ID = "9b2f6c1e-2d4a-4c8e-8f1a-6e5d4c3b2a19";
 export const PASSTHROUGH_ROOM = `camera_${PASSTHROUGH_ID}`;
-/** MediaMTX's read account for the publisher; distinctive, so a leak is found by substring. */
-export const READ_USER = "lkstack-publisher";
-export const READ_PASSWORD = "sEcReT-publisher-read-0123456789";
 
 export interface PassthroughOptions {
   main: { width: number; height: number; bitrateKbps: number };
@@ -33,44 +30,78 @@ export interface PassthroughOptions {
   fps: number;
   gopSeconds: number;
   udp: { start: number; end: number };
-  /** Point livekit-server's webhooks at `webhookPort`, where an on-demand publisher may listen. */
+  /** Point livekit-server's webhooks at the publisher's port, where an on-demand publisher listens. */
   webhooks?: boolean;
 }
 
 /**
- * The passthrough camera path on loopback: redis and livekit-server from the rendered files, the
- * test camera serving a main and a sub stream, MediaMTX pulling both (one path each), the
- * lkstack-publisher reading its publish-000.json, and the viewer with Chromium on its grid.
+ * The passthrough camera path on loopback, every piece from the stack's rendered files: redis and
+ * livekit-server, the test camera serving a main and a sub stream (with the stack's camera
+ * credential), MediaMTX pulling both (its Secret-held mediamtx.yml, the publisher's read account
+ * inside), the lkstack-publisher with its rendered publish-NNN.json and env, and the viewer with
+ * Chromium on its grid. Test-only overrides: loopback addresses instead of the Docker bridge's.
  */
 export class PassthroughPath {
-  stack!: LocalStack;
+  cfg!: StackConfig;
+  redis!: { daemon: Daemon; port: number; dir: string };
+  livekit!: Daemon;
+  wsUrl = "";
   camera!: TestCamera;
   mediamtx!: Daemon;
   publisher!: Daemon;
   publisherHealth = 0;
-  webhookPort = 0;
   viewer!: { server: Server; url: string };
   browser!: Browser;
   page!: Page;
   tile!: StampedTile;
   private cameraPort = 0;
-  private rtspPort = 0;
 
   constructor(private readonly o: PassthroughOptions) {}
 
+  /** The stack as an operator writes it, with its publisher settings. */
+  private config(publisher: object): StackConfig {
+    return parseStackConfig(
+      minimal("docker", {
+        sfu: { nodeIp: { strategy: "static", address: "127.0.0.1" }, ports: { ...this.sfuPorts, udp: this.o.udp } },
+        turn: { domain: "turn.example.test", allowedPeers: ["127.0.0.1/32"] },
+        mediamtx: { ports: this.mtxPorts },
+        ...(this.o.webhooks ? { webhook: { urls: [`http://127.0.0.1:${this.publisherHealth}/webhook`] } } : {}),
+        publisher: { ports: { health: this.publisherHealth }, ...publisher },
+        cameras: [
+          {
+            id: PASSTHROUGH_ID,
+            name: "junction-south",
+            rtsp: `rtsp://127.0.0.1:${this.cameraPort}`,
+            credentials: "lab",
+            streams: {
+              high: { path: "/main", ...this.o.main, fps: this.o.fps },
+              low: { path: "/sub", ...this.o.sub, fps: this.o.fps },
+            },
+          },
+        ],
+      }),
+    );
+  }
+
+  private sfuPorts = { http: 0, rtcTcp: 0, metrics: 0 };
+  private mtxPorts = { rtsp: 0, api: 0, metrics: 0 };
+
   async start(): Promise<this> {
-    [this.cameraPort, this.rtspPort, this.publisherHealth, this.webhookPort] = await freePorts(4);
-    const webhook = this.o.webhooks ? { urls: [`http://127.0.0.1:${this.webhookPort}/webhook`] } : undefined;
-    this.stack = await startLocalStack(this.o.udp, webhook ? { webhook } : {});
+    const [http, rtcTcp, metrics, rtsp, api, mtxMetrics, health, camPort] = await freePorts(8);
+    this.sfuPorts = { http, rtcTcp, metrics };
+    this.mtxPorts = { rtsp, api, metrics: mtxMetrics };
+    this.publisherHealth = health;
+    this.cameraPort = camPort;
+    this.cfg = this.config({});
+    this.redis = await startRedis(this.cfg);
+    this.livekit = startLivekit(this.cfg, this.redis.port).daemon;
+    await waitForTcp(http, this.livekit);
+    this.wsUrl = `ws://127.0.0.1:${http}`;
     await this.startCamera();
-    this.mediamtx = await this.startMediamtx();
-    this.publisher = await this.startPublisher();
+    this.mediamtx = await startMediamtx(this.cfg);
+    this.publisher = await this.startPublisher(this.cfg);
     const key = TEST_SECRETS.apiKeys[0];
-    this.viewer = await startViewer({
-      port: 0,
-      wsUrl: this.stack.wsUrl,
-      creds: { apiKey: key.key, apiSecret: key.secret, source: "test" },
-    });
+    this.viewer = await startViewer({ port: 0, wsUrl: this.wsUrl, creds: { apiKey: key.key, apiSecret: key.secret, source: "test" } });
     this.browser = await launchChromium();
     this.page = await this.browser.newPage({ viewport: { width: 1400, height: 900 } });
     this.tile = new StampedTile(this.page, this.viewer.url, PASSTHROUGH_ROOM, () => this.diagnostics());
@@ -89,79 +120,30 @@ export class PassthroughPath {
       fps: this.o.fps,
       gopSeconds: this.o.gopSeconds,
       sub: { path: "sub", ...this.o.sub },
+      credentials: TEST_SECRETS.cameraCredentials.lab,
     });
   }
 
-  /** MediaMTX pulling both streams, readable only with the publisher's account. */
-  private async startMediamtx(): Promise<Daemon> {
-    const dir = tempDir("mediamtx-pt");
-    const source = (path: string): object => ({
-      source: `rtsp://127.0.0.1:${this.cameraPort}/${path}`,
-      sourceOnDemand: false,
-      rtspTransport: "tcp",
-    });
-    const config = {
-      logLevel: "info",
-      authMethod: "internal",
-      authInternalUsers: [{ user: READ_USER, pass: READ_PASSWORD, ips: [], permissions: [{ action: "read" }] }],
-      api: false,
-      metrics: false,
-      pprof: false,
-      playback: false,
-      rtsp: true,
-      rtspTransports: ["tcp"],
-      rtspAddress: `127.0.0.1:${this.rtspPort}`,
-      rtspAuthMethods: ["basic"],
-      rtmp: false,
-      hls: false,
-      webrtc: false,
-      moq: false,
-      srt: false,
-      paths: { [PASSTHROUGH_ROOM]: source("main"), [`${PASSTHROUGH_ROOM}_low`]: source("sub") },
-    };
-    writeFileSync(join(dir, "mediamtx.yml"), toYamlText(config), { mode: 0o600 });
-    const daemon = startDaemon(BINARIES.mediamtx, [join(dir, "mediamtx.yml")], { cwd: dir });
-    await waitForTcp(this.rtspPort, daemon);
-    return daemon;
-  }
-
-  /** An on-demand publisher (LKSTACK_ON_DEMAND) on the webhook port, instead of the running one. */
+  /** The publisher of a stack with lkstack:publisher.onDemand, in place of the running one. */
   async restartPublisherOnDemand(idleStopSeconds: number): Promise<void> {
     await this.publisher.stop();
-    this.publisherHealth = this.webhookPort;
-    this.publisher = await this.startPublisher({ LKSTACK_ON_DEMAND: "true", LKSTACK_IDLE_STOP_SECONDS: String(idleStopSeconds) });
+    this.publisher = await this.startPublisher(this.config({ onDemand: true, idleStopSeconds }));
   }
 
-  private async startPublisher(extraEnv: Record<string, string> = {}): Promise<Daemon> {
+  /** lkstack-publisher with its rendered publish-NNN.json, env and secret env. */
+  private async startPublisher(cfg: StackConfig): Promise<Daemon> {
     const dir = tempDir("publisher");
-    const camera = {
-      id: PASSTHROUGH_ID,
-      room: PASSTHROUGH_ROOM,
-      identity: PASSTHROUGH_ROOM,
-      name: "junction-south",
-      layers: [
-        { quality: "high", path: PASSTHROUGH_ROOM, ...this.o.main, fps: this.o.fps },
-        { quality: "low", path: `${PASSTHROUGH_ROOM}_low`, ...this.o.sub, fps: this.o.fps },
-      ],
-    };
-    writeFileSync(join(dir, "publish-000.json"), JSON.stringify([camera]));
-    const key = TEST_SECRETS.apiKeys[0];
+    const { layout, env } = materialize(cfg, TEST_SECRETS, dir, "publisher");
     const daemon = startDaemon(BINARIES.publisher, [], {
       env: {
-        LIVEKIT_URL: this.stack.wsUrl,
-        LIVEKIT_API_KEY: key.key,
-        LIVEKIT_API_SECRET: key.secret,
-        MEDIAMTX_RTSP_URL: `rtsp://127.0.0.1:${this.rtspPort}`,
-        MEDIAMTX_READ_USER: READ_USER,
-        MEDIAMTX_READ_PASSWORD: READ_PASSWORD,
-        LKSTACK_CAMERAS_DIR: dir,
-        LKSTACK_HEALTH_PORT: String(this.publisherHealth),
-        LKSTACK_SHARD_COUNT: "1",
-        LKSTACK_SHARD_INDEX: "0",
-        ...extraEnv,
+        ...publisherEnv(cfg, { count: 1, index: 0 }),
+        ...env,
+        [PUBLISHER_ENV.livekitUrl]: this.wsUrl,
+        [PUBLISHER_ENV.mediamtxRtspUrl]: `rtsp://127.0.0.1:${cfg.mediamtx.ports.rtsp}`,
+        [PUBLISHER_ENV.camerasDir]: layout.publisher.camerasDir,
       },
     });
-    await waitForTcp(this.publisherHealth, daemon);
+    await waitForTcp(cfg.publisher.ports.health, daemon);
     return daemon;
   }
 
@@ -175,8 +157,7 @@ export class PassthroughPath {
     await this.browser?.close();
     const viewer = this.viewer;
     if (viewer) await new Promise((r) => viewer.server.close(r));
-    for (const d of [this.publisher, this.mediamtx, this.camera?.daemon]) await d?.stop();
-    await this.stack?.stop();
+    for (const d of [this.publisher, this.mediamtx, this.camera?.daemon, this.livekit, this.redis?.daemon]) await d?.stop();
   }
 }
 
