@@ -46,7 +46,17 @@ suite("passthrough: a camera's main and sub streams → MediaMTX → lkstack-pub
     const first = await path.tile.firstFrameAfter(asked - 600_000, 30_000);
     report(`first frame ${((first - asked) / 1000).toFixed(1)} s after the grid opened`);
     await new Promise((r) => setTimeout(r, 1500));
+    // What the publisher sends, beside what Chromium shows (a starved browser drops frames).
+    const sent0 = { at: Date.now(), m: await path.metrics() };
     const auto = await steadyMeasure();
+    const sent1 = { at: Date.now(), m: await path.metrics() };
+    const sentFps = (layer: string): string =>
+      (
+        (metricValue(sent1.m, "lkstack_publisher_frames_total", { camera: ID, layer }) -
+          metricValue(sent0.m, "lkstack_publisher_frames_total", { camera: ID, layer })) /
+        ((sent1.at - sent0.at) / 1000)
+      ).toFixed(1);
+    report(`publisher sent ${sentFps("high")} fps on the high layer and ${sentFps("low")} fps on the low layer`);
     report(`auto quality: ${auto.widths.join("/")} px wide, ${auto.fps.toFixed(1)} fps`);
     expect(auto.fps).toBeGreaterThanOrEqual(FPS * 0.8);
     // The image's health check (it has no shell or curl): the binary asks the running process.
@@ -92,6 +102,7 @@ suite("passthrough: a camera's main and sub streams → MediaMTX → lkstack-pub
   }, 60_000);
 
   it("the camera disappears for 15 s and comes back: the tile plays again with nobody acting", async () => {
+    await path.tile.locator().locator("select").selectOption("high");
     const at = Date.now();
     await path.camera.daemon.stop();
     await new Promise((r) => setTimeout(r, 15_000));
