@@ -5,12 +5,19 @@
  * Ingress's CPU per camera (its own cgroup: the service and its per-stream handler), MediaMTX's
  * CPU per camera, and sets them beside `lkstack capacity`'s model.
  *
+ * The same camera is then published the passthrough way (its main and sub streams as the layers
+ * of one simulcast track, by lkstack-publisher, no re-encoding), and the publisher's CPU per camera
+ * is set beside the Ingress's for the 720p, 2-layer preset of the same run.
+ *
  *   BENCH_CAMERA_SECONDS (15)  measured seconds per preset, after a warm-up
+ *   BENCH_CAMERA_ONLY          run only the Ingress preset of this name (then camera.md, the whole
+ *                              table, is left as it is; camera-passthrough.md is written)
  */
 import { CAPACITY_MODEL, DEFAULTS } from "../schema";
 import { CAMERA_PATH_BINARIES, CameraPath } from "../test/helpers/cameraPath";
 import { cgroupStats, machineTicks, procStats } from "../test/helpers/procStats";
 import { requireBinaries } from "../test/helpers/servers";
+import { PASSTHROUGH_BINARIES, PassthroughPath } from "../test/helpers/passthrough";
 import { machine, percentile, writeResults } from "./report";
 
 const SECONDS = Math.min(60, Number(process.env.BENCH_CAMERA_SECONDS ?? 15));
@@ -97,18 +104,93 @@ async function runPreset(p: (typeof PRESETS)[number], index: number): Promise<Pr
   }
 }
 
+/** The passthrough path with the same camera as the "720p camera, 2 layers" preset. */
+const PASSTHROUGH = {
+  name: "720p camera, main 1280x720 + sub 640x360, passthrough",
+  main: { width: 1280, height: 720, bitrateKbps: 1500 },
+  sub: { width: 640, height: 360, bitrateKbps: 500 },
+  comparedWith: "720p camera, 2 layers",
+};
+
+interface PassthroughResult {
+  preset: string;
+  latencyMs: { p50: number; p95: number };
+  fps: number;
+  width: number;
+  publisherCores: number;
+  publisherRssBytes: number;
+  mediamtxCores: number;
+}
+
+async function runPassthrough(): Promise<PassthroughResult> {
+  const path = new PassthroughPath({
+    main: PASSTHROUGH.main,
+    sub: PASSTHROUGH.sub,
+    fps: 25,
+    gopSeconds: 1,
+    udp: { start: 53100, end: 53199 },
+  });
+  try {
+    await path.start();
+    await path.tile.open(60_000);
+    await path.tile.firstFrameAfter(Date.now() - 600_000, 60_000);
+    await path.tile.locator().locator("select").selectOption("high");
+    await new Promise((r) => setTimeout(r, 8000));
+    const p0 = procStats(path.publisher.proc.pid ?? 0);
+    const m0 = procStats(path.mediamtx.proc.pid ?? 0);
+    const started = Date.now();
+    const shown = await path.tile.measure(SECONDS * 1000);
+    const seconds = (Date.now() - started) / 1000;
+    const p1 = procStats(path.publisher.proc.pid ?? 0);
+    const m1 = procStats(path.mediamtx.proc.pid ?? 0);
+    return {
+      preset: PASSTHROUGH.name,
+      latencyMs: { p50: percentile(shown.latencies, 50), p95: percentile(shown.latencies, 95) },
+      fps: shown.fps,
+      width: Math.max(0, ...shown.widths),
+      publisherCores: (p1.cpuSeconds - p0.cpuSeconds) / seconds,
+      publisherRssBytes: p1.rssBytes,
+      mediamtxCores: (m1.cpuSeconds - m0.cpuSeconds) / seconds,
+    };
+  } finally {
+    await path.stop();
+  }
+}
+
+function passthroughRows(r: PassthroughResult, ingress: PresetResult | undefined): [string, string][] {
+  const ratio =
+    ingress && r.publisherCores > 0
+      ? `; the Ingress's ${ingress.ingressCores.toFixed(2)} cores for "${ingress.preset}" are ${(ingress.ingressCores / r.publisherCores).toFixed(0)}x that`
+      : "";
+  return [
+    [
+      `${r.preset}: glass-to-glass p50 / p95`,
+      `${r.latencyMs.p50} / ${r.latencyMs.p95} ms (top layer ${r.width} px, ${r.fps.toFixed(1)} fps)`,
+    ],
+    [
+      `${r.preset}: publisher CPU per camera`,
+      `${r.publisherCores.toFixed(4)} cores, RSS ${(r.publisherRssBytes / 1024 ** 2).toFixed(0)} MB${ratio}`,
+    ],
+    [`${r.preset}: MediaMTX CPU per camera`, `${r.mediamtxCores.toFixed(3)} cores (two streams relayed)`],
+  ];
+}
+
 async function main(): Promise<void> {
-  const bins = requireBinaries(CAMERA_PATH_BINARIES);
+  const bins = requireBinaries([...new Set([...CAMERA_PATH_BINARIES, ...PASSTHROUGH_BINARIES])]);
   if (!bins.available) throw new Error(bins.reason);
+  const only = process.env.BENCH_CAMERA_ONLY;
+  const presets = PRESETS.filter((p) => !only || p.name === only);
+  if (presets.length === 0) throw new Error(`BENCH_CAMERA_ONLY=${only ?? ""}: no such preset (${PRESETS.map((p) => p.name).join("; ")})`);
   const hardStop = setTimeout(
     () => {
       process.stderr.write("bench/camera: hard time limit reached\n");
       process.exit(2);
     },
-    PRESETS.length * (SECONDS + 150) * 1000,
+    (presets.length + 1) * (SECONDS + 150) * 1000,
   );
   const results: PresetResult[] = [];
-  for (const [i, p] of PRESETS.entries()) results.push(await runPreset(p, i));
+  for (const p of presets) results.push(await runPreset(p, PRESETS.indexOf(p)));
+  const passthrough = await runPassthrough();
   clearTimeout(hardStop);
   const model = CAPACITY_MODEL.ingressCoresPerCamera;
   const rows: [string, string][] = results.flatMap((r): [string, string][] => [
@@ -126,7 +208,13 @@ async function main(): Promise<void> {
       `${r.machineBusyPct.toFixed(0)} % of ${machine().split(" x ")[0]} cores (camera, Chromium and every server share them)`,
     ],
   ]);
-  writeResults("camera", { machine: machine(), seconds: SECONDS, modelIngressCoresPerCamera: model, results }, rows);
+  if (!only) writeResults("camera", { machine: machine(), seconds: SECONDS, modelIngressCoresPerCamera: model, results }, rows);
+  // The passthrough figures with the Ingress figure of the same run they are compared with.
+  const ingress = results.find((r) => r.preset === PASSTHROUGH.comparedWith);
+  writeResults("camera-passthrough", { machine: machine(), seconds: SECONDS, ingress, passthrough }, [
+    ...rows.filter(([k]) => ingress !== undefined && k.startsWith(`${ingress.preset}:`)),
+    ...passthroughRows(passthrough, ingress),
+  ]);
 }
 
 main().catch((e: unknown) => {

@@ -24,7 +24,8 @@ export const RECONCILER_IMAGE = "node:20-alpine";
 
 /**
  * The passthrough publisher's own version (publisher/): the tag the program builds and pushes
- * (lkstack:publisher.build), and the name of its cached test binary. Bump it with publisher/.
+ * (lkstack:publisher.build). Bump it with publisher/ (the test binary is cached by a content hash of
+ * publisher/, scripts/build-go-servers.sh).
  */
 export const PUBLISHER_VERSION = "0.1.0";
 

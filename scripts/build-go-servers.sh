@@ -8,6 +8,9 @@
 # from the published modules through a wrapper module made here in a temp dir (a go.mod that
 # requires the module, repeating its own `replace` lines, and a tools.go that imports its main
 # package); nothing of theirs is copied into this repository.
+#
+# lkstack-publisher is ours (publisher/, its own module with a committed go.sum); it is named by a
+# content hash of its sources, and "$cache/bin/lkstack-publisher" links to the current build.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cache=${LKSTACK_CACHE_DIR:-$HOME/.cache/lkstack}
@@ -93,6 +96,19 @@ build_mediamtx() {
   rm -rf "$dir"
 }
 
+build_publisher() {
+  local hash out link="$cache/bin/lkstack-publisher"
+  hash=$(cd "$here" && find publisher -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)
+  out="$cache/bin/lkstack-publisher-$hash"
+  if [ ! -x "$out" ]; then
+    # Its own unit tests and vet run with each new build (a cached build has passed them).
+    (cd "$here/publisher" && nice -n 19 go vet -mod=readonly . && CGO_ENABLED=0 nice -n 19 go test -mod=readonly -count=1 .)
+    (cd "$here/publisher" && CGO_ENABLED=0 nice -n 19 go build -mod=readonly -trimpath -o "$out.tmp" .)
+    mv "$out.tmp" "$out"
+  fi
+  ln -sfn "$(basename "$out")" "$link.tmp" && mv -T "$link.tmp" "$link"
+}
+
 # Run the builds side by side (the Ingress's cgo build is the long one) and report each failure.
 declare -A jobs=()
 run() { # run <name> <function> ...: in the background, logging to $cache/logs/<name>.log
@@ -105,6 +121,7 @@ run livekit-server go_install github.com/livekit/livekit-server/cmd/server "$liv
 run actionlint go_install github.com/rhysd/actionlint/cmd/actionlint "$actionlint_version" actionlint
 run ingress build_ingress
 run mediamtx build_mediamtx
+run lkstack-publisher build_publisher
 failed=0
 for name in "${!jobs[@]}"; do
   if ! wait "${jobs[$name]}"; then

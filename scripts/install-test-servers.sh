@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real servers the conformance tests start: coturn, redis-server, Chromium, GStreamer
 # and the test camera from Debian; livekit-server, LiveKit Ingress, MediaMTX and actionlint built
-# from the Go module proxy at the versions pinned in schema/versions.ts (scripts/build-go-servers.sh).
+# from the Go module proxy at the versions pinned in schema/versions.ts, and our lkstack-publisher
+# (publisher/) from source (scripts/build-go-servers.sh).
 # Go builds land in a cache directory that later runs reuse, so a warm run takes seconds.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,6 +54,7 @@ echo "livekit-server: $cache/bin/livekit-server-$livekit_version"
 echo "ingress: $cache/bin/ingress-$ingress_version"
 echo "mediamtx: $cache/bin/mediamtx-$mediamtx_version"
 echo "mediamtx openapi: $cache/mediamtx-$mediamtx_version-openapi.yaml"
+echo "lkstack-publisher: $(readlink -f "$cache/bin/lkstack-publisher")"
 echo "actionlint: $cache/bin/actionlint-$(sed -n 's/.*actionlint: *"\(v[0-9.]*\)".*/\1/p' "$here/schema/versions.ts" | head -n1)"
 echo "turnserver: $(command -v turnserver)"
 echo "redis-server: $(command -v redis-server)"

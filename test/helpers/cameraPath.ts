@@ -11,7 +11,8 @@ import { minimal, TEST_SECRETS } from "./fixtures";
 import { startLivekit, startRedis } from "./livekitStack";
 import { materialize } from "./realStack";
 import { BINARIES, freePorts, launchChromium, startDaemon, tempDir, waitForTcp, type Daemon } from "./servers";
-import { capturedAfter, frameRate, installStampReader, latencyMs, percentile, type StampSample } from "./stamp";
+import type { StampSample } from "./stamp";
+import { StampedTile, type TileMeasure } from "./tile";
 
 /**
  * A shell script that moves itself into a new CPU-accounting cgroup, mounts that cgroup where
@@ -62,6 +63,12 @@ export interface TestCameraOptions {
   height: number;
   fps: number;
   credentials?: { username: string; password: string };
+  /** Seconds between keyframes (the script's default is 2). */
+  gopSeconds?: number;
+  /** A sub stream of the same pictures at another path and size, as IP cameras serve. */
+  sub?: { path: string; width: number; height: number; bitrateKbps: number };
+  /** The main stream's path (default "cam"). */
+  path?: string;
 }
 
 export async function startTestCamera(o: TestCameraOptions): Promise<TestCamera> {
@@ -70,12 +77,25 @@ export async function startTestCamera(o: TestCameraOptions): Promise<TestCamera>
     existsSync(f),
   );
   if (!script) throw new Error(`rtsp_camera.py not found next to ${__dirname}`);
-  const args = [script, "--port", String(o.port), "--path", "cam"];
+  const path = o.path ?? "cam";
+  const args = [script, "--port", String(o.port), "--path", path];
   args.push("--width", String(o.width), "--height", String(o.height), "--fps", String(o.fps));
+  if (o.gopSeconds !== undefined) args.push("--gop", String(o.gopSeconds));
+  if (o.sub)
+    args.push(
+      "--sub-path",
+      o.sub.path,
+      "--sub-width",
+      String(o.sub.width),
+      "--sub-height",
+      String(o.sub.height),
+      "--sub-bitrate",
+      String(o.sub.bitrateKbps),
+    );
   if (o.credentials) args.push("--user", o.credentials.username, "--password", o.credentials.password);
   const daemon = startDaemon(BINARIES.python3, args);
   await waitForTcp(o.port, daemon);
-  return { daemon, url: `rtsp://127.0.0.1:${o.port}/cam` };
+  return { daemon, url: `rtsp://127.0.0.1:${o.port}/${path}` };
 }
 
 /** MediaMTX from its rendered Secret-held body (camera credentials and the API account inside). */
@@ -272,23 +292,26 @@ export class CameraPath {
   }
 
   tile(): Locator {
-    return this.page.locator(`section.tile[data-room="${CAMERA_PATH_ROOM}"]`);
+    return this.stampedTile().locator();
+  }
+
+  /** The camera's tile, read through the frame stamps (test/helpers/tile.ts). */
+  stampedTile(): StampedTile {
+    return new StampedTile(
+      this.page,
+      this.viewer.url,
+      CAMERA_PATH_ROOM,
+      () => `reconciler:\n${this.reconciler.output().slice(-2000)}\ningress:\n${this.ingress.output().slice(-3000)}`,
+    );
   }
 
   /** Opens the grid once the camera's room exists (the Ingress made it), and reads stamps from its tile. */
   async openGrid(timeoutMs: number): Promise<void> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      await this.page.goto(this.viewer.url);
-      if (await this.tile().count()) break;
-      if (Date.now() > end) throw new Error(`no camera room; ingress:\n${this.ingress.output().slice(-3000)}`);
-      await new Promise((r) => setTimeout(r, 2000));
-    }
-    await this.page.evaluate(installStampReader, CAMERA_PATH_ROOM);
+    await this.stampedTile().open(timeoutMs);
   }
 
   async stamps(): Promise<StampSample[]> {
-    return this.page.evaluate(() => (globalThis as unknown as { __stamps: StampSample[] }).__stamps);
+    return this.stampedTile().stamps();
   }
 
   /**
@@ -296,31 +319,12 @@ export class CameraPath {
    * count) and the picture moves (two frame numbers); returns when the first one was shown.
    */
   async firstFrameAfter(since: number, timeoutMs: number): Promise<number> {
-    const end = Date.now() + timeoutMs;
-    while (Date.now() < end) {
-      const fresh = (await this.stamps()).filter((s) => capturedAfter(s, since));
-      if (new Set(fresh.map((s) => s.counter)).size >= 2) return fresh[0].shownAt;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error(
-      `no new frames within ${timeoutMs} ms; reconciler:\n${this.reconciler.output().slice(-2000)}\ningress:\n${this.ingress.output().slice(-3000)}`,
-    );
+    return this.stampedTile().firstFrameAfter(since, timeoutMs);
   }
 
   /** Frame rate, widths and glass-to-glass latency of what the tile showed over the next `ms`. */
-  async measure(ms: number): Promise<{ fps: number; widths: number[]; p50: number; p95: number; latencies: number[] }> {
-    const from = Date.now();
-    await new Promise((r) => setTimeout(r, ms));
-    const to = Date.now();
-    const shown = (await this.stamps()).filter((s) => s.shownAt >= from && s.shownAt < to);
-    const latencies = shown.map(latencyMs).filter((l) => l < 60_000);
-    return {
-      fps: frameRate(shown, from, to),
-      widths: [...new Set(shown.map((s) => s.width))],
-      p50: percentile(latencies, 50),
-      p95: percentile(latencies, 95),
-      latencies,
-    };
+  async measure(ms: number): Promise<TileMeasure> {
+    return this.stampedTile().measure(ms);
   }
 
   async stop(): Promise<void> {

@@ -27,6 +27,8 @@ export const BINARIES = {
   caddy: "/usr/bin/caddy",
   /** Makes the test CA and certificates. */
   openssl: "/usr/bin/openssl",
+  /** Ours (publisher/): scripts/build-go-servers.sh links its current build here. */
+  publisher: join(CACHE_DIR, "bin", "lkstack-publisher"),
 } as const;
 
 /** Any truthy CI (GitHub's "true", others' "1" or "yes"): a missing server is then an error, never a skip. */
