@@ -152,8 +152,8 @@ describe("Kubernetes target under mocks (prod stack)", () => {
       for (const v of values) expect([r.type, r.name, text.includes(v)]).toEqual([r.type, r.name, false]);
     }
     const secrets = ofType(rs, "kubernetes:core/v1:Secret");
-    // sfu, ingress, turn, valkey, mediamtx, the camera reconciler, and the SFU's metrics auth for Prometheus
-    expect(secrets.length).toBe(7);
+    // sfu, ingress, turn, valkey, mediamtx, the camera reconciler, the publisher, and the SFU's metrics auth for Prometheus
+    expect(secrets.length).toBe(8);
     // The values searched for above are real: each one is in some Secret.
     const inSecrets = JSON.stringify(secrets.map((s) => s.inputs));
     for (const v of values) expect([v, inSecrets.includes(v)]).toEqual([v, true]);
