@@ -98,21 +98,18 @@ suite("prod through the real Pulumi engine and a real kube-apiserver", () => {
   beforeAll(async () => {
     const started = Date.now();
     cluster = await startKubeCluster();
-    discovery = new Discovery(cluster);
     for (const crd of crdManifests(BINARIES.engineCrds)) {
       const r = await cluster.api("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
       expect(r.status).toBe(201);
     }
-    // Established before the provider asks for them.
+    // Established before the provider asks for them (a fresh discovery each time: it caches).
     for (const kind of ["ServiceMonitor", "PrometheusRule"]) {
       const deadline = Date.now() + 30_000;
-      while (
-        (await cluster.api("GET", "/apis/monitoring.coreos.com/v1")).status !== 200 ||
-        !(await discovery.path({ apiVersion: "monitoring.coreos.com/v1", kind }).catch(() => ""))
-      )
+      while (!(await new Discovery(cluster).path({ apiVersion: "monitoring.coreos.com/v1", kind }).catch(() => "")))
         if (Date.now() > deadline) throw new Error(`${kind} CRD never served`);
         else await new Promise((r) => setTimeout(r, 300));
     }
+    discovery = new Discovery(cluster);
     engine = prepareEngine({ KUBECONFIG: cluster.kubeconfig });
     config = { ...stackFileConfig(STACK), ...secretConfig([SECRETS.turnA]) };
     process.stdout.write(`control plane and CRDs ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
@@ -208,7 +205,7 @@ suite("prod through the real Pulumi engine and a real kube-apiserver", () => {
     }
     expect(refusedUnderRestricted.sort()).toEqual(["lkstack-sfu", "lkstack-turn"]);
     await cluster.api("DELETE", `/api/v1/namespaces/${strict}`);
-  });
+  }, 120_000);
 
   it(
     "a second up with no change changes nothing; a lkstack:rotation bump changes nothing while every secret is given",
