@@ -32,6 +32,20 @@ export const PUBLISHER_VERSION = "0.1.0";
 /** Tools the tests build with `go install` (scripts/install-test-servers.sh reads these too). */
 export const TEST_TOOL_VERSIONS = {
   actionlint: "v1.7.12",
+  // The engine suite (test/engine) runs the real Pulumi engine against a real API server; these
+  // are built from the module proxy by scripts/build-go-servers.sh. The CLI is the oldest served
+  // release newer than @pulumi/pulumi in package.json (3.261-3.273 are not served).
+  pulumiCli: "v3.274.1",
+  // pulumi-kubernetes never tags provider/vX, so only this pseudo-version (= v4.25.0) is served.
+  pulumiKubernetesProvider: "v4.0.0-20260115033456-f47bc2d6f199",
+  // kube-apiserver and kube-controller-manager (garbage collector and namespace controllers only).
+  kubernetes: "v1.34.2",
+  // etcd's 3.6 series, which Kubernetes 1.34 is released against (Debian's etcd-server is 3.4).
+  etcd: "v3.6.6",
+  // The CRDs the prod stack's objects need (ServiceMonitor, PrometheusRule, Certificate), from the
+  // manifests these releases publish in their Go module zips (the proxy serves these versions).
+  prometheusOperatorCrds: "v0.85.0",
+  certManagerCrds: "v1.19.1",
 } as const;
 
 export const IMAGE_REPOSITORIES: Record<Component, string> = {

@@ -29,6 +29,14 @@ export const BINARIES = {
   openssl: "/usr/bin/openssl",
   /** Ours (publisher/): scripts/build-go-servers.sh links its current build here. */
   publisher: join(CACHE_DIR, "bin", "lkstack-publisher"),
+  // The engine suite's (test/engine): the Pulumi CLI, its kubernetes provider and a control plane.
+  pulumi: join(CACHE_DIR, "bin", `pulumi-${TEST_TOOL_VERSIONS.pulumiCli}`),
+  pulumiKubernetes: join(CACHE_DIR, "bin", `pulumi-resource-kubernetes-${TEST_TOOL_VERSIONS.pulumiKubernetesProvider}`),
+  kubeApiserver: join(CACHE_DIR, "bin", `kube-apiserver-${TEST_TOOL_VERSIONS.kubernetes}`),
+  kubeControllerManager: join(CACHE_DIR, "bin", `kube-controller-manager-${TEST_TOOL_VERSIONS.kubernetes}`),
+  etcd: join(CACHE_DIR, "bin", `etcd-${TEST_TOOL_VERSIONS.etcd}`),
+  /** The published CRD manifests scripts/build-go-servers.sh copies from the module zips. */
+  engineCrds: join(CACHE_DIR, "crds", `${TEST_TOOL_VERSIONS.prometheusOperatorCrds}-${TEST_TOOL_VERSIONS.certManagerCrds}`),
 } as const;
 
 /** Any truthy CI (GitHub's "true", others' "1" or "yes"): a missing server is then an error, never a skip. */
