@@ -23,6 +23,8 @@ export const RECONCILER_IMAGE = "node:20-alpine";
 /** Tools the tests build with `go install` (scripts/install-test-servers.sh reads these too). */
 export const TEST_TOOL_VERSIONS = {
   actionlint: "v1.7.12",
+  // `bench/cli` renders the upstream livekit-server chart with it, side by side with `lkstack render`.
+  helm: "v3.22.0",
 } as const;
 
 export const IMAGE_REPOSITORIES: Record<Component, string> = {

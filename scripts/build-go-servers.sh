@@ -24,6 +24,7 @@ livekit_version=$(pinned livekitServer)
 ingress_version=$(pinned livekitIngress)
 mediamtx_version=$(pinned mediamtx)
 actionlint_version=$(pinned actionlint)
+helm_version=$(pinned helm)
 
 go_install() { # go_install <module/cmd> <version> <binary name>
   local out="$cache/bin/$3-$2"
@@ -103,6 +104,7 @@ run() { # run <name> <function> ...: in the background, logging to $cache/logs/<
 }
 run livekit-server go_install github.com/livekit/livekit-server/cmd/server "$livekit_version" livekit-server
 run actionlint go_install github.com/rhysd/actionlint/cmd/actionlint "$actionlint_version" actionlint
+run helm go_install helm.sh/helm/v3/cmd/helm "$helm_version" helm
 run ingress build_ingress
 run mediamtx build_mediamtx
 failed=0
