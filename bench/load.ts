@@ -144,6 +144,25 @@ async function tokenFor(room: string, identity: string, publish: boolean): Promi
   return t.toJwt();
 }
 
+/**
+ * Joins a subscriber, up to three times: on a saturated machine @livekit/rtc-node 1.1.0 sometimes
+ * loses the room handle during connect ("handle not found"); a join that needed a retry counts
+ * its whole time.
+ */
+async function joinWithRetry(url: string, token: string, wire: (room: Room) => void): Promise<Room> {
+  for (let attempt = 1; ; attempt++) {
+    const room = new Room();
+    wire(room);
+    try {
+      await room.connect(url, token, { autoSubscribe: true, dynacast: true });
+      return room;
+    } catch (e) {
+      await room.disconnect().catch(() => undefined);
+      if (attempt >= 3) throw e;
+    }
+  }
+}
+
 async function runStep(rooms: number, subscribersPerRoom: number): Promise<StepResult> {
   // A range wide enough for every participant of the largest step at 3 addresses each.
   const stack = await startLocalStack({ start: 52000, end: 54999 });
@@ -182,29 +201,29 @@ async function runStep(rooms: number, subscribersPerRoom: number): Promise<StepR
       );
       // One join at a time: @livekit/rtc-node 1.1.0 loses room handles when connects overlap.
       for (let s = 0; s < subscribersPerRoom; s++) {
-        const viewer = new Room();
         const quality: Quality = INGEST === "transcode" ? qualityFor(s) : 2;
-        all.push(viewer);
-        viewers.push({ room: viewer, quality });
-        viewer.on(RoomEvent.TrackSubscribed, (t: RemoteTrack, publication: RemoteTrackPublication) => {
-          if (t.kind !== TrackKind.KIND_VIDEO) return;
-          if (INGEST === "transcode") setQuality(publication, quality);
-          void (async () => {
-            for await (const ev of new VideoStream(t)) {
-              if (Date.now() > stopAt) break;
-              if (!measuring) continue;
-              const read = readStamp(ev.frame);
-              if (!read) continue;
-              framesDecoded++;
-              const latency = ((Date.now() >>> 0) - read.sentMs) >>> 0;
-              if (latency < 10000) latencyMs.push(latency);
-            }
-          })();
-        });
         const token = await tokenFor(name, `viewer-${r}-${s}`, false);
         const start = Date.now();
-        await viewer.connect(stack.wsUrl, token, { autoSubscribe: true, dynacast: true });
+        const viewer = await joinWithRetry(stack.wsUrl, token, (room) =>
+          room.on(RoomEvent.TrackSubscribed, (t: RemoteTrack, publication: RemoteTrackPublication) => {
+            if (t.kind !== TrackKind.KIND_VIDEO) return;
+            if (INGEST === "transcode") setQuality(publication, quality);
+            void (async () => {
+              for await (const ev of new VideoStream(t)) {
+                if (Date.now() > stopAt) break;
+                if (!measuring) continue;
+                const read = readStamp(ev.frame);
+                if (!read) continue;
+                framesDecoded++;
+                const latency = ((Date.now() >>> 0) - read.sentMs) >>> 0;
+                if (latency < 10000) latencyMs.push(latency);
+              }
+            })();
+          }),
+        );
         joinMs.push(Date.now() - start);
+        all.push(viewer);
+        viewers.push({ room: viewer, quality });
       }
     }
     // Let layers settle, then measure over SECONDS.
@@ -303,14 +322,16 @@ async function main(): Promise<void> {
     process.stderr.write(`bench/load: ${rooms} rooms x ${subs} subscribers (${INGEST})\n`);
     const step = await runStep(rooms, subs);
     steps.push(step);
-    if (steps.length > 1 && degraded(step, steps[0])) {
-      knee = step;
-      break;
-    }
+    if (steps.length > 1 && degraded(step, steps[0])) knee = step;
+    // After every step, so a run cut short keeps what it measured.
+    report(steps, knee);
+    if (knee) break;
   }
   await dispose();
   clearTimeout(hardStop);
+}
 
+function report(steps: StepResult[], knee: StepResult | undefined): void {
   const mb = (b: number) => `${(b / 1024 ** 2).toFixed(1)} MB`;
   const ratio = (measured: number, model: number) => (model > 0 ? `${(measured / model).toFixed(2)}x` : "n/a");
   // LiveKit's published benchmark (docs.livekit.io, self-hosting/benchmark, "livestreaming"): one
