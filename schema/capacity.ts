@@ -40,10 +40,6 @@ export function formatBytes(bytes: number): string {
 
 export type ViewingLayer = "high" | "medium" | "low" | "mix";
 
-/** Calibrated by bench/load on livekit-server (see CAPACITY_MODEL; README prints model against measured). */
-const SFU_CORES_PER_SUBSCRIBER = 0.003;
-const SFU_MEMORY_PER_SUBSCRIBER_BYTES = 512 * 1024;
-
 /**
  * The planner's assumptions, one place. The seed gives bitrates and memory; CPU figures are
  * engineering estimates that `bench/load` measures against on real servers (see README).
@@ -51,16 +47,10 @@ const SFU_MEMORY_PER_SUBSCRIBER_BYTES = 512 * 1024;
 export const CAPACITY_MODEL = {
   /** Share of viewers per layer when they browse a grid (low) and open some tiles (high). */
   mix: { high: 0.1, medium: 0.2, low: 0.7 },
-  /**
-   * SFU forwarding cost: cores per Gbps of egress (LiveKit's reference: 3,000 subscribers of one
-   * 720p stream on 16 cores), per published layer (receive + NACK/RTCP), and per subscriber whatever
-   * its bitrate (its peer connection's RTCP, congestion control, pacing and signalling), the last
-   * calibrated by bench/load (test/unit/capacity-calibration.test.ts holds the model to it).
-   */
+  /** SFU forwarding cost: cores per Gbps of egress, plus per published layer (receive + NACK/RTCP). */
   sfuCoresPerEgressGbps: 2,
   sfuCoresPerPublishedLayer: 0.004,
-  sfuCoresPerSubscriber: SFU_CORES_PER_SUBSCRIBER,
-  sfuMemoryPerSubscriberBytes: SFU_MEMORY_PER_SUBSCRIBER_BYTES,
+  sfuMemoryPerSubscriberBytes: 512 * 1024,
   /** The seed's node size: 2-4 cores, 2-4 GB. A node is "full" at its upper end. */
   sfuNodeCores: 4,
   /** RTMP input decodes the camera and encodes every layer: about two cores per 1080p camera (rtmpCpuCost). */
@@ -78,12 +68,6 @@ export const CAPACITY_MODEL = {
     { name: "100 GbE", gbps: 100 },
   ],
 } as const;
-
-/** SFU cores for an egress, a subscriber count and a count of published layers (the model's CPU terms). */
-export function sfuCores(egressGbps: number, subscribers: number, publishedLayers: number): number {
-  const m = CAPACITY_MODEL;
-  return egressGbps * m.sfuCoresPerEgressGbps + subscribers * m.sfuCoresPerSubscriber + publishedLayers * m.sfuCoresPerPublishedLayer;
-}
 
 export interface LayerRates {
   high: number;
@@ -163,7 +147,7 @@ export function planCapacity(input: {
   const publishedKbps = rates.high + rates.medium + rates.low;
   const sfuEgressGbps = (viewers * perViewer) / 1e6;
   const sfuIngestGbps = (cameras * publishedKbps) / 1e6;
-  const coresTotal = sfuCores(sfuEgressGbps, viewers, cameras * input.layersPublished);
+  const coresTotal = sfuEgressGbps * m.sfuCoresPerEgressGbps + cameras * input.layersPublished * m.sfuCoresPerPublishedLayer;
   const memoryTotal = cameras * DEFAULTS.sfuMemoryPerRoomBytes + viewers * m.sfuMemoryPerSubscriberBytes;
   const udpMode = input.udpMode ?? "range";
   const byPorts = replicasForRange(cameras, viewers, input.udpRange, udpMode);
@@ -239,7 +223,9 @@ export function sfuResourcesFor(cameras: number, concurrentViewers: number, repl
     roomsPerNode * DEFAULTS.sfuMemoryPerRoomBytes +
     viewersPerNode * CAPACITY_MODEL.sfuMemoryPerSubscriberBytes;
   const mix = viewerKbps("mix", rates);
-  const cores = sfuCores((viewersPerNode * mix) / 1e6, viewersPerNode, roomsPerNode * layersPublished);
+  const cores =
+    (viewersPerNode * mix * CAPACITY_MODEL.sfuCoresPerEgressGbps) / 1e6 +
+    roomsPerNode * layersPublished * CAPACITY_MODEL.sfuCoresPerPublishedLayer;
   const gi = (b: number) => `${Math.ceil(b / GIB)}Gi`;
   const floor = DEFAULTS.resources.sfu;
   return {
