@@ -11,7 +11,7 @@
  * subscriber-minute and memory per room at the first step and at the knee, with the capacity
  * model's prediction beside the measured CPU and memory. Bounded: at most 8 steps, 60 s each.
  *
- *   BENCH_STEPS ("5x10,10x10,20x10,30x10")  BENCH_SECONDS (20)  BENCH_FPS (15)
+ *   BENCH_STEPS ("5x10,10x10,20x10,30x10")  BENCH_SECONDS (20)  BENCH_FPS (15)  BENCH_NOISE_ROWS (160)
  *   BENCH_INGEST (transcode): transcode = the Ingress's simulcast layers; passthrough = one layer
  */
 import {
