@@ -19,7 +19,8 @@ export function percentile(values: number[], p: number): number {
 export function writeResults(name: string, figures: unknown, rows: [string, string][]): void {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const md = ["| figure | value |", "| --- | --- |", ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join("\n") + "\n";
-  writeFileSync(join(RESULTS_DIR, `${name}.json`), JSON.stringify(figures, null, 2) + "\n");
+  // The printed rows go into the JSON too: scripts/bench-readme.mjs writes the README's tables from them.
+  writeFileSync(join(RESULTS_DIR, `${name}.json`), JSON.stringify({ ...(figures as object), rows }, null, 2) + "\n");
   writeFileSync(join(RESULTS_DIR, `${name}.md`), md);
   process.stdout.write(`\n## bench/${name}\n\n${md}\nwrote bench/results/${name}.json and ${name}.md\n`);
 }

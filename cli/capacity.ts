@@ -1,27 +1,22 @@
-import {
-  CAPACITY_MODEL,
-  camerasPerIngress,
-  INGRESS_MIN_IDLE_RATIO,
-  DEFAULT_PORTS,
-  DEFAULTS,
-  formatBytes,
-  layerRates,
-  planCapacity,
-  planIngest,
-  INGEST_MODEL,
-  CAMERA_INGEST_MODES,
-  cameraStreams,
-  camerasWithIngest,
-  type CapacityPlan,
-  type IngestPlan,
-  type StackConfig,
-  type ViewingLayer,
-} from "../schema";
+// Module paths, not the schema index: planning without a stack never loads zod.
+import { CAPACITY_MODEL, formatBytes, layerRates, planCapacity, type CapacityPlan, type ViewingLayer } from "../schema/capacity";
+import { CAMERA_INGEST_MODES, cameraStreams, camerasWithIngest } from "../schema/cameraIngest";
+import { DEFAULTS } from "../schema/defaults";
+import { INGEST_MODEL, planIngest, type IngestPlan } from "../schema/ingestCapacity";
+import { camerasPerIngress, INGRESS_MIN_IDLE_RATIO } from "../schema/ingressAdmission";
+import { DEFAULT_PORTS, UDP_PORTS_PER_PARTICIPANT, type UdpMode } from "../schema/ports";
+import type { StackConfig } from "../schema/validate";
 
 export const VIEWING_LAYERS: readonly ViewingLayer[] = ["high", "medium", "low", "mix"];
 
 /** Plans from a stack's layers and UDP range, or the seed's when no stack is given. */
-export function planFor(cameras: number, viewersPerCamera: number, layer: ViewingLayer, cfg?: StackConfig): CapacityPlan {
+export function planFor(
+  cameras: number,
+  viewersPerCamera: number,
+  layer: ViewingLayer,
+  cfg?: StackConfig,
+  udpMode?: UdpMode,
+): CapacityPlan {
   const layers = cfg?.simulcast.layers ?? DEFAULTS.simulcastLayers;
   return planCapacity({
     cameras,
@@ -30,6 +25,7 @@ export function planFor(cameras: number, viewersPerCamera: number, layer: Viewin
     rates: layerRates(layers),
     layersPublished: layers.length,
     udpRange: cfg?.sfu.ports.udp ?? DEFAULT_PORTS.sfu.udp,
+    udpMode: udpMode ?? cfg?.sfu.ports.udpMode ?? DEFAULTS.sfuUdpMode,
   });
 }
 
@@ -75,7 +71,9 @@ export function formatPlan(p: CapacityPlan, range: { start: number; end: number 
     `ingest: cameras -> MediaMTX ${gbps(p.cameraIngestGbps)}; Ingress -> SFU ${gbps(p.sfuIngestGbps)} (every layer of every camera)`,
     `egress: SFU -> viewers ${gbps(p.sfuEgressGbps)}`,
     `SFU: ${s.replicas} replica(s) (ports need ${s.replicasBy.ports}, CPU ${s.replicasBy.cpu}, memory ${s.replicasBy.memory}); per node ${cores(s.coresPerNode)} cores, ${formatBytes(s.memoryPerNodeBytes)}, ${gbps(s.egressPerNodeGbps)} egress -> ${s.nicPerNode}`,
-    `UDP ports per node: ${s.udpPortsPerNode} for ${s.participantsPerNode} participants; ${range.start}-${range.end} has ${range.end - range.start + 1}: ${s.udpRangeEnough ? "enough" : "NOT enough"}`,
+    s.udpMode === "single"
+      ? `UDP ports per node: ${range.start} alone for ${s.participantsPerNode} participants (single-port mode: a socket on it per node address)`
+      : `UDP ports per node: ${s.udpPortsPerNode} for ${s.participantsPerNode} participants (${UDP_PORTS_PER_PARTICIPANT} each); ${range.start}-${range.end} has ${range.end - range.start + 1}: ${s.udpRangeEnough ? "enough" : "NOT enough"}`,
     `Ingress: ${p.ingress.coresTotal} cores for transcoding (${m.ingressCoresPerCamera} per camera) -> ${p.ingress.replicas} node(s) of ${m.ingressNodeCores} cores ` +
       `(${camerasPerIngress(m.ingressNodeCores, m.ingressCoresPerCamera)} cameras each: it admits a stream only while ${INGRESS_MIN_IDLE_RATIO * 100} % of its cores stay idle)`,
     `coturn: ${gbps(p.turn.relayedGbps)} relayed if ${m.turnRelayedShare * 100}% of viewers need TURN -> ${cores(p.turn.cores)} core(s), ${p.turn.nic}`,

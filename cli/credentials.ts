@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import type { ApiCredentials } from "../reconciler/reconcile";
-import { SECRET_ENV } from "../schema";
+import { SECRET_ENV } from "../schema/secretEnv";
 
 // Defined by the reconciler (it calls LiveKit's API too); the CLI's commands import it from here.
 export type { ApiCredentials };

@@ -1,4 +1,14 @@
-import { DEFAULTS, METRICS_USERNAME, participantBudget, rangeSize, SECRET_ENV, signallingUrl, topology, type StackConfig } from "../schema";
+import {
+  DEFAULTS,
+  METRICS_USERNAME,
+  participantBudget,
+  rangeSize,
+  SECRET_ENV,
+  sfuUdpPorts,
+  signallingUrl,
+  topology,
+  type StackConfig,
+} from "../schema";
 import { metricSum, scrape } from "./probes/metrics";
 import { get, tcpOpen, unresolvable, why } from "./probes/net";
 import { inspectTls } from "./probes/tls";
@@ -176,14 +186,17 @@ async function iceTcp(cfg: StackConfig, t: DoctorTargets, host: string): Promise
 
 /** The settings rows: what the stack file says, checked without the network. */
 function settings(cfg: StackConfig): Check[] {
-  const udp = cfg.sfu.ports.udp;
+  const udp = sfuUdpPorts(cfg.sfu.ports);
+  const single = cfg.sfu.ports.udpMode === "single";
   const ip = cfg.sfu.nodeIp;
   const publicStun = ip.strategy === "stun" && ip.stunServers.length === 0;
   return [
     {
-      name: `UDP media range ${udp.start}-${udp.end}`,
+      name: single ? `UDP media port ${udp.start} (single-port mode)` : `UDP media range ${udp.start}-${udp.end}`,
       ok: true,
-      figure: `${rangeSize(udp)} ports, ${participantBudget(udp)} participants per node (probed only by a WebRTC join: lkstack viewer)`,
+      figure:
+        (single ? "every participant on one port" : `${rangeSize(udp)} ports, ${participantBudget(udp)} participants per node`) +
+        " (probed only by a WebRTC join: lkstack viewer)",
     },
     {
       name: "node IP setting",

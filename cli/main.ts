@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
-import { ConfigError } from "../schema";
+// Module paths, not the schema index: a command that needs no config never loads zod.
+import { ConfigError } from "../schema/errors";
 import type { CliCommand, Io } from "./command";
 import { backup } from "./commands/backup";
 import { cameras } from "./commands/cameras";

@@ -1,14 +1,16 @@
-import { nodeLoad, participantBudget, rangeSize, type StackConfig } from "../schema";
+import { nodeLoad, participantBudget, rangeSize, sfuUdpPorts, UDP_PORTS_PER_PARTICIPANT, type StackConfig } from "../schema";
 
 /** The short, secret-free overview `lkstack render` prints. */
 export function summarize(cfg: StackConfig, stack: string): string {
-  const load = nodeLoad(cfg.cameras.length, cfg.capacity.concurrentViewers, cfg.sfu.replicas);
-  const udp = cfg.sfu.ports.udp;
+  const load = nodeLoad(cfg.cameras.length, cfg.capacity.concurrentViewers, cfg.sfu.replicas, cfg.sfu.ports.udpMode);
+  const udp = sfuUdpPorts(cfg.sfu.ports);
   const lines = [
     `stack ${stack}: target ${cfg.target}${cfg.target === "docker" ? ` (${cfg.docker.mode})` : ` (namespace ${cfg.kubernetes.namespace})`}`,
     `versions: livekit-server ${cfg.versions.livekitServer}, ingress ${cfg.versions.livekitIngress}, coturn ${cfg.versions.coturn}, valkey ${cfg.versions.valkey}, mediamtx ${cfg.versions.mediamtx}`,
     `sfu: ${cfg.sfu.replicas} replica(s); http ${cfg.sfu.ports.http}/tcp, ice ${cfg.sfu.ports.rtcTcp}/tcp, metrics ${cfg.sfu.ports.metrics}/tcp, media ${udp.start}-${udp.end}/udp; node ip ${cfg.sfu.nodeIp.strategy}${cfg.sfu.nodeIp.strategy === "static" ? ` ${cfg.sfu.nodeIp.address}` : ""}`,
-    `per-node participants: ${load.participantsPerNode} planned of ${participantBudget(udp)} (${rangeSize(udp)} UDP ports, 2 per participant)`,
+    cfg.sfu.ports.udpMode === "single"
+      ? `per-node participants: ${load.participantsPerNode} planned, all on UDP port ${udp.start} (single-port mode)`
+      : `per-node participants: ${load.participantsPerNode} planned of ${participantBudget(udp)} (${rangeSize(udp)} UDP ports, ${UDP_PORTS_PER_PARTICIPANT} per participant)`,
     cfg.turn.enabled
       ? `turn: ${cfg.turn.domain} ${cfg.turn.ports.listening}/udp+tcp${cfg.turn.tls.enabled ? `, ${cfg.turn.ports.tls}/tls` : ""}, relay ${cfg.turn.ports.relay.start}-${cfg.turn.ports.relay.end}/udp, ${cfg.turn.deniedPeers.length} denied and ${cfg.turn.allowedPeers.length} allowed peer ranges`
       : "turn: disabled",

@@ -1,5 +1,5 @@
 import { AccessToken, type VideoGrant } from "livekit-server-sdk";
-import { DEFAULTS } from "../schema";
+import { DEFAULTS } from "../schema/defaults";
 
 /** The seed's room naming: one room per camera, `camera_<uuid>`. */
 export const CAMERA_ROOM = new RegExp(`^${DEFAULTS.rooms.namePrefix}[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`);

@@ -1,6 +1,6 @@
 import { DEFAULTS } from "./defaults";
 import { camerasPerIngress } from "./ingressAdmission";
-import { UDP_PORTS_PER_PARTICIPANT, rangeSize, type PortRange } from "./ports";
+import { UDP_PORTS_PER_PARTICIPANT, rangeSize, type PortRange, type UdpMode } from "./ports";
 
 /** What one SFU node must carry: every camera room's publisher plus the planned viewers. */
 export interface NodeLoad {
@@ -10,24 +10,26 @@ export interface NodeLoad {
   memoryNeededBytes: number;
 }
 
-export function nodeLoad(cameras: number, concurrentViewers: number, replicas: number): NodeLoad {
+export function nodeLoad(cameras: number, concurrentViewers: number, replicas: number, mode: UdpMode = "range"): NodeLoad {
   const roomsPerNode = Math.ceil(cameras / replicas);
   const participantsPerNode = Math.ceil((cameras + concurrentViewers) / replicas);
   return {
     roomsPerNode,
     participantsPerNode,
-    udpPortsNeeded: participantsPerNode * UDP_PORTS_PER_PARTICIPANT,
+    // Single-port mode: one port (a socket on it per node address), shared by every participant.
+    udpPortsNeeded: mode === "single" ? 1 : participantsPerNode * UDP_PORTS_PER_PARTICIPANT,
     memoryNeededBytes: DEFAULTS.sfuMemoryOverheadBytes + roomsPerNode * DEFAULTS.sfuMemoryPerRoomBytes,
   };
 }
 
-/** Participants one node can hold before its UDP range runs out. */
-export function participantBudget(range: PortRange): number {
-  return Math.floor(rangeSize(range) / UDP_PORTS_PER_PARTICIPANT);
+/** Participants one node can hold before its UDP range runs out (no port limit in single-port mode). */
+export function participantBudget(range: PortRange, mode: UdpMode = "range"): number {
+  return mode === "single" ? Infinity : Math.floor(rangeSize(range) / UDP_PORTS_PER_PARTICIPANT);
 }
 
 /** Smallest replica count whose per-node participants fit in the range. */
-export function replicasForRange(cameras: number, concurrentViewers: number, range: PortRange): number {
+export function replicasForRange(cameras: number, concurrentViewers: number, range: PortRange, mode: UdpMode = "range"): number {
+  if (mode === "single") return 1;
   const budget = participantBudget(range);
   return budget === 0 ? Infinity : Math.max(1, Math.ceil((cameras + concurrentViewers) / budget));
 }
@@ -90,6 +92,7 @@ export interface CapacityPlan {
     coresPerNode: number;
     memoryPerNodeBytes: number;
     participantsPerNode: number;
+    udpMode: UdpMode;
     udpPortsPerNode: number;
     udpRangeEnough: boolean;
     nicPerNode: string;
@@ -134,6 +137,8 @@ export function planCapacity(input: {
   /** How many layers the Ingress publishes per camera (the non-zero rates). */
   layersPublished: number;
   udpRange: PortRange;
+  /** `single`: every participant on one port, so ports never decide the node count. */
+  udpMode?: UdpMode;
 }): CapacityPlan {
   const m = CAPACITY_MODEL;
   const { cameras, viewersPerCamera, layer, rates } = input;
@@ -144,11 +149,12 @@ export function planCapacity(input: {
   const sfuIngestGbps = (cameras * publishedKbps) / 1e6;
   const coresTotal = sfuEgressGbps * m.sfuCoresPerEgressGbps + cameras * input.layersPublished * m.sfuCoresPerPublishedLayer;
   const memoryTotal = cameras * DEFAULTS.sfuMemoryPerRoomBytes + viewers * m.sfuMemoryPerSubscriberBytes;
-  const byPorts = replicasForRange(cameras, viewers, input.udpRange);
+  const udpMode = input.udpMode ?? "range";
+  const byPorts = replicasForRange(cameras, viewers, input.udpRange, udpMode);
   const byCpu = Math.max(1, Math.ceil(coresTotal / m.sfuNodeCores));
   const byMemory = Math.max(1, Math.ceil((memoryTotal + DEFAULTS.sfuMemoryOverheadBytes) / (4 * GIB)));
   const replicas = Math.max(byPorts, byCpu, byMemory);
-  const load = nodeLoad(cameras, viewers, replicas);
+  const load = nodeLoad(cameras, viewers, replicas, udpMode);
   const memoryPerNodeBytes = DEFAULTS.sfuMemoryOverheadBytes + Math.ceil(memoryTotal / replicas);
   const egressPerNodeGbps = sfuEgressGbps / replicas;
   const ingressCores = cameras * m.ingressCoresPerCamera;
@@ -163,8 +169,9 @@ export function planCapacity(input: {
       );
     if (byPorts > Math.max(byCpu, byMemory))
       contradictions.push(
-        `The seed's ${input.udpRange.start}-${input.udpRange.end} range holds ${participantBudget(input.udpRange)} participants per node (2 ports each): ` +
-          `${cameras + viewers} participants need ${byPorts} SFU nodes although CPU needs ${byCpu} and memory ${byMemory}; widen the range to use fewer, larger nodes.`,
+        `The seed's ${input.udpRange.start}-${input.udpRange.end} range holds ${participantBudget(input.udpRange)} participants per node (${UDP_PORTS_PER_PARTICIPANT} ports each): ` +
+          `${cameras + viewers} participants need ${byPorts} SFU nodes although CPU needs ${byCpu} and memory ${byMemory}; ` +
+          `single-port mode (lkstack:sfu.ports.udpMode: single) or a wider range uses fewer, larger nodes.`,
       );
     contradictions.push(
       `The seed gives the Ingress 1-2 cores for ${cameras} cameras, which only passthrough ingest (no re-encode) meets; ` +
@@ -186,8 +193,9 @@ export function planCapacity(input: {
       coresPerNode: coresTotal / replicas,
       memoryPerNodeBytes,
       participantsPerNode: load.participantsPerNode,
+      udpMode,
       udpPortsPerNode: load.udpPortsNeeded,
-      udpRangeEnough: load.udpPortsNeeded <= rangeSize(input.udpRange),
+      udpRangeEnough: udpMode === "single" || load.udpPortsNeeded <= rangeSize(input.udpRange),
       nicPerNode: nicFor(egressPerNodeGbps + sfuIngestGbps / replicas),
       egressPerNodeGbps,
       replicasBy: { ports: byPorts, cpu: byCpu, memory: byMemory },

@@ -38,6 +38,8 @@ export const DEFAULTS = {
   valkeyMaxmemory: "768mb",
   /** Finite drain: camera rooms never empty, so LiveKit's own drain would wait forever. */
   sfuDrainSeconds: 600,
+  /** The seed's port range (schema/ports.ts, UDP_MODES); `single` is the opt-in that lifts the per-node port limit. */
+  sfuUdpMode: "range" as const,
   /** How often the camera reconciler compares config and server (seconds). */
   reconcileSeconds: 15,
   turnUserQuota: 12,

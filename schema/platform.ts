@@ -1,5 +1,5 @@
 import type { ConfigProblem } from "./errors";
-import { inRange, rangesOverlap, type PortRange } from "./ports";
+import { inRange, rangesOverlap, sfuUdpPorts, type PortRange } from "./ports";
 import type { StackConfigParsed } from "./stack";
 
 /**
@@ -45,7 +45,12 @@ function listeners(c: StackConfigParsed): Listener[] {
     { path: ["sfu", "ports", "http"], what: "SFU HTTP/WebSocket", range: one(c.sfu.ports.http), hostNetwork: true },
     { path: ["sfu", "ports", "rtcTcp"], what: "SFU ICE/TCP", range: one(c.sfu.ports.rtcTcp), hostNetwork: true },
     { path: ["sfu", "ports", "metrics"], what: "SFU metrics", range: one(c.sfu.ports.metrics), hostNetwork: true },
-    { path: ["sfu", "ports", "udp"], what: "the SFU UDP range", range: c.sfu.ports.udp, hostNetwork: true },
+    {
+      path: ["sfu", "ports", "udp"],
+      what: c.sfu.ports.udpMode === "single" ? "the SFU UDP port" : "the SFU UDP range",
+      range: sfuUdpPorts(c.sfu.ports),
+      hostNetwork: true,
+    },
     { path: ["valkey", "port"], what: "Valkey", range: one(c.valkey.port), hostNetwork: false },
   ];
   if (c.valkey.mode === "sentinel")

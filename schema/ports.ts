@@ -38,12 +38,36 @@ export const DEFAULT_PORTS = {
   urlDefault: { http: 80, https: 443, rtsp: 554, rtsps: 322 },
 } as const;
 
-/** LiveKit opens about two UDP ports per participant (publisher and subscriber transports). */
-export const UDP_PORTS_PER_PARTICIPANT = 2;
+/**
+ * The UDP port budget, measured on livekit-server (test/conformance/udp-ports.test.ts pins it): in
+ * range mode every peer connection the server negotiates takes one port of the range for each
+ * node address ICE gathers on (every non-loopback address, IPv6 link-local included). A camera
+ * (publish only) and a viewer (subscribe only) each negotiate one peer connection.
+ */
+export const PEER_CONNECTIONS_PER_PARTICIPANT = 1;
+/**
+ * Node addresses ICE gathers on, for planning: an IPv4 address plus the IPv6 link-local address
+ * most Linux NICs carry. A node with more (`ip -brief addr`, not counting loopback) takes more.
+ */
+export const ICE_ADDRESSES_PER_NODE = 2;
+export const UDP_PORTS_PER_PARTICIPANT = PEER_CONNECTIONS_PER_PARTICIPANT * ICE_ADDRESSES_PER_NODE;
+
+/**
+ * How the SFU takes UDP ports: `range`, a port per peer connection and address from the range
+ * (LiveKit's port_range_start/end); `single`, every participant on the range's first port
+ * (LiveKit's rtc.udp_port: one socket per address, whatever the participant count).
+ */
+export const UDP_MODES = ["range", "single"] as const;
+export type UdpMode = (typeof UDP_MODES)[number];
 
 export interface PortRange {
   start: number;
   end: number;
+}
+
+/** The UDP ports the SFU listens on and the firewall must open: the range, or its first port alone. */
+export function sfuUdpPorts(ports: { udp: PortRange; udpMode: UdpMode }): PortRange {
+  return ports.udpMode === "single" ? { start: ports.udp.start, end: ports.udp.start } : ports.udp;
 }
 
 export function rangeSize(r: PortRange): number {

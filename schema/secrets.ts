@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ConfigError, type ConfigProblem } from "./errors";
 import { forbiddenChar } from "./text";
+import { SECRET_ENV } from "./secretEnv";
 
 /**
  * Every secret of a stack. None of these is ever part of a public rendered file; they reach
@@ -19,17 +20,7 @@ export interface StackSecrets {
   cameraCredentials: Record<string, { username: string; password: string }>;
 }
 
-/** Environment variables `lkstack render` reads secrets from (the seed's names where it has one). */
-export const SECRET_ENV = {
-  apiKey: "LIVEKIT_API_KEY",
-  apiSecret: "LIVEKIT_API_SECRET",
-  turnSecret: "TURN_SECRET",
-  valkeyPassword: "VALKEY_PASSWORD",
-  mediamtxApiPassword: "MEDIAMTX_API_PASSWORD",
-  mediamtxReadPassword: "MEDIAMTX_READ_PASSWORD",
-  metricsPassword: "LKSTACK_METRICS_PASSWORD",
-  cameraCredentials: "LKSTACK_CAMERA_CREDENTIALS",
-} as const;
+export { SECRET_ENV };
 
 /**
  * The user of the SFU's metrics basic auth (`prometheus.username` in livekit.yaml). Public: only

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DEFAULTS } from "./defaults";
-import { DEFAULT_PORTS } from "./ports";
+import { DEFAULT_PORTS, UDP_MODES } from "./ports";
 import { VERSIONS } from "./versions";
 import { isCidr, isIp } from "./net";
 import { parseCpu, parseMemory, parseValkeyMemory } from "./quantity";
@@ -106,6 +106,8 @@ const sfuSchema = z
         rtcTcp: port.default(DEFAULT_PORTS.sfu.rtcTcp),
         metrics: port.default(DEFAULT_PORTS.sfu.metrics),
         udp: portRange(DEFAULT_PORTS.sfu.udp),
+        /** `range`: a port per peer connection and node address; `single`: all on `udp.start` (rtc.udp_port). */
+        udpMode: z.enum(UDP_MODES).default(DEFAULTS.sfuUdpMode),
       })
       .strict()
       .default({
@@ -113,6 +115,7 @@ const sfuSchema = z
         rtcTcp: DEFAULT_PORTS.sfu.rtcTcp,
         metrics: DEFAULT_PORTS.sfu.metrics,
         udp: { ...DEFAULT_PORTS.sfu.udp },
+        udpMode: DEFAULTS.sfuUdpMode,
       }),
     nodeIp: nodeIpSchema.optional(),
     congestionControl: z.boolean().default(true),

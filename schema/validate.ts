@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ConfigError, problemsFromZod, type ConfigProblem } from "./errors";
 import { stackObjectSchema, type ResourceLimits, type StackConfigParsed } from "./stack";
 import { SUPPORTED, isSupported, type Component } from "./versions";
-import { inRange, rangeSize, rangesOverlap } from "./ports";
+import { inRange, rangeSize, rangesOverlap, sfuUdpPorts, UDP_PORTS_PER_PARTICIPANT } from "./ports";
 import { parseCidr, cidrContains, DEFAULT_DENIED_PEERS, type Cidr } from "./net";
 import { controlCharProblems } from "./text";
 import { nodeLoad, participantBudget, replicasForRange, formatBytes, layerRates, sfuResourcesFor } from "./capacity";
@@ -10,7 +10,8 @@ import { parseMemory, parseValkeyMemory } from "./quantity";
 import { DEFAULTS } from "./defaults";
 import { topology } from "./topology";
 import { checkPlatform } from "./platform";
-import { cameraIngest, cameraIngestProblems } from "./cameraIngest";
+import { cameraIngest } from "./cameraIngest";
+import { cameraIngestProblems } from "./cameraIngestChecks";
 import { checkPublisher, resolvePublisherResources } from "./publisher";
 import { checkIngressAdmission, resolveIngressResources } from "./ingressAdmission";
 import { checkEdge } from "./edge";
@@ -137,7 +138,10 @@ function checkPorts(c: StackConfigParsed, out: ConfigProblem[]): void {
       });
     else seen.set(claim.port, claim);
   }
-  const ranges = [{ range: c.sfu.ports.udp, path: ["sfu", "ports", "udp"], what: "the SFU UDP range" }];
+  const sfuUdp = sfuUdpPorts(c.sfu.ports);
+  const ranges = [
+    { range: sfuUdp, path: ["sfu", "ports", "udp"], what: c.sfu.ports.udpMode === "single" ? "the SFU UDP port" : "the SFU UDP range" },
+  ];
   if (c.turn.enabled) ranges.push({ range: c.turn.ports.relay, path: ["turn", "ports", "relay"], what: "the TURN relay range" });
   for (const claim of claims)
     for (const r of ranges)
@@ -147,10 +151,10 @@ function checkPorts(c: StackConfigParsed, out: ConfigProblem[]): void {
           problem: `port ${claim.port} (${claim.what}) lies inside ${r.what} ${r.range.start}-${r.range.end}`,
           fix: "move the port outside the range or shrink the range",
         });
-  if (c.turn.enabled && rangesOverlap(c.sfu.ports.udp, c.turn.ports.relay))
+  if (c.turn.enabled && rangesOverlap(sfuUdp, c.turn.ports.relay))
     out.push({
       path: ["turn", "ports", "relay"],
-      problem: `TURN relay range ${c.turn.ports.relay.start}-${c.turn.ports.relay.end} overlaps the SFU UDP range ${c.sfu.ports.udp.start}-${c.sfu.ports.udp.end} (both bind on the node)`,
+      problem: `TURN relay range ${c.turn.ports.relay.start}-${c.turn.ports.relay.end} overlaps ${ranges[0].what} ${sfuUdp.start}-${sfuUdp.end} (both bind on the node)`,
       fix: "make them disjoint, e.g. relay 40000-49999 with the SFU on 50000-50500",
     });
 }
@@ -168,8 +172,8 @@ function resolveSfuResources(c: StackConfigParsed): ResourceLimits {
 }
 
 function checkCapacity(c: StackConfigParsed, sfuResources: ResourceLimits, out: ConfigProblem[]): void {
-  const load = nodeLoad(c.cameras.length, c.capacity.concurrentViewers, c.sfu.replicas);
-  const size = rangeSize(c.sfu.ports.udp);
+  const load = nodeLoad(c.cameras.length, c.capacity.concurrentViewers, c.sfu.replicas, c.sfu.ports.udpMode);
+  const size = rangeSize(sfuUdpPorts(c.sfu.ports));
   if (load.udpPortsNeeded > size) {
     const replicas = replicasForRange(c.cameras.length, c.capacity.concurrentViewers, c.sfu.ports.udp);
     out.push({
@@ -177,8 +181,8 @@ function checkCapacity(c: StackConfigParsed, sfuResources: ResourceLimits, out: 
       problem:
         `${c.cameras.length} cameras + ${c.capacity.concurrentViewers} viewers on ${c.sfu.replicas} SFU node(s) is ` +
         `${load.participantsPerNode} participants per node, needing ${load.udpPortsNeeded} UDP ports; ` +
-        `the range ${c.sfu.ports.udp.start}-${c.sfu.ports.udp.end} has ${size} (budget ${participantBudget(c.sfu.ports.udp)} participants)`,
-      fix: `raise lkstack:sfu.replicas to ${replicas}, or widen the range to at least ${load.udpPortsNeeded} ports`,
+        `the range ${c.sfu.ports.udp.start}-${c.sfu.ports.udp.end} has ${size} (budget ${participantBudget(c.sfu.ports.udp)} participants at ${UDP_PORTS_PER_PARTICIPANT} ports each)`,
+      fix: `raise lkstack:sfu.replicas to ${replicas}, or widen the range to at least ${load.udpPortsNeeded} ports, or set lkstack:sfu.ports.udpMode: single (one port for every participant)`,
     });
   }
   const limit = parseMemory(sfuResources.limits.memory);

@@ -46,6 +46,8 @@ export const TEST_TOOL_VERSIONS = {
   // manifests these releases publish in their Go module zips (the proxy serves these versions).
   prometheusOperatorCrds: "v0.85.0",
   certManagerCrds: "v1.19.1",
+  // `bench/cli` renders the upstream livekit-server chart with it, side by side with `lkstack render`.
+  helm: "v3.22.0",
 } as const;
 
 export const IMAGE_REPOSITORIES: Record<Component, string> = {

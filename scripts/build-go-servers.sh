@@ -33,6 +33,7 @@ kubernetes_version=$(pinned kubernetes)
 etcd_version=$(pinned etcd)
 prometheus_crds_version=$(pinned prometheusOperatorCrds)
 cert_manager_crds_version=$(pinned certManagerCrds)
+helm_version=$(pinned helm)
 
 go_install() { # go_install <module/cmd> <version> <binary name>
   local out="$cache/bin/$3-$2"
@@ -262,6 +263,7 @@ run() { # run <name> <function> ...: in the background, logging to $cache/logs/<
 }
 run livekit-server go_install github.com/livekit/livekit-server/cmd/server "$livekit_version" livekit-server
 run actionlint go_install github.com/rhysd/actionlint/cmd/actionlint "$actionlint_version" actionlint
+run helm go_install helm.sh/helm/v3/cmd/helm "$helm_version" helm
 run ingress build_ingress
 run mediamtx build_mediamtx
 run lkstack-publisher build_publisher

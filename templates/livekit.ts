@@ -42,9 +42,10 @@ export function renderLivekitConfig(cfg: StackConfig, layout: FileLayout): strin
     key_file: layout.sfu.keyFile,
     rtc: compact({
       tcp_port: cfg.sfu.ports.rtcTcp,
-      // A range and udp_port together would let the range win silently; only the range is set.
-      port_range_start: cfg.sfu.ports.udp.start,
-      port_range_end: cfg.sfu.ports.udp.end,
+      // A range and udp_port together would let the range win silently; only one of them is set.
+      ...(cfg.sfu.ports.udpMode === "single"
+        ? { udp_port: cfg.sfu.ports.udp.start }
+        : { port_range_start: cfg.sfu.ports.udp.start, port_range_end: cfg.sfu.ports.udp.end }),
       ...nodeIpKeys(cfg),
       enable_loopback_candidate: false,
       allow_tcp_fallback: cfg.sfu.tcpFallback,

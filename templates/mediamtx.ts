@@ -107,9 +107,22 @@ function mediamtxDoc(cfg: StackConfig, secrets: StackSecrets | undefined): Recor
 
 const NOTE = "Camera credentials and the API and reader passwords exist only in the Secret-held copy.";
 
+/**
+ * The public body and the part plan, once per config object: the renderers, the Secrets and the
+ * workloads each ask for them, and for thousands of cameras every YAML pass costs (bench/cli). A
+ * parsed StackConfig is never mutated, so its identity is its content.
+ */
+const publicBodies = new WeakMap<StackConfig, string>();
+const partStarts = new WeakMap<StackConfig, string[]>();
+
 /** mediamtx.yml without any password (for review and backups). */
 export function renderMediamtxConfig(cfg: StackConfig): string {
-  return banner("#", "mediamtx", cfg.versions.mediamtx, NOTE) + toYaml(mediamtxDoc(cfg, undefined));
+  let body = publicBodies.get(cfg);
+  if (body === undefined) {
+    body = banner("#", "mediamtx", cfg.versions.mediamtx, NOTE) + toYaml(mediamtxDoc(cfg, undefined));
+    publicBodies.set(cfg, body);
+  }
+  return body;
 }
 
 /**
@@ -156,16 +169,20 @@ function cutBefore(body: string, startIds: readonly string[]): string[] {
  * Secrets exist never depends on a secret value; each part stays under the secret chunk budget.
  */
 export function mediamtxPartStarts(cfg: StackConfig): string[] {
+  const known = partStarts.get(cfg);
+  if (known) return [...known];
   const ids = cfg.cameras.map((c) => c.id);
   const segments = cutBefore(renderMediamtxConfig(cfg), ids);
   const items = segments.map((seg, i) => ({
     id: i === 0 ? undefined : ids[i - 1],
     bytes: utf8Bytes(seg) + (i === 0 ? MEDIAMTX_SECRET_ALLOWANCE.header : credentialAllowance(cfg.cameras[i - 1])),
   }));
-  return packInOrder(items, (it) => it.bytes, CHUNK_BUDGET.secret)
+  const starts = packInOrder(items, (it) => it.bytes, CHUNK_BUDGET.secret)
     .slice(1)
     .map((group) => group[0].id)
     .filter((id): id is string => id !== undefined);
+  partStarts.set(cfg, starts);
+  return [...starts];
 }
 
 /** The part names, mediamtx-000.yml, …: from the config alone. */

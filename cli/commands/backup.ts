@@ -1,7 +1,5 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { writeBackup } from "../backup";
-import { loadStackConfig } from "../stackFile";
 import { action, projectDir, required, withStack, type CliCommand, type StackOptions } from "../command";
 
 interface BackupOptions extends StackOptions {
@@ -18,6 +16,7 @@ export const backup: CliCommand = {
     action<BackupOptions>(cmd, ctx, async (o) => {
       const stack = required(o.stack, "--stack");
       const out = resolve(ctx.io.cwd, required(o.out, "--out"));
+      const [{ loadStackConfig }, { writeBackup }] = await Promise.all([import("../stackFile"), import("../backup")]);
       const cfg = loadStackConfig(stack, projectDir(o, ctx.io));
       const files = await writeBackup(cfg, stack, out, new Date(), { force: o.force === true });
       ctx.io.out(`wrote ${out}: ${files.join(", ")}`);

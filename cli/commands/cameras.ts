@@ -1,6 +1,4 @@
 import type { Command } from "commander";
-import { camerasReconcile, CamerasUsageError } from "../cameras";
-import { parseTtl } from "../token";
 import { action, projectDir, required, UsageError, withStack, type CliCommand, type StackOptions } from "../command";
 
 interface ReconcileOptions extends StackOptions {
@@ -32,6 +30,7 @@ export const cameras: CliCommand = {
       .option("--mediamtx-url <url>")
       .option("--ingress-rtmp-url <url>");
     action<ReconcileOptions>(cmd, ctx, async (o) => {
+      const [{ camerasReconcile, CamerasUsageError }, { parseTtl }] = await Promise.all([import("../cameras"), import("../token")]);
       const options = {
         stack: required(o.stack, "--stack"),
         project: projectDir(o, ctx.io),

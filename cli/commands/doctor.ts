@@ -1,8 +1,5 @@
 import type { Command } from "commander";
-import { SECRET_ENV } from "../../schema";
-import { CredentialsError, secretsFor } from "../credentials";
-import { doctorTargets, formatChecks, runDoctor } from "../doctor";
-import { loadStackConfig } from "../stackFile";
+import { SECRET_ENV } from "../../schema/secretEnv";
 import { action, projectDir, required, withStack, type CliCommand, type Io, type StackOptions } from "../command";
 
 interface DoctorOptions extends StackOptions {
@@ -13,7 +10,8 @@ interface DoctorOptions extends StackOptions {
 }
 
 /** io.env plus the secrets the checks need from the stack's outputs; a missing one fails its row, with the fix. */
-function withSecrets(stack: string, io: Io, project: string): Record<string, string | undefined> {
+async function withSecrets(stack: string, io: Io, project: string): Promise<Record<string, string | undefined>> {
+  const { CredentialsError, secretsFor } = await import("../credentials");
   const wanted = [
     { env: SECRET_ENV.turnSecret, output: "turnSecret" },
     { env: SECRET_ENV.valkeyPassword, output: "valkeyPassword" },
@@ -42,9 +40,13 @@ export const doctor: CliCommand = {
       const { io } = ctx;
       const stack = required(o.stack, "--stack");
       const project = projectDir(o, io);
+      const [{ loadStackConfig }, { doctorTargets, formatChecks, runDoctor }] = await Promise.all([
+        import("../stackFile"),
+        import("../doctor"),
+      ]);
       const cfg = loadStackConfig(stack, project);
       const flags = { url: o.url, ingressUrl: o.ingressUrl, turn: o.turn, valkey: o.valkey };
-      const checks = await runDoctor(cfg, doctorTargets(cfg, flags, withSecrets(stack, io, project)));
+      const checks = await runDoctor(cfg, doctorTargets(cfg, flags, await withSecrets(stack, io, project)));
       for (const line of formatChecks(checks)) io.out(line);
       const failed = checks.filter((c) => !c.ok).length;
       io.out(failed === 0 ? `all ${checks.length} checks pass` : `${failed} of ${checks.length} checks fail`);

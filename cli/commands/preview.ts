@@ -1,8 +1,5 @@
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { previewProgram, tree, writePreview } from "../preview";
-import { loadStackConfig } from "../stackFile";
-import { summarize } from "../summary";
 import { action, projectDir, required, withStack, type CliCommand, type StackOptions } from "../command";
 
 /** The Pulumi program next to this CLI (index.ts, or dist/index.js once built). */
@@ -23,6 +20,12 @@ export const preview: CliCommand = {
       const { io } = ctx;
       const stack = required(o.stack, "--stack");
       const project = projectDir(o, io);
+      // The Pulumi SDK loads only here: no other command pays for it.
+      const [{ loadStackConfig }, { previewProgram, tree, writePreview }, { summarize }] = await Promise.all([
+        import("../stackFile"),
+        import("../preview"),
+        import("../summary"),
+      ]);
       const cfg = loadStackConfig(stack, project);
       const resources = await previewProgram(stack, project, PROGRAM_PATH);
       io.out(summarize(cfg, stack));

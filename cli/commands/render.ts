@@ -1,8 +1,5 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { loadStackConfig } from "../stackFile";
-import { renderToDirectory } from "../render";
-import { summarize } from "../summary";
 import { action, projectDir, required, UsageError, withStack, type CliCommand, type StackOptions } from "../command";
 
 interface RenderOptions extends StackOptions {
@@ -28,6 +25,11 @@ export const render: CliCommand = {
       const { io } = ctx;
       const stack = required(o.stack, "--stack");
       const out = resolve(io.cwd, required(o.out, "--out"));
+      const [{ loadStackConfig }, { renderToDirectory }, { summarize }] = await Promise.all([
+        import("../stackFile"),
+        import("../render"),
+        import("../summary"),
+      ]);
       const cfg = loadStackConfig(stack, projectDir(o, io));
       if (o.manifests && cfg.target !== "kubernetes")
         throw new UsageError(`--manifests needs the kubernetes target; stack ${stack} has lkstack:target ${cfg.target}`);

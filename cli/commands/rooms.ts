@@ -1,6 +1,4 @@
 import type { Command } from "commander";
-import { apiCredentials } from "../credentials";
-import { deleteRoom, listRooms } from "../rooms";
 import { action, projectDir, required, UsageError, withStack, type CliCommand, type Io, type StackOptions } from "../command";
 
 interface RoomsOptions extends StackOptions {
@@ -9,10 +7,11 @@ interface RoomsOptions extends StackOptions {
 }
 
 /** The server and key pair every rooms action talks to. */
-function target(o: RoomsOptions, io: Io) {
+async function target(o: RoomsOptions, io: Io) {
   const stack = required(o.stack, "--stack");
   const url = o.url ?? io.env.LIVEKIT_URL;
   if (!url) throw new UsageError("--url (or env LIVEKIT_URL) is required, e.g. http://<sfu-node>:7880");
+  const { apiCredentials } = await import("../credentials");
   return { url, creds: apiCredentials(stack, io.env, projectDir(o, io)) };
 }
 
@@ -27,12 +26,14 @@ export const rooms: CliCommand = {
       throw new UsageError(`rooms needs "list" or "delete", got ${name === undefined ? "nothing" : `"${name}"`}`);
     });
     action<RoomsOptions>(parent.command("list"), ctx, async (o) => {
-      const { url, creds } = target(o, ctx.io);
+      const { url, creds } = await target(o, ctx.io);
+      const { listRooms } = await import("../rooms");
       for (const line of await listRooms(url, creds)) ctx.io.out(line);
       return 0;
     });
     action<RoomsOptions>(parent.command("delete").option("--room <name>"), ctx, async (o) => {
-      const { url, creds } = target(o, ctx.io);
+      const { url, creds } = await target(o, ctx.io);
+      const { deleteRoom } = await import("../rooms");
       const room = required(o.room, "--room");
       await deleteRoom(url, creds, room);
       ctx.io.out(`deleted room ${room}`);

@@ -1,6 +1,4 @@
 import type { Command } from "commander";
-import { apiCredentials } from "../credentials";
-import { DEFAULT_TTL_SECONDS, mintToken, parseTtl } from "../token";
 import { action, projectDir, required, withStack, type CliCommand, type StackOptions } from "../command";
 
 interface TokenOptions extends StackOptions {
@@ -24,6 +22,10 @@ export const token: CliCommand = {
       .option("--any-room");
     action<TokenOptions>(cmd, ctx, async (o) => {
       const stack = required(o.stack, "--stack");
+      const [{ apiCredentials }, { DEFAULT_TTL_SECONDS, mintToken, parseTtl }] = await Promise.all([
+        import("../credentials"),
+        import("../token"),
+      ]);
       const creds = apiCredentials(stack, ctx.io.env, projectDir(o, ctx.io));
       const jwt = await mintToken({
         ...creds,

@@ -1,8 +1,4 @@
 import type { Command } from "commander";
-import { apiCredentials } from "../credentials";
-import { loadStackConfig } from "../stackFile";
-import { startViewer } from "../viewer";
-import { signallingUrl } from "../../schema";
 import { action, projectDir, required, UsageError, withStack, type CliCommand, type StackOptions } from "../command";
 
 interface ViewerOptions extends StackOptions {
@@ -21,6 +17,12 @@ export const viewer: CliCommand = {
       const { io } = ctx;
       const stack = required(o.stack, "--stack");
       const project = projectDir(o, io);
+      const [{ apiCredentials }, { loadStackConfig }, { startViewer }, { signallingUrl }] = await Promise.all([
+        import("../credentials"),
+        import("../stackFile"),
+        import("../viewer"),
+        import("../../schema/edge"),
+      ]);
       const cfg = loadStackConfig(stack, project);
       const creds = apiCredentials(stack, io.env, project);
       const wsUrl = (o.url ?? io.env.LIVEKIT_URL ?? signallingUrl(cfg) ?? `ws://127.0.0.1:${cfg.sfu.ports.http}`).replace(

@@ -12,6 +12,7 @@ import {
   isUrlProblem,
   parseIp,
   parseUrl,
+  sfuUdpPorts,
   type ServiceId,
   type StackConfig,
 } from "../../schema";
@@ -24,7 +25,8 @@ function tcp(port: number): NetworkPolicyPort {
   return { protocol: "TCP", port };
 }
 function udp(port: number, endPort?: number): NetworkPolicyPort {
-  return endPort === undefined ? { protocol: "UDP", port } : { protocol: "UDP", port, endPort };
+  // A one-port "range" (single-port ICE) is a plain port: endPort equal to port says nothing more.
+  return endPort === undefined || endPort === port ? { protocol: "UDP", port } : { protocol: "UDP", port, endPort };
 }
 
 /** Every policy governs both directions: an empty list denies that direction for the selected pods. */
@@ -106,6 +108,7 @@ export function networkPolicies(cfg: StackConfig): NetworkPolicy[] {
     { to: [pods("valkey")], ports: [tcp(v.port)] },
   ];
   const s = cfg.sfu.ports;
+  const media = sfuUdpPorts(s);
   // The SFU Service's endpoints are node addresses (host network); the pod selector states intent.
   const sfuSignalling: NetworkPolicyEgressRule = { to: [pods("sfu"), ...nodes], ports: [tcp(s.http)] };
   // Where the SFU's ICE candidates point: the node (hostIP), the configured address (static), or
@@ -121,7 +124,7 @@ export function networkPolicies(cfg: StackConfig): NetworkPolicy[] {
       "lkstack-sfu",
       "sfu",
       [
-        { from: ANYWHERE, ports: [tcp(s.http), tcp(s.rtcTcp), udp(s.udp.start, s.udp.end)] },
+        { from: ANYWHERE, ports: [tcp(s.http), tcp(s.rtcTcp), udp(media.start, media.end)] },
         { from: [monitoring, ...nodes], ports: [tcp(s.metrics)] },
       ],
       [
@@ -153,7 +156,7 @@ export function networkPolicies(cfg: StackConfig): NetworkPolicy[] {
         ],
         // coturn relays UDP only (no-tcp-relay), and the one peer a viewer has is an SFU: its UDP
         // range on the SFU's addresses. Every address in turnserver.conf is a literal: no DNS.
-        [{ to: sfuAddresses, ports: [udp(s.udp.start, s.udp.end)] }],
+        [{ to: sfuAddresses, ports: [udp(media.start, media.end)] }],
       ),
     );
   }
@@ -187,7 +190,7 @@ export function networkPolicies(cfg: StackConfig): NetworkPolicy[] {
           // It joins each camera's room through the SFU's signalling port, then publishes to the SFU's
           // UDP range (ICE over TCP as the fallback) like any participant.
           sfuSignalling,
-          { to: sfuAddresses, ports: [udp(s.udp.start, s.udp.end), tcp(s.rtcTcp)] },
+          { to: sfuAddresses, ports: [udp(media.start, media.end), tcp(s.rtcTcp)] },
         ],
       ),
     );

@@ -1,7 +1,7 @@
 import type { Deployment } from "kubernetes-types/apps/v1";
 import type { ConfigMap, ContainerPort, Service } from "kubernetes-types/core/v1";
 import type { PodDisruptionBudget } from "kubernetes-types/policy/v1";
-import { CONTAINER_LAYOUT, serviceImage, type StackConfig } from "../../schema";
+import { CONTAINER_LAYOUT, serviceImage, sfuUdpPorts, type StackConfig } from "../../schema";
 import type { WorkloadInput } from "./input";
 import {
   clusterService,
@@ -36,8 +36,9 @@ export interface SfuObjects {
 function sfuPorts(cfg: StackConfig): ContainerPort[] {
   const p = cfg.sfu.ports;
   const udp: ContainerPort[] = [];
+  const media = sfuUdpPorts(p);
   // Services cannot carry a range; on the host network each declared port is the node's port.
-  for (let port = p.udp.start; port <= p.udp.end; port++) udp.push({ containerPort: port, protocol: "UDP" });
+  for (let port = media.start; port <= media.end; port++) udp.push({ containerPort: port, protocol: "UDP" });
   return [
     { name: "http", containerPort: p.http, protocol: "TCP" },
     { name: "rtc-tcp", containerPort: p.rtcTcp, protocol: "TCP" },

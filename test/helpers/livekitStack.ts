@@ -72,7 +72,11 @@ export async function startLocalStack(udp: { start: number; end: number }, extra
   const cfg = parseStackConfig(
     minimal("docker", {
       ...extra,
-      sfu: { nodeIp: { strategy: "static", address: "127.0.0.1" }, ports: { http, rtcTcp, metrics, udp } },
+      sfu: {
+        ...extra.sfu,
+        nodeIp: { strategy: "static", address: "127.0.0.1" },
+        ports: { ...extra.sfu?.ports, http, rtcTcp, metrics, udp },
+      },
       turn: { domain: "turn.example.test", allowedPeers: ["127.0.0.1/32"], ...extra.turn },
     }),
   );

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 
 /** CPU seconds (user + system) and resident memory of one process, from /proc. */
 export function procStats(pid: number): { cpuSeconds: number; rssBytes: number } {
@@ -31,4 +31,30 @@ export function machineTicks(): { busy: number; total: number } {
   const idle = f[3] + f[4];
   const total = f.reduce((a, b) => a + b, 0);
   return { busy: total - idle, total };
+}
+
+/**
+ * The UDP sockets one process holds: its socket inodes (/proc/PID/fd) matched against the
+ * kernel's tables (/proc/PID/net/udp and udp6). `address` is the kernel's hex local address.
+ */
+export function udpSockets(pid: number): { address: string; port: number }[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]);
+    } catch {
+      // the descriptor closed between the listing and the read
+    }
+  }
+  const out: { address: string; port: number }[] = [];
+  for (const table of ["udp", "udp6"]) {
+    for (const line of readFileSync(`/proc/${pid}/net/${table}`, "utf8").split("\n").slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 10 || !inodes.has(cols[9])) continue;
+      const [address, port] = cols[1].split(":");
+      out.push({ address, port: parseInt(port, 16) });
+    }
+  }
+  return out;
 }

@@ -15,7 +15,7 @@ describe("stack files in the repo", () => {
   it("dev parses: docker target, the seed's defaults, static node IP on the bridge gateway", () => {
     const dev = stackFromFile("dev");
     expect(dev.target).toBe("docker");
-    expect(dev.sfu.ports).toEqual({ http: 7880, rtcTcp: 7881, metrics: 7882, udp: { start: 50000, end: 50500 } });
+    expect(dev.sfu.ports).toEqual({ http: 7880, rtcTcp: 7881, metrics: 7882, udp: { start: 50000, end: 50500 }, udpMode: "range" });
     expect(dev.rooms.emptyTimeoutSeconds).toBe(60);
     expect(dev.sfu.nodeIp).toEqual({ strategy: "static", address: "172.30.42.1" });
     expect(dev.versions).toEqual(VERSIONS);
