@@ -17,8 +17,13 @@ export default {
   reporters: ["clear-text", "progress-append-only", "json", "html"],
   jsonReporter: { fileName: "reports/mutation/mutation.json" },
   htmlReporter: { fileName: "reports/mutation/mutation.html" },
+  // Re-runs test only the mutants whose code or covering tests changed. The file stays local
+  // (reports/ is not committed): it is megabytes of generated JSON that every branch touching
+  // schema/ or templates/ would rewrite and conflict on.
   incremental: true,
   incrementalFile: "reports/stryker-incremental.json",
+  // Other sandboxes (a second run with its own --tempDirName) and build output are not the project.
+  ignorePatterns: ["/.stryker-tmp*", "/reports", "/dist", "/dist-bench", "/out"],
   tempDirName: ".stryker-tmp",
   cleanTempDir: "always",
   thresholds: { high: 95, low: 90, break: null },
