@@ -95,6 +95,52 @@ describe("the CreateIngress request LiveKit receives for a camera", () => {
   });
 });
 
+describe("what the reconciler reads from and deletes on LiveKit's Ingress service", () => {
+  const api = () =>
+    livekitIngressApi(base, { apiKey: "APIunitTestKey01", apiSecret: "unit-test-secret-0123456789abcdefghijkl", source: "test" });
+
+  it("lists every ingress with its input, status and error as the plan reads them", async () => {
+    const info = (id: string, inputType: string, state?: Record<string, unknown>) => ({
+      ingressId: id,
+      name: `camera_${id}`,
+      roomName: `room_${id}`,
+      streamKey: `key_${id}`,
+      inputType,
+      ...(state ? { state } : {}),
+    });
+    answer = () => ({
+      status: 200,
+      body: {
+        items: [
+          info("a", "RTMP_INPUT", { status: "ENDPOINT_PUBLISHING" }),
+          info("b", "URL_INPUT", { status: "ENDPOINT_BUFFERING" }),
+          info("c", "WHIP_INPUT", { status: "ENDPOINT_ERROR", error: "EOS" }),
+          info("d", "RTMP_INPUT", { status: "ENDPOINT_COMPLETE" }),
+          info("e", "RTMP_INPUT"),
+          info("f", "RTMP_INPUT", { status: "ENDPOINT_INACTIVE", error: "" }),
+        ],
+      },
+    });
+    const listed = await api().list();
+    expect(listed.map((i) => [i.ingressId, i.name, i.roomName, i.streamKey, i.input, i.status, i.error])).toEqual([
+      ["a", "camera_a", "room_a", "key_a", "rtmp", "publishing", undefined],
+      ["b", "camera_b", "room_b", "key_b", "url", "buffering", undefined],
+      ["c", "camera_c", "room_c", "key_c", "whip", "error", "EOS"],
+      ["d", "camera_d", "room_d", "key_d", "rtmp", "complete", undefined],
+      // No state yet, or an empty error: inactive, no error.
+      ["e", "camera_e", "room_e", "key_e", "rtmp", "inactive", undefined],
+      ["f", "camera_f", "room_f", "key_f", "rtmp", "inactive", undefined],
+    ]);
+    expect(calls.map((c) => c.url)).toEqual(["/twirp/livekit.Ingress/ListIngress"]);
+  });
+
+  it("deletes exactly the ingress it is given", async () => {
+    answer = () => ({ status: 200, body: { ingressId: "IN_gone" } });
+    await api().remove("IN_gone");
+    expect(calls.map((c) => [c.url, JSON.parse(c.body)])).toEqual([["/twirp/livekit.Ingress/DeleteIngress", { ingressId: "IN_gone" }]]);
+  });
+});
+
 describe("the calls MediaMTX's API receives", () => {
   const api = () => mediamtxApi(base, "lkstack-reconciler", "reader-pass");
   const basic = `Basic ${Buffer.from("lkstack-reconciler:reader-pass").toString("base64")}`;
