@@ -35,7 +35,8 @@ beforeAll(async () => {
       const call = { method: req.method ?? "", url: req.url ?? "", auth: req.headers.authorization, body };
       calls.push(call);
       const a = answer(call);
-      res.writeHead(a.status, { "content-type": "application/json" });
+      // No keep-alive: a pooled socket the server closes between two slow tests would reset the next call.
+      res.writeHead(a.status, { "content-type": "application/json", connection: "close" });
       res.end(JSON.stringify(a.body));
     });
   });
