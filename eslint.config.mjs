@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "dist-bench/", "node_modules/", "out/", "coverage/", "bin/", "jest.config.js"] },
+  { ignores: ["dist/", "dist-bench/", "node_modules/", "out/", "coverage/", "bin/", "jest.config.js", ".stryker-tmp*/", "reports/"] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

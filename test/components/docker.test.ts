@@ -167,6 +167,10 @@ describe("Docker target, swarm", () => {
       expect([n, Number(get(s.inputs, "taskSpec.resources.limits.memoryBytes")) > 0]).toEqual([n, true]);
       expect([n, (get(s.inputs, "taskSpec.containerSpec.healthcheck.tests") as string[]).length > 1]).toEqual([n, true]);
       expect([n, get(s.inputs, "updateConfig.parallelism"), get(s.inputs, "rollbackConfig.parallelism")]).toEqual([n, 1, 1]);
+      // A failed update rolls back to the running version (the seed's deploy block), never pauses half-done.
+      expect([n, get(s.inputs, "updateConfig.failureAction")]).toEqual([n, "rollback"]);
+      // Host-mode ports (SFU, coturn) cannot be bound twice on a node: the old task stops first.
+      expect([n, get(s.inputs, "updateConfig.order"), get(s.inputs, "rollbackConfig.order")]).toEqual([n, "stop-first", "stop-first"]);
       // Only the SFU publishes, and only in host mode.
       if (n !== "lkstack-sfu") expect([n, get(s.inputs, "endpointSpec")]).toEqual([n, undefined]);
     }

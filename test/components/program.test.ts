@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main, type Io } from "../../cli/main";
-import { previewProgram } from "../../cli/preview";
+import * as pulumi from "@pulumi/pulumi";
+import { RecordingEngine } from "../../cli/engine";
+import { engineConfig, previewProgram } from "../../cli/preview";
 import { PROJECT_DIR } from "../helpers/fixtures";
 import type { Recorded } from "../helpers/mocks";
 
@@ -108,4 +110,22 @@ test("`lkstack preview --stack prod` lists every resource with secrets masked", 
   expect(written).toContain("type: kubernetes:apps/v1:Deployment");
   expect(written).toContain('stringData: "[secret]"');
   expect(written).not.toMatch(/generated-lkstack-secrets/);
+});
+
+test("the program's secret outputs are marked secret (shown only with --show-secrets); the public ones are not", async () => {
+  const engine = new RecordingEngine();
+  await engine.install("dev");
+  const { config, secretKeys } = engineConfig("dev", PROJECT_DIR, {});
+  pulumi.runtime.setAllConfig(config, secretKeys);
+  let program: Record<string, unknown> = {};
+  await jest.isolateModulesAsync(async () => {
+    await engine.run(async () => {
+      program = (await import(join(PROJECT_DIR, "index"))) as Record<string, unknown>;
+    });
+  });
+  const secretness = async (name: string) => [name, await pulumi.isSecret(program[name] as pulumi.Output<unknown>)];
+  for (const name of ["apiSecret", "turnSecret", "valkeyPassword", "mediamtxApiPassword", "metricsPassword"])
+    expect(await secretness(name)).toEqual([name, true]);
+  // The output that names the stack's URN is public (and a control that isSecret can say false).
+  expect(await secretness("stackUrn")).toEqual(["stackUrn", false]);
 });

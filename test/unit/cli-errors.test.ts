@@ -1,5 +1,5 @@
 import { request } from "node:http";
-import { createServer, type Server } from "node:net";
+import { createServer, type AddressInfo, type Server } from "node:net";
 import { main, type Io } from "../../cli/main";
 import { startViewer } from "../../cli/viewer";
 import { PROJECT_DIR, TEST_SECRETS } from "../helpers/fixtures";
@@ -102,6 +102,9 @@ describe("lkstack viewer", () => {
         req.end();
       });
     try {
+      // The token endpoint holds the API secret: it listens on loopback only, never on every interface.
+      expect((server.address() as AddressInfo).address).toBe("127.0.0.1");
+      expect(new URL(url).hostname).toBe("127.0.0.1");
       const own = `127.0.0.1:${port}`;
       expect((await get({ host: own })).status).toBe(200);
       expect((await get({ host: `localhost:${port}`, origin: `http://localhost:${port}` })).status).toBe(200);

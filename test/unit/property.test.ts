@@ -156,9 +156,19 @@ describe("any kubernetes config the schema accepts yields manifests that keep th
           .filter((np) => JSON.stringify(np.spec?.ingress).includes('"0.0.0.0/0"'))
           .map((np) => np.metadata?.name);
         expect(open.every((n) => n === "lkstack-sfu" || n === "lkstack-turn")).toBe(true);
-        const secretsText = JSON.stringify(objects);
-        for (const v of [TEST_SECRETS.valkeyPassword, ...TEST_SECRETS.turnSecrets]) expect(secretsText).not.toContain(v);
-        if (toValidate.length < 400) toValidate.push(...objects, ...k8sSecrets(cfg, TEST_SECRETS));
+        // Every secret the stack is given lands in a Secret object and in nothing else: searched over
+        // the manifests and the Secrets together, so a value copied into a ConfigMap or env would show.
+        const secretObjects = k8sSecrets(cfg, TEST_SECRETS);
+        const everything: { kind?: string; text: string }[] = [...objects, ...secretObjects].map((o) => ({
+          kind: o.kind,
+          text: JSON.stringify(o),
+        }));
+        const given = [TEST_SECRETS.valkeyPassword, ...TEST_SECRETS.turnSecrets, ...TEST_SECRETS.apiKeys.map((k) => k.secret)];
+        for (const v of cfg.turn.enabled ? given : given.filter((g) => !TEST_SECRETS.turnSecrets.includes(g))) {
+          const holders = everything.filter((o) => o.text.includes(v)).map((o) => o.kind);
+          expect({ v, held: holders.length > 0, kinds: [...new Set(holders)] }).toEqual({ v, held: true, kinds: ["Secret"] });
+        }
+        if (toValidate.length < 400) toValidate.push(...objects, ...secretObjects);
       }),
       { numRuns: 120 },
     );

@@ -189,6 +189,31 @@ describe("reconcile passes against the Ingress and MediaMTX APIs", () => {
     expect(second.lines).toEqual(["2 camera ingress(es) in place"]);
     expect(t.ingress.items).toHaveLength(2);
   });
+  it("a pass deletes what left the config, re-creates what drifted (backing it off) and forwards the new key", async () => {
+    const t = target();
+    const gone: ObservedIngress = { ...seen(a, "publishing", "IN_gone"), name: "camera_00000000-0000-4000-8000-000000000009" };
+    const drifted = seen(b, "inactive", "IN_drift", { roomName: "elsewhere" });
+    t.ingress.items = [seen(a, "publishing", "IN_a"), gone, drifted];
+    const backoff = new Map<string, Backoff>([[a.name, { attempts: 3, nextAt: 0 }]]);
+    const r = await reconcileOnce(t, desired, backoff, 0);
+    expect(r.failed).toBe(0);
+    // The deleted and the drifted ingress are removed; the drifted camera gets a new one.
+    expect(t.ingress.items.map((i) => i.ingressId).sort()).toEqual(["IN_1", "IN_a"]);
+    const created = t.ingress.items.find((i) => i.ingressId === "IN_1");
+    expect([created?.name, created?.roomName]).toEqual([b.name, b.roomName]);
+    expect(r.lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(new RegExp(`^delete ${gone.name} \\(IN_gone\\): `)),
+        expect.stringMatching(new RegExp(`^re-create ${b.name} \\(IN_drift\\): .* -> IN_1$`)),
+      ]),
+    );
+    // A publishing camera's backoff is cleared; a re-created one is spaced out.
+    expect(backoff.has(a.name)).toBe(false);
+    expect(backoff.get(b.name)?.nextAt).toBeGreaterThan(0);
+    // MediaMTX forwards the re-created camera with the new key, the kept one with its own.
+    expect(t.mediamtx.forwards.get(b.name)).toEqual([forwardUrl(RTMP, created?.streamKey ?? "")]);
+    expect(t.mediamtx.forwards.get(a.name)).toEqual([forwardUrl(RTMP, "key-IN_a")]);
+  });
   it("never prints a stream key, even inside an API's error text", async () => {
     const t = target();
     await reconcileOnce(t, desired, new Map(), 0);

@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { secretsFor } from "../../cli/credentials";
 import { main, type Io } from "../../cli/main";
 import { CAMERA_ROOM, DEFAULT_TTL_SECONDS, grantFor, mintToken, parseTtl, TokenRequestError } from "../../cli/token";
+import { TokenVerifier } from "livekit-server-sdk";
 import { PROJECT_DIR } from "../helpers/fixtures";
 
 const KEY = { apiKey: "APIunitTestKey01", apiSecret: "unit-test-secret-0123456789abcdefghijkl" };
@@ -44,7 +45,9 @@ describe("lkstack token (pure parts)", () => {
     );
     expect(c.iss).toBe(KEY.apiKey);
     expect(c.sub).toBe("viewer-7");
-    expect(Number(c.exp) - Number(c.nbf)).toBe(3600);
+    // The SDK reads the clock for exp before nbf: across a second boundary nbf is one second later.
+    expect(Number(c.exp) - Number(c.nbf)).toBeGreaterThanOrEqual(3599);
+    expect(Number(c.exp) - Number(c.nbf)).toBeLessThanOrEqual(3600);
     expect(c.video).toEqual({ roomJoin: true, room, canPublish: false, canSubscribe: true, canPublishData: false });
   });
 
@@ -87,10 +90,19 @@ describe("lkstack token / rooms (command line)", () => {
 
   it("falls back to the stack's secret outputs through the Pulumi CLI", async () => {
     const bin = mkdtempSync(join(tmpdir(), "lkstack-fake-pulumi-"));
-    // A stand-in for `pulumi stack output --json --show-secrets --stack dev`.
+    // A stand-in for the Pulumi CLI: like the real one, secret outputs print as "[secret]" unless
+    // --show-secrets is given, and only `stack output --json … --stack dev` answers at all.
+    const shown = JSON.stringify({ apiKey: KEY.apiKey, apiSecret: KEY.apiSecret, turnSecret: "turn-from-outputs" });
+    const masked = JSON.stringify({ apiKey: KEY.apiKey, apiSecret: "[secret]", turnSecret: "[secret]" });
     writeFileSync(
       join(bin, "pulumi"),
-      `#!/bin/sh\necho '${JSON.stringify({ apiKey: KEY.apiKey, apiSecret: KEY.apiSecret, turnSecret: "turn-from-outputs" })}'\n`,
+      [
+        "#!/bin/sh",
+        'case " $* " in *" stack output "*" --stack dev "*|*" stack output "*" --stack dev") ;; *) exit 2 ;; esac',
+        'case " $* " in *" --json "*) ;; *) exit 2 ;; esac',
+        `case " $* " in *" --show-secrets "*) echo '${shown}' ;; *) echo '${masked}' ;; esac`,
+        "",
+      ].join("\n"),
     );
     chmodSync(join(bin, "pulumi"), 0o755);
     const r = await run(["token", "--stack", "dev", "--room", "camera_550e8400-e29b-41d4-a716-446655440000", "--identity", "v"], {
@@ -98,6 +110,10 @@ describe("lkstack token / rooms (command line)", () => {
     });
     expect(r.code).toBe(0);
     expect(claimsOf(r.out).iss).toBe(KEY.apiKey);
+    // Signed with the real secret (a masked "[secret]" would sign a token no server accepts).
+    await expect(new TokenVerifier(KEY.apiKey, KEY.apiSecret).verify(r.out.trim())).resolves.toEqual(
+      expect.objectContaining({ iss: KEY.apiKey, sub: "v" }),
+    );
     const secrets = secretsFor("dev", [{ env: "TURN_SECRET", output: "turnSecret" }], { PATH: bin }, PROJECT_DIR);
     expect(secrets.values).toEqual({ TURN_SECRET: "turn-from-outputs" });
   });
