@@ -49,10 +49,20 @@ describe("Docker target, standalone (dev stack)", () => {
       "lkstack:docker:MediaMtx",
       "lkstack:docker:Cameras",
       "lkstack:docker:Edge",
+      "lkstack:docker:Publisher",
     ])
       expect(types).toContain(t);
     expect(containers.map((c) => get(c.inputs, "name")).sort()).toEqual(
-      ["lkstack-cameras", "lkstack-edge", "lkstack-ingress", "lkstack-mediamtx", "lkstack-sfu", "lkstack-turn", "lkstack-valkey"].sort(),
+      [
+        "lkstack-cameras",
+        "lkstack-edge",
+        "lkstack-ingress",
+        "lkstack-mediamtx",
+        "lkstack-publisher",
+        "lkstack-sfu",
+        "lkstack-turn",
+        "lkstack-valkey",
+      ].sort(),
     );
   });
 
