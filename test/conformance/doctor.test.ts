@@ -1,10 +1,10 @@
 import { main, type Io } from "../../cli/main";
 import { turnserverStartScript } from "../../templates";
 import type { StackConfig } from "../../schema";
-import { TEST_SECRETS, minimal, parse, PROJECT_DIR } from "../helpers/fixtures";
-import { startLivekit, startRedis } from "../helpers/livekitStack";
+import { TEST_SECRETS, PROJECT_DIR } from "../helpers/fixtures";
+import { loopbackTurnConfig, startLivekit, startRedis } from "../helpers/livekitStack";
 import { materialize } from "../helpers/realStack";
-import { freePorts, requireBinaries, startDaemon, tempDir, waitForTcp, type Daemon } from "../helpers/servers";
+import { requireBinaries, startDaemon, tempDir, waitForTcp, type Daemon } from "../helpers/servers";
 
 const bins = requireBinaries(["livekitServer", "redisServer", "turnserver"]);
 const suite = bins.available ? describe : describe.skip;
@@ -27,22 +27,7 @@ suite("lkstack doctor against a real local stack (livekit-server, redis, coturn)
   }
 
   beforeAll(async () => {
-    const [h, rtcTcp, metrics, listening, turnMetrics] = await freePorts(5);
-    http = h;
-    turnPort = listening;
-    cfg = parse(
-      minimal("docker", {
-        sfu: { nodeIp: { strategy: "static", address: "127.0.0.1" }, ports: { http, rtcTcp, metrics, udp: { start: 51700, end: 51800 } } },
-        ingress: { enabled: false },
-        turn: {
-          domain: "turn.example.test",
-          allowedPeers: ["127.0.0.1/32"],
-          listeningIps: ["127.0.0.1"],
-          relayIps: ["127.0.0.1"],
-          ports: { listening, metrics: turnMetrics, relay: { start: 45200, end: 45300 } },
-        },
-      }),
-    );
+    ({ cfg, http, turnPort } = await loopbackTurnConfig({ udp: { start: 51700, end: 51800 }, relay: { start: 45200, end: 45300 } }));
     redis = await startRedis(cfg);
     lk = startLivekit(cfg, redis.port).daemon;
     await waitForTcp(http, lk);

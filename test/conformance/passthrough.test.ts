@@ -140,11 +140,14 @@ suite("passthrough: a camera's main and sub streams → MediaMTX → lkstack-pub
 
   it("on demand: a viewer joining starts the camera (LiveKit's signed webhook), and it stops after the last viewer left", async () => {
     const IDLE_STOP_SECONDS = 5;
-    // The viewer leaves; the always-on publisher gives way to an on-demand one (the room lingers
-    // for its departure timeout, so the grid still lists it).
+    // The viewer leaves; the always-on stack gives way to an on-demand one (the room lingers for
+    // its departure timeout, so the grid still lists it).
     await path.page.goto("about:blank");
-    await path.restartPublisherOnDemand(IDLE_STOP_SECONDS);
+    await path.restartOnDemand(IDLE_STOP_SECONDS);
     expect(metricValue(await path.metrics(), "lkstack_publisher_cameras_active", {})).toBe(0);
+    // Nobody watches, so nothing reads the camera: MediaMTX does not pull it.
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await path.mediamtxPulling()).toBe(false);
     // An unsigned or forged event is refused.
     const forged = await fetch(`http://127.0.0.1:${path.publisherHealth}/webhook`, {
       method: "POST",
@@ -159,6 +162,7 @@ suite("passthrough: a camera's main and sub streams → MediaMTX → lkstack-pub
     const first = await path.tile.firstFrameAfter(asked, 30_000);
     report(`on demand: first frame ${((first - asked) / 1000).toFixed(1)} s after the viewer opened the grid (camera GOP 1 s)`);
     expect(path.publisher.output()).toContain("viewer joined: publishing");
+    expect(await path.mediamtxPulling()).toBe(true);
 
     // Timed from before the page goes: the viewer leaves the room as soon as it unloads.
     const left = Date.now();
@@ -174,7 +178,16 @@ suite("passthrough: a camera's main and sub streams → MediaMTX → lkstack-pub
     expect(active).toBe(0);
     expect(Date.now() - left).toBeGreaterThanOrEqual(IDLE_STOP_SECONDS * 1000);
     expect(path.publisher.output()).toContain("no viewer left: stopped publishing");
-  }, 90_000);
+    // With its reader gone, MediaMTX closes the camera (sourceOnDemandCloseAfter, 10 s).
+    const stopped = Date.now();
+    let pulling = true;
+    while (Date.now() - stopped < 20_000 && pulling) {
+      await new Promise((r) => setTimeout(r, 500));
+      pulling = await path.mediamtxPulling();
+    }
+    report(`on demand: MediaMTX let go of the camera ${((Date.now() - stopped) / 1000).toFixed(1)} s after the publisher stopped`);
+    expect(pulling).toBe(false);
+  }, 120_000);
 
   it("no secret reaches a log: API secret, MediaMTX read password and camera password stay out of every daemon's output", () => {
     const logs = [path.publisher, path.mediamtx, path.livekit].map((d) => d.output()).join("\n");

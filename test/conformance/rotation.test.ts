@@ -4,10 +4,10 @@ import { WebSocket } from "undici";
 import { turnAllocate, turnRestCredentials } from "../../cli/probes/turn";
 import type { StackConfig, StackSecrets } from "../../schema";
 import { turnserverStartScript } from "../../templates";
-import { TEST_SECRETS, minimal, parse } from "../helpers/fixtures";
-import { startLivekit, startRedis } from "../helpers/livekitStack";
+import { TEST_SECRETS } from "../helpers/fixtures";
+import { loopbackTurnConfig, startLivekit, startRedis } from "../helpers/livekitStack";
 import { materialize } from "../helpers/realStack";
-import { freePorts, requireBinaries, startDaemon, tempDir, waitForTcp, type Daemon } from "../helpers/servers";
+import { requireBinaries, startDaemon, tempDir, waitForTcp, type Daemon } from "../helpers/servers";
 
 const bins = requireBinaries(["livekitServer", "redisServer", "turnserver"]);
 const suite = bins.available ? describe : describe.skip;
@@ -69,22 +69,7 @@ suite("TURN secret rotation end to end: real livekit-server mints, real coturn a
   }
 
   beforeAll(async () => {
-    const [h, rtcTcp, metrics, listening, turnMetrics] = await freePorts(5);
-    http = h;
-    turnPort = listening;
-    cfg = parse(
-      minimal("docker", {
-        sfu: { nodeIp: { strategy: "static", address: "127.0.0.1" }, ports: { http, rtcTcp, metrics, udp: { start: 51900, end: 52000 } } },
-        ingress: { enabled: false },
-        turn: {
-          domain: "turn.example.test",
-          allowedPeers: ["127.0.0.1/32"],
-          listeningIps: ["127.0.0.1"],
-          relayIps: ["127.0.0.1"],
-          ports: { listening, metrics: turnMetrics, relay: { start: 45400, end: 45500 } },
-        },
-      }),
-    );
+    ({ cfg, http, turnPort } = await loopbackTurnConfig({ udp: { start: 51900, end: 52000 }, relay: { start: 45400, end: 45500 } }));
     redis = await startRedis(cfg);
     // coturn as it runs after the last step: only the new secret.
     const { layout } = materialize(cfg, FINAL, tempDir("rotation-coturn"), "turn");

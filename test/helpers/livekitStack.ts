@@ -97,3 +97,28 @@ export async function startLocalStack(udp: { start: number; end: number }, extra
     },
   };
 }
+
+/**
+ * A Docker-target stack with the SFU and coturn on loopback (ports from the OS, ranges given so
+ * suites running one after another never share one): what the TURN suites start.
+ */
+export async function loopbackTurnConfig(ranges: {
+  udp: { start: number; end: number };
+  relay: { start: number; end: number };
+}): Promise<{ cfg: StackConfig; http: number; turnPort: number }> {
+  const [http, rtcTcp, metrics, listening, turnMetrics] = await freePorts(5);
+  const cfg = parseStackConfig(
+    minimal("docker", {
+      sfu: { nodeIp: { strategy: "static", address: "127.0.0.1" }, ports: { http, rtcTcp, metrics, udp: ranges.udp } },
+      ingress: { enabled: false },
+      turn: {
+        domain: "turn.example.test",
+        allowedPeers: ["127.0.0.1/32"],
+        listeningIps: ["127.0.0.1"],
+        relayIps: ["127.0.0.1"],
+        ports: { listening, metrics: turnMetrics, relay: ranges.relay },
+      },
+    }),
+  );
+  return { cfg, http, turnPort: listening };
+}

@@ -124,10 +124,24 @@ export class PassthroughPath {
     });
   }
 
-  /** The publisher of a stack with lkstack:publisher.onDemand, in place of the running one. */
-  async restartPublisherOnDemand(idleStopSeconds: number): Promise<void> {
+  /**
+   * The stack with lkstack:publisher.onDemand in place of the running one: the publisher, and
+   * MediaMTX from that stack's config (the camera pulled only while the publisher reads it).
+   */
+  async restartOnDemand(idleStopSeconds: number): Promise<void> {
+    const cfg = this.config({ onDemand: true, idleStopSeconds });
     await this.publisher.stop();
-    this.publisher = await this.startPublisher(this.config({ onDemand: true, idleStopSeconds }));
+    await this.mediamtx.stop();
+    this.mediamtx = await startMediamtx(cfg);
+    this.publisher = await this.startPublisher(cfg);
+  }
+
+  /** Whether MediaMTX is pulling the camera's main stream now (its API, as loopback may read it). */
+  async mediamtxPulling(): Promise<boolean> {
+    const res = await fetch(`http://127.0.0.1:${this.mtxPorts.api}/v3/paths/list`);
+    if (!res.ok) throw new Error(`MediaMTX API: ${res.status} ${await res.text()}`);
+    const body = (await res.json()) as { items: { name: string; ready: boolean }[] };
+    return body.items.some((p) => p.name === PASSTHROUGH_ROOM && p.ready);
   }
 
   /** lkstack-publisher with its rendered publish-NNN.json, env and secret env. */
