@@ -43,25 +43,14 @@ func (p *cameraPublisher) run(ctx context.Context) {
 	for i, l := range p.camera.Layers {
 		readers[i] = &layerReader{cfg: p.cfg, camera: p.camera, layer: l, log: p.log.With("layer", l.Quality)}
 	}
-	for attempt := 0; ctx.Err() == nil; attempt++ {
-		started := time.Now()
+	retry(ctx, func(ctx context.Context) error {
 		err := p.session(ctx, readers)
 		cameraUp.WithLabelValues(p.camera.ID).Set(0)
-		if ctx.Err() != nil {
-			return
-		}
-		if time.Since(started) > 30*time.Second {
-			attempt = 0
-		}
+		return err
+	}, func(err error, wait time.Duration) {
 		reconnectsTotal.WithLabelValues(p.camera.ID, "sfu").Inc()
-		wait := backoff(attempt)
 		p.log.Warn("sfu session lost, rejoining", "error", redact(err, p.cfg), "retryIn", wait.String())
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
-		}
-	}
+	})
 }
 
 // session joins the room, publishes the track and feeds it until the room is lost or ctx ends.

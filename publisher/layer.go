@@ -34,25 +34,14 @@ type layerReader struct {
 // run plays the stream until ctx ends, reconnecting with backoff when it drops.
 func (r *layerReader) run(ctx context.Context) {
 	defer layerUp.WithLabelValues(r.camera.ID, r.layer.Quality).Set(0)
-	for attempt := 0; ctx.Err() == nil; attempt++ {
-		started := time.Now()
+	retry(ctx, func(ctx context.Context) error {
 		err := r.play(ctx)
 		layerUp.WithLabelValues(r.camera.ID, r.layer.Quality).Set(0)
-		if ctx.Err() != nil {
-			return
-		}
-		if time.Since(started) > 30*time.Second {
-			attempt = 0
-		}
+		return err
+	}, func(err error, wait time.Duration) {
 		reconnectsTotal.WithLabelValues(r.camera.ID, "rtsp").Inc()
-		wait := backoff(attempt)
 		r.log.Warn("rtsp stream lost, retrying", "error", redact(err, r.cfg), "retryIn", wait.String())
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
-		}
-	}
+	})
 }
 
 func (r *layerReader) play(ctx context.Context) error {
@@ -135,6 +124,28 @@ func (r *layerReader) play(ctx context.Context) error {
 // seconds, and a refused DESCRIBE every 4 s per layer costs MediaMTX nothing worth saving.
 func backoff(attempt int) time.Duration {
 	return time.Second << min(attempt, 2)
+}
+
+// retry runs attempt until ctx ends; after each return it calls lost and waits backoff(n), with n
+// starting over once an attempt has lasted 30 s (a long session's loss is not a repeated failure).
+func retry(ctx context.Context, attempt func(context.Context) error, lost func(err error, wait time.Duration)) {
+	for n := 0; ctx.Err() == nil; n++ {
+		started := time.Now()
+		err := attempt(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if time.Since(started) > 30*time.Second {
+			n = 0
+		}
+		wait := backoff(n)
+		lost(err, wait)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
 }
 
 // redact keeps the secrets out of an error that is about to be logged.
