@@ -68,6 +68,8 @@ export function planReconcile(
   const wanted = new Map(desired.map((d) => [d.name, d]));
   const byName = new Map<string, ObservedIngress[]>();
   for (const o of observed) if (isManaged(o.name)) byName.set(o.name, [...(byName.get(o.name) ?? []), o]);
+  /** Per wanted camera, the one copy kept. */
+  const kept = new Map<string, ObservedIngress>();
 
   for (const [name, list] of byName) {
     if (!wanted.has(name)) {
@@ -77,12 +79,13 @@ export function planReconcile(
     // Keep the healthiest copy; a duplicate would publish the same camera twice.
     const rank: Record<IngressStatus, number> = { publishing: 0, buffering: 1, inactive: 2, error: 3, complete: 4 };
     const sorted = [...list].sort((a, b) => rank[a.status] - rank[b.status]);
-    for (const extra of sorted.slice(1)) actions.push({ kind: "delete", observed: extra, reason: "duplicate" });
-    byName.set(name, sorted.slice(0, 1));
+    const [healthiest, ...extras] = sorted;
+    for (const extra of extras) actions.push({ kind: "delete", observed: extra, reason: "duplicate" });
+    kept.set(name, healthiest);
   }
 
   for (const d of desired) {
-    const current = byName.get(d.name)?.[0];
+    const current = kept.get(d.name);
     const wait = backoff.get(d.name);
     let action: Action | undefined;
     if (!current) action = { kind: "create", desired: d };

@@ -267,15 +267,12 @@ run helm go_install helm.sh/helm/v3/cmd/helm "$helm_version" helm
 run ingress build_ingress
 run mediamtx build_mediamtx
 run lkstack-publisher build_publisher
-# The engine suite is opt-in (LKSTACK_ENGINE=1, `npm run test:engine`) until its prod test has
-# passed here: its cold builds take ~40 min of 2 idle cores, and they have not yet finished on this box.
-if [ "${LKSTACK_ENGINE:-0}" = 1 ]; then
-  run pulumi build_pulumi
-  run pulumi-resource-kubernetes build_kubernetes_provider
-  run kubernetes build_kubernetes
-  run etcd build_etcd
-  run crds fetch_crds
-fi
+# The engine suite's tools: the long part of a cold run (see README "Test times"), each niced.
+run pulumi build_pulumi
+run pulumi-resource-kubernetes build_kubernetes_provider
+run kubernetes build_kubernetes
+run etcd build_etcd
+run crds fetch_crds
 failed=0
 for name in "${!jobs[@]}"; do
   if ! wait "${jobs[$name]}"; then

@@ -13,5 +13,5 @@ npx jest --selectProjects unit
 npx jest --selectProjects components
 # Real daemons one suite at a time: predictable ports and CPU on a 2-core machine.
 npx jest --selectProjects conformance --runInBand
-# The real Pulumi engine against a real kube-apiserver (opt-in, see README "The real Pulumi engine").
-if [ "${LKSTACK_ENGINE:-0}" = 1 ]; then npx jest --selectProjects engine --runInBand; fi
+# The real Pulumi engine against a real kube-apiserver (README "The real engine, without Pulumi Cloud").
+npx jest --selectProjects engine --runInBand

@@ -44,7 +44,9 @@ export function publisherObjects(cfg: StackConfig, input: WorkloadInput, image =
       replicas: publisherReplicaCount(cfg),
       serviceName: SERVICE_NAMES.publisher,
       podManagementPolicy: "Parallel",
-      updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } },
+      // One pod at a time is a StatefulSet's own rolling update. Not `rollingUpdate.maxUnavailable`:
+      // alpha through Kubernetes 1.34, dropped by the API server, so every `pulumi up` would diff.
+      updateStrategy: { type: "RollingUpdate" },
       selector: { matchLabels: selectorLabels("publisher") },
       template: podTemplate(cfg, "publisher", digest(input.publicFiles), {
         terminationGracePeriodSeconds: 10,

@@ -23,6 +23,7 @@ suite("dev through the real Pulumi engine", () => {
       "lkstack:turnSecrets": secret([value()]),
       "lkstack:valkeyPassword": secret(value()),
       "lkstack:mediamtxApiPassword": secret(value()),
+      "lkstack:mediamtxReadPassword": secret(value()),
       "lkstack:metricsPassword": secret(value()),
       "lkstack:cameraCredentials": secret({ lab: { username: "viewer", password: value() } }),
     };

@@ -14,7 +14,7 @@ import {
   type KubeObject,
   type ObjectRef,
 } from "../helpers/kubeObjects";
-import { prepareEngine, stackFileConfig, type Engine } from "../helpers/pulumiEngine";
+import { policyPackExecutable, prepareEngine, stackFileConfig, type Engine } from "../helpers/pulumiEngine";
 import { BINARIES, requireBinaries } from "../helpers/servers";
 
 // `pulumi preview/up/destroy` of the prod stack through the real engine (the Pulumi CLI and the
@@ -34,6 +34,7 @@ const SECRETS = {
   turnB: distinct("engTurnB"),
   valkey: distinct("engValkey"),
   mediamtx: distinct("engMediamtx"),
+  mediamtxRead: distinct("engMediamtxRead"),
   metrics: distinct("engMetrics"),
   cameraA: distinct("engCameraA"),
   cameraB: distinct("engCameraB"),
@@ -48,6 +49,7 @@ function secretConfig(turnSecrets: string[]): ConfigMap {
     "lkstack:turnSecrets": secret(turnSecrets),
     "lkstack:valkeyPassword": secret(SECRETS.valkey),
     "lkstack:mediamtxApiPassword": secret(SECRETS.mediamtx),
+    "lkstack:mediamtxReadPassword": secret(SECRETS.mediamtxRead),
     "lkstack:metricsPassword": secret(SECRETS.metrics),
     "lkstack:cameraCredentials": secret({
       "corridor-a": { username: "viewer", password: SECRETS.cameraA },
@@ -63,7 +65,12 @@ function edited(base: ConfigMap, key: string, edit: (v: Record<string, unknown>)
 }
 
 const changedUrns = (r: EngineResult) => new Set(r.steps.filter((s) => s.op !== "same").map((s) => s.urn));
+/** What changed and why, for failure messages: "<op> <type::name> [diffs]". */
+const changes = (r: EngineResult) =>
+  r.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${shortUrn(s.urn)} [${s.diffs.join(", ")}]`);
 const shortUrn = (urn: string) => urn.split("::").slice(-2).join("::");
+/** A URN's own type and name, without its parents: "kubernetes:apps/v1:Deployment::lkstack-sfu". */
+const typeAndName = (urn: string) => shortUrn(urn).split("$").pop() ?? urn;
 const sorted = (s: Iterable<string>) => [...s].map(shortUrn).sort();
 
 function expectOk(r: EngineResult): void {
@@ -154,6 +161,33 @@ suite("prod through the real Pulumi engine and a real kube-apiserver", () => {
     OP_MS,
   );
 
+  it(
+    "the policy pack, launched by the engine, passes prod and refuses a preview whose workload lost its limits",
+    async () => {
+      const pack = policyPackExecutable();
+      const clean = await engine.run("preview", STACK, config, { policyPacks: [pack] });
+      expectOk(clean);
+      // The pack ran: its advisory policy spoke (the seed pins images by tag), no mandatory one did.
+      expect(clean.policies.filter((p) => p.enforcementLevel === "mandatory")).toEqual([]);
+      const advisory = clean.policies.filter((p) => p.policyName === "images-pinned-by-digest");
+      expect(advisory.length).toBeGreaterThan(0);
+      for (const p of advisory) expect(p.message).toMatch(/pinned by tag only/);
+
+      const broken = await engine.run("preview", STACK, config, { policyPacks: [pack], dropLimitsOf: "lkstack-mediamtx" });
+      expect(broken.ok).toBe(false);
+      const mandatory = broken.policies.filter((p) => p.enforcementLevel === "mandatory");
+      // One report per container of that Deployment, and none elsewhere.
+      expect(new Set(mandatory.map((p) => `${p.policyName} ${typeAndName(p.urn ?? "")}`))).toEqual(
+        new Set(["containers-have-limits kubernetes:apps/v1:Deployment::lkstack-mediamtx"]),
+      );
+      expect(mandatory[0].message).toMatch(/limits/);
+      // Without the pack the same broken program previews cleanly: the refusal is the pack's.
+      expectOk(await engine.run("preview", STACK, config, { dropLimitsOf: "lkstack-mediamtx" }));
+      process.stdout.write(`policy pack under the engine: ${advisory.length} advisory, refused: ${mandatory[0].message.trim()}\n`);
+    },
+    OP_MS,
+  );
+
   it("the namespace enforces the level the stack declares, and that level admits every pod", async () => {
     const ns = await cluster.api<KubeObject>("GET", `/api/v1/namespaces/${namespace}`);
     const labels = ns.body.metadata.labels ?? {};
@@ -211,6 +245,7 @@ suite("prod through the real Pulumi engine and a real kube-apiserver", () => {
     "a second up with no change changes nothing; a lkstack:rotation bump changes nothing while every secret is given",
     async () => {
       const again = await up(config);
+      expect(changes(again)).toEqual([]);
       expect(Object.keys(again.changes)).toEqual(["same"]);
       expect(changedUrns(again).size).toBe(0);
       // README "Secrets and rotation": a given value's rotation is the operator's, so the counter
@@ -220,6 +255,7 @@ suite("prod through the real Pulumi engine and a real kube-apiserver", () => {
         turnSecret: 2,
         valkeyPassword: 2,
         mediamtxApiPassword: 2,
+        mediamtxReadPassword: 2,
         metricsPassword: 2,
       }));
       const rotated = await up(bumped);

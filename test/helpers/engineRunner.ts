@@ -24,6 +24,13 @@ export interface EngineRequest {
    * Deployment would ever become ready and the provider would wait out its timeout.
    */
   skipAwait: boolean;
+  /** Analyzer executables to run as policy packs (`--policy-pack`); preview only. */
+  policyPacks?: string[];
+  /**
+   * A Deployment (by resource name) whose containers lose `resources.limits`: the deliberate
+   * violation that shows the policy pack refusing a preview under the real engine.
+   */
+  dropLimitsOf?: string;
 }
 
 export interface EngineStep {
@@ -43,6 +50,8 @@ export interface EngineResult {
   /** Warnings and errors the engine, the program and the providers printed. */
   diagnostics: { severity: string; message: string; urn?: string }[];
   outputs: string[];
+  /** Every policy event: which policy, at what level, on which resource. */
+  policies: { policyName: string; enforcementLevel: string; message: string; urn?: string }[];
 }
 
 const SKIP_AWAIT = "pulumi.com/skipAwait";
@@ -51,10 +60,19 @@ function record(v: unknown): Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
 
+/** A workload spec whose pod template's containers carry no `resources.limits`. */
+function withoutLimits(spec: Record<string, unknown>): Record<string, unknown> {
+  const template = record(spec.template);
+  const pod = record(template.spec);
+  const containers = Array.isArray(pod.containers) ? pod.containers.map(record) : [];
+  const stripped = containers.map((c) => ({ ...c, resources: { ...record(c.resources), limits: undefined } }));
+  return { ...spec, template: { ...template, spec: { ...pod, containers: stripped } } };
+}
+
 async function main(): Promise<void> {
   const [requestPath, resultPath] = process.argv.slice(2);
   const req = JSON.parse(readFileSync(requestPath, "utf8")) as EngineRequest;
-  const result: EngineResult = { ok: false, changes: {}, steps: [], diagnostics: [], outputs: [] };
+  const result: EngineResult = { ok: false, changes: {}, steps: [], diagnostics: [], outputs: [], policies: [] };
   try {
     const program = async (): Promise<Record<string, unknown>> => {
       if (req.skipAwait)
@@ -67,6 +85,14 @@ async function main(): Promise<void> {
           });
           return { props: { ...args.props, metadata }, opts: args.opts };
         });
+      if (req.dropLimitsOf) {
+        const target = req.dropLimitsOf;
+        pulumi.runtime.registerResourceTransform((args) => {
+          if (args.type !== "kubernetes:apps/v1:Deployment" || args.name !== target) return undefined;
+          const spec = pulumi.output(args.props.spec).apply((s) => withoutLimits(record(s)));
+          return { props: { ...args.props, spec }, opts: args.opts };
+        });
+      }
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       return require(join(req.repo, "dist", "index.js")) as Record<string, unknown>;
     };
@@ -81,13 +107,17 @@ async function main(): Promise<void> {
     await stack.setAllConfig(req.config);
     const onEvent = (e: EngineEvent) => {
       const m = e.resourcePreEvent?.metadata;
-      if (m) result.steps.push({ op: m.op, urn: m.urn, type: m.type, diffs: m.diffs ?? [] });
+      // The provider's property paths when it names them (a server-side-apply diff may not).
+      if (m) result.steps.push({ op: m.op, urn: m.urn, type: m.type, diffs: [...(m.diffs ?? []), ...Object.keys(m.detailedDiff ?? {})] });
       const d = e.diagnosticEvent;
       if (d && (d.severity === "warning" || d.severity === "error"))
         result.diagnostics.push({ severity: d.severity, message: d.message, urn: d.urn });
+      const p = e.policyEvent;
+      if (p)
+        result.policies.push({ policyName: p.policyName, enforcementLevel: p.enforcementLevel, message: p.message, urn: p.resourceUrn });
     };
     if (req.op === "preview") {
-      const r = await stack.preview({ onEvent });
+      const r = await stack.preview({ onEvent, policyPacks: req.policyPacks });
       result.changes = { ...r.changeSummary };
     } else if (req.op === "up") {
       const r = await stack.up({ onEvent });

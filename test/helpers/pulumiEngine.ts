@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { ConfigMap } from "@pulumi/pulumi/automation";
 import { buildSync } from "esbuild";
@@ -17,10 +17,12 @@ export const REPO = resolve(__dirname, "..", "..");
 export interface Engine {
   /** The file backend's directory (its state files are what `pulumi login file://…` writes). */
   backend: string;
-  run: (op: EngineOp, stack: string, config: ConfigMap, opts?: { skipAwait?: boolean }) => Promise<EngineResult>;
+  run: (op: EngineOp, stack: string, config: ConfigMap, opts?: EngineRunOptions) => Promise<EngineResult>;
   /** `pulumi stack export` (secrets stay encrypted). */
   exportState: (stack: string) => Promise<StateResource[]>;
 }
+
+export type EngineRunOptions = Partial<Pick<EngineRequest, "skipAwait" | "policyPacks" | "dropLimitsOf">>;
 
 export interface StateResource {
   urn: string;
@@ -70,6 +72,8 @@ export function prepareEngine(env: Record<string, string>): Engine {
         config,
         env: cliEnv,
         skipAwait: opts.skipAwait ?? true,
+        policyPacks: opts.policyPacks,
+        dropLimitsOf: opts.dropLimitsOf,
       };
       const reqPath = join(dir, `request-${seq}.json`);
       const resPath = join(dir, `result-${seq}.json`);
@@ -103,4 +107,30 @@ export function stackFileConfig(stack: string): ConfigMap {
   return Object.fromEntries(
     Object.entries(doc.config).map(([k, v]) => [k, { value: typeof v === "string" ? v : JSON.stringify(v), secret: false }]),
   );
+}
+
+/**
+ * The policy pack (policy/) as an analyzer executable. The engine launches a `--policy-pack` path
+ * that is an executable file directly, as it launches a provider, so no Node.js language host is
+ * needed (none can be had here): the script starts the bundled pack, whose `PolicyPack` serves the
+ * analyzer and prints its port. The pack reads its version from the package.json of its cwd.
+ */
+export function policyPackExecutable(): string {
+  const dir = tempDir("policy-pack");
+  buildSync({
+    entryPoints: [join(REPO, "policy", "index.ts")],
+    outfile: join(dir, "pack.js"),
+    bundle: true,
+    packages: "external",
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    logLevel: "error",
+  });
+  copyFileSync(join(REPO, "policy", "package.json"), join(dir, "package.json"));
+  copyFileSync(join(REPO, "policy", "PulumiPolicy.yaml"), join(dir, "PulumiPolicy.yaml"));
+  const exe = join(dir, "lkstack-policy");
+  const script = `#!/bin/sh\ncd "$(dirname "$0")" && NODE_PATH='${join(REPO, "node_modules")}' exec '${process.execPath}' pack.js "$@"\n`;
+  writeFileSync(exe, script, { mode: 0o755 });
+  return exe;
 }

@@ -153,7 +153,9 @@ describe("reconcile plan", () => {
     const plan = planReconcile(desired, [seen(b, "publishing")], backoff, 10_000);
     expect(plan.actions).toEqual([]);
     expect(plan.waiting).toEqual([{ name: a.name, until: 60_000 }]);
-    expect(planReconcile(desired, [seen(b, "publishing")], backoff, 60_001).actions).toHaveLength(1);
+    // The wait ends at nextAt itself, not a tick later.
+    expect(planReconcile(desired, [seen(b, "publishing")], backoff, 59_999).actions).toEqual([]);
+    expect(planReconcile(desired, [seen(b, "publishing")], backoff, 60_000).actions).toHaveLength(1);
   });
   it("backs off exponentially up to five minutes", () => {
     let b: Backoff | undefined;
