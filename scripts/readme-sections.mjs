@@ -1,8 +1,8 @@
 // Regenerates the README's generated blocks from what the project itself printed or declares, so no
 // figure or server list in them is typed by hand:
 //   <!-- generated: bench/results/NAME.md -->  the table the bench wrote (npm run bench)
-//   <!-- generated: conformance servers -->    per conformance suite, the binaries it starts
-//                                              (its requireBinaries(...) call)
+//   <!-- generated: conformance servers -->    per conformance and engine suite, the binaries it
+//                                              starts (its requireBinaries(...) call)
 // `node scripts/readme-sections.mjs` rewrites README.md; `--check` exits 1 naming each stale block
 // (test/unit/readme.test.ts runs it).
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -32,11 +32,17 @@ const SERVER_NAMES = {
   caddy: "Caddy (the TLS edge)",
   openssl: "openssl (the test CA)",
   publisher: "lkstack-publisher (ours, publisher/)",
+  pulumi: "the Pulumi CLI",
+  pulumiKubernetes: "the Pulumi kubernetes provider",
+  kubeApiserver: "kube-apiserver",
+  kubeControllerManager: "kube-controller-manager",
+  etcd: "etcd",
+  engineCrds: "(the published cert-manager and Prometheus Operator CRDs)",
 };
 
 const names = (list) => [...list.matchAll(/"(\w+)"/g)].map((m) => m[1]);
 
-/** requireBinaries([...]) per conformance suite, with named lists (CAMERA_PATH_BINARIES) resolved. */
+/** requireBinaries([...]) per conformance and engine suite, with named lists (CAMERA_PATH_BINARIES) resolved. */
 function conformanceServers() {
   const named = new Map();
   for (const f of readdirSync(join(ROOT, "test", "helpers")).filter((f) => f.endsWith(".ts"))) {
@@ -44,10 +50,14 @@ function conformanceServers() {
     for (const m of text.matchAll(/export const (\w+)[^=]*=\s*\[([^\]]*)\]/g)) named.set(m[1], names(m[2]));
   }
   const rows = [];
-  for (const f of readdirSync(join(ROOT, "test", "conformance"))
-    .filter((f) => f.endsWith(".test.ts"))
-    .sort()) {
-    const text = readFileSync(join(ROOT, "test", "conformance", f), "utf8");
+  const suites = ["conformance", "engine"].flatMap((dir) =>
+    readdirSync(join(ROOT, "test", dir))
+      .filter((f) => f.endsWith(".test.ts"))
+      .sort()
+      .map((f) => `${dir}/${f}`),
+  );
+  for (const f of suites) {
+    const text = readFileSync(join(ROOT, "test", f), "utf8");
     const bins = new Set();
     for (const m of text.matchAll(/requireBinaries\(\s*(\[[^\]]*\]|\w+)\s*\)/g)) {
       const list = m[1].startsWith("[") ? names(m[1]) : named.get(m[1]);
@@ -60,7 +70,7 @@ function conformanceServers() {
     });
     rows.push(`| \`${f}\` | ${servers.length > 0 ? servers.join(", ") : "none (no server process)"} |`);
   }
-  return ["| conformance suite | real binaries it starts (its `requireBinaries`) |", "| --- | --- |", ...rows].join("\n") + "\n";
+  return ["| suite (`test/`) | real binaries it starts (its `requireBinaries`) |", "| --- | --- |", ...rows].join("\n") + "\n";
 }
 
 function source(name) {
