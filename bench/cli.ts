@@ -6,11 +6,13 @@
  * module proxy, built by scripts/build-go-servers.sh) renders the same objects from a chart's values.
  *
  *   BENCH_CLI_RUNS (3): runs per command; the median is reported.
+ *   LIVEKIT_HELM_REPO: a clone (or bare git directory) of github.com/livekit/livekit-helm; when set,
+ *     `helm template` of its livekit-server chart is timed too (its files stay outside this repo).
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
 import { replicasForRange, TEST_TOOL_VERSIONS, DEFAULT_PORTS, type StackConfigInput } from "../schema";
 import { minimal, TEST_SECRETS } from "../test/helpers/fixtures";
@@ -63,6 +65,31 @@ function projectWith(cameras: number): string {
   const config = Object.fromEntries(Object.entries(input).map(([k, v]) => [`lkstack:${k}`, v]));
   writeFileSync(join(dir, "Pulumi.bench.yaml"), stringify({ config }));
   return dir;
+}
+
+/**
+ * The upstream livekit-server chart from a livekit-helm clone or bare git directory, extracted into
+ * a temp dir (nothing of it is kept). Undefined when LIVEKIT_HELM_REPO is not set.
+ */
+function upstreamChart(): { dir: string; version: string } | undefined {
+  const repo = process.env.LIVEKIT_HELM_REPO;
+  if (!repo) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), "lkstack-bench-upstream-"));
+  if (existsSync(join(repo, "livekit-server", "Chart.yaml")))
+    cpSync(join(repo, "livekit-server"), join(dir, "livekit-server"), { recursive: true });
+  else {
+    const tar = execFileSync(
+      "git",
+      ["--git-dir", existsSync(join(repo, ".git")) ? join(repo, ".git") : repo, "archive", "HEAD", "livekit-server"],
+      {
+        maxBuffer: 1 << 26,
+      },
+    );
+    execFileSync("tar", ["-x", "-C", dir], { input: tar });
+  }
+  const chart = join(dir, "livekit-server");
+  const version = /^version:\s*(\S+)/m.exec(readFileSync(join(chart, "Chart.yaml"), "utf8"))?.[1] ?? "unknown";
+  return { dir: chart, version };
 }
 
 /** A chart whose one template writes every object of its values: what `helm template` costs for the same objects. */
@@ -133,6 +160,15 @@ function main(): void {
     sizes[cameras] = { render, preview, helm, objects };
     rmSync(project, { recursive: true, force: true });
   }
+  // The upstream chart renders one livekit-server (no cameras, Ingress, TURN, Valkey or MediaMTX):
+  // its time is what `helm template` of LiveKit's own chart costs, the floor of any Helm workflow.
+  const upstream = existsSync(HELM) ? upstreamChart() : undefined;
+  const upstreamRun = upstream ? median(() => timed(HELM, ["template", "bench", upstream.dir])) : undefined;
+  const upstreamObjects = upstream
+    ? parseAllDocuments(execFileSync(HELM, ["template", "bench", upstream.dir], { encoding: "utf8" })).filter((d) => d.contents !== null)
+        .length
+    : 0;
+  if (upstream) rmSync(dirname(upstream.dir), { recursive: true, force: true });
   const s = (r: Run) => `${r.cpuSeconds.toFixed(2)} s CPU (${r.wallSeconds.toFixed(2)} s wall)`;
   const vs = (value: number, goal: number) => `${(value / goal).toFixed(2)}x the goal of ${goal}`;
   const both = (c: number) => sizes[c].render.cpuSeconds + sizes[c].preview.cpuSeconds;
@@ -150,12 +186,30 @@ function main(): void {
       f.helm ? `${s(f.helm)}; lkstack render / helm: ${(f.render.cpuSeconds / f.helm.cpuSeconds).toFixed(2)}x` : `skipped: no ${HELM}`,
     ]);
   }
+  rows.push([
+    "upstream livekit-server chart: helm template",
+    upstream && upstreamRun
+      ? `chart ${upstream.version}, ${upstreamObjects} objects: ${s(upstreamRun)}; lkstack render of 5000 cameras / it: ${(sizes[5000].render.cpuSeconds / upstreamRun.cpuSeconds).toFixed(2)}x`
+      : `skipped: ${existsSync(HELM) ? "LIVEKIT_HELM_REPO is not set" : `no ${HELM}`}`,
+  ]);
   rows.push(["5000 cameras: render + preview CPU", `${both(5000).toFixed(2)} s: ${vs(both(5000), GOALS.fiveThousandSeconds)} s`]);
   rows.push([
     "50000 / 5000 cameras: render + preview CPU",
     `x${(both(50000) / both(5000)).toFixed(1)}: ${vs(both(50000) / both(5000), GOALS.growth)}`,
   ]);
-  writeResults("cli", { machine: machine(), runs: RUNS, goals: GOALS, starts, sizes, helm: TEST_TOOL_VERSIONS.helm }, rows);
+  writeResults(
+    "cli",
+    {
+      machine: machine(),
+      runs: RUNS,
+      goals: GOALS,
+      starts,
+      sizes,
+      helm: TEST_TOOL_VERSIONS.helm,
+      upstream: upstream && { ...upstreamRun, chart: upstream.version, objects: upstreamObjects },
+    },
+    rows,
+  );
 }
 
 main();

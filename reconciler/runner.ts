@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createServer } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
 import { CONTAINER_LAYOUT, DEFAULT_PORTS, SECRET_ENV } from "../schema";
 import { isChunkFile, MEDIAMTX_API_USER, parseDesiredIngressFiles, RECONCILER_ENV, type DesiredIngress } from "../templates";
 import type { Backoff } from "./plan";
@@ -32,12 +33,27 @@ export function readDesiredIngresses(dir: string): DesiredIngress[] {
 }
 
 /**
+ * Healthy while passes keep finishing: a hung API call stops them. Three missed periods plus 30 s
+ * of slack, so one slow pass against a loaded API server is not a restart.
+ */
+export function passIsFresh(lastPassMs: number, nowMs: number, periodMs: number): boolean {
+  return nowMs - lastPassMs < 3 * periodMs + 30_000;
+}
+
+/** Aborted on the first SIGTERM (the pod's stop). */
+function onSigterm(): AbortSignal {
+  const stop = new AbortController();
+  process.once("SIGTERM", () => stop.abort());
+  return stop.signal;
+}
+
+/**
  * The in-stack reconciler (bundled by esbuild into one file the stack runs on a stock Node image):
  * the desired ingresses from the mounted cameras-NNN.json files, endpoints from env, credentials
  * from a Secret.
- * One pass every LKSTACK_RECONCILE_SECONDS until SIGTERM.
+ * One pass every LKSTACK_RECONCILE_SECONDS until `stop` (SIGTERM in the stack).
  */
-export async function runReconciler(env: NodeJS.ProcessEnv): Promise<void> {
+export async function runReconciler(env: NodeJS.ProcessEnv, stop: AbortSignal = onSigterm()): Promise<void> {
   const need = (name: string): string => {
     const v = env[name];
     if (!v) throw new Error(`${name} is not set`);
@@ -54,29 +70,20 @@ export async function runReconciler(env: NodeJS.ProcessEnv): Promise<void> {
   });
   const periodMs = Number(env[RECONCILER_ENV.periodSeconds] ?? 15) * 1000;
   const backoff = new Map<string, Backoff>();
-  let stopping = false;
   let lastPass = Date.now();
-  // Healthy while passes keep finishing (a hung API call would stop them).
   const health = createServer((_req, res) => {
-    const fresh = Date.now() - lastPass < 3 * periodMs + 30_000;
+    const fresh = passIsFresh(lastPass, Date.now(), periodMs);
     res.writeHead(fresh ? 200 : 503, { "content-type": "text/plain" });
     res.end(fresh ? "ok" : "stalled");
   }).listen(Number(env[RECONCILER_ENV.healthPort] ?? DEFAULT_PORTS.cameras.health));
-  let wake: () => void = () => undefined;
-  process.once("SIGTERM", () => {
-    stopping = true;
-    wake();
-  });
-  while (!stopping) {
+  while (!stop.aborted) {
     const report = await reconcileOnce(target, desired, backoff);
     lastPass = Date.now();
     for (const line of report.lines) process.stdout.write(`${new Date().toISOString()} ${line}\n`);
-    await new Promise<void>((r) => {
-      wake = r;
-      setTimeout(r, periodMs);
-    });
+    // Aborting rejects the wait (AbortError): that is the stop, checked by the loop.
+    await sleep(periodMs, undefined, { signal: stop }).catch(() => undefined);
   }
-  health.close();
+  await new Promise<void>((closed) => health.close(() => closed()));
 }
 
 if (require.main === module)
