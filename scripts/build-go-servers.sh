@@ -267,7 +267,7 @@ run helm go_install helm.sh/helm/v3/cmd/helm "$helm_version" helm
 run ingress build_ingress
 run mediamtx build_mediamtx
 run lkstack-publisher build_publisher
-# The engine suite's tools: the long part of a cold run (see README "Test times"), each niced.
+# The engine suite's tools: the long part of a cold run (README "The two commands" gives its time), each niced.
 run pulumi build_pulumi
 run pulumi-resource-kubernetes build_kubernetes_provider
 run kubernetes build_kubernetes

@@ -2,7 +2,8 @@
 # Installs the real servers the conformance tests start: coturn, redis-server, Chromium, GStreamer
 # and the test camera from Debian; livekit-server, LiveKit Ingress, MediaMTX and actionlint built
 # from the Go module proxy at the versions pinned in schema/versions.ts, and our lkstack-publisher
-# (publisher/) from source (scripts/build-go-servers.sh).
+# (publisher/) from source, and the engine suite's Pulumi CLI, kubernetes provider, kube-apiserver,
+# kube-controller-manager and etcd (scripts/build-go-servers.sh).
 # Go builds land in a cache directory that later runs reuse, so a warm run takes seconds.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real test servers (Debian packages, Go builds cached in ~/.cache/lkstack) and runs
 # every check: types, lint, formatting, unit and property tests, component tests under Pulumi
-# mocks, conformance against real daemons.
+# mocks, conformance against real daemons, and the program through the real Pulumi engine against
+# a real kube-apiserver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-servers.sh
