@@ -79,10 +79,11 @@ describe("runReconciler", () => {
   });
 
   const status = (port: number) =>
-    new Promise<number>((resolve, reject) => {
+    new Promise<{ code: number; type?: string; body: string }>((resolve, reject) => {
       get({ host: "127.0.0.1", port, path: "/", agent: false }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
+        let body = "";
+        res.on("data", (d: Buffer) => (body += d.toString()));
+        res.on("end", () => resolve({ code: res.statusCode ?? 0, type: res.headers["content-type"], body }));
       }).on("error", reject);
     });
 
@@ -96,9 +97,7 @@ describe("runReconciler", () => {
   ])
     it(`refuses to start without ${name}, naming it`, async () => {
       const [health] = await freePorts(1);
-      await expect(runReconciler(env(health, { [name]: undefined }), new AbortController().signal)).rejects.toThrow(
-        `${name} is not set`,
-      );
+      await expect(runReconciler(env(health, { [name]: undefined }), new AbortController().signal)).rejects.toThrow(`${name} is not set`);
       await expect(runReconciler(env(health, { [name]: "" }), new AbortController().signal)).rejects.toThrow(`${name} is not set`);
     });
 
@@ -115,7 +114,7 @@ describe("runReconciler", () => {
     try {
       const deadline = Date.now() + 10_000;
       while (lines.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(await status(health)).toBe(200);
+      expect(await status(health)).toEqual({ code: 200, type: "text/plain", body: "ok" });
     } finally {
       stop.abort();
       await running;
@@ -131,5 +130,29 @@ describe("runReconciler", () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(calls.length).toBe(after);
     await expect(status(health)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it("reports 503 stalled once passes stop finishing", async () => {
+    const [health] = await freePorts(1);
+    const write = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
+    const stop = new AbortController();
+    // A 60 s period: one pass, then a long wait in which the clock is moved past the stall limit.
+    const running = runReconciler(env(health, { [RECONCILER_ENV.periodSeconds]: "60" }), stop.signal);
+    try {
+      const deadline = Date.now() + 10_000;
+      while (write.mock.calls.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(await status(health)).toMatchObject({ code: 200, body: "ok" });
+      const now = Date.now();
+      const clock = jest.spyOn(Date, "now").mockReturnValue(now + 3 * 60_000 + 30_000);
+      try {
+        expect(await status(health)).toEqual({ code: 503, type: "text/plain", body: "stalled" });
+      } finally {
+        clock.mockRestore();
+      }
+    } finally {
+      stop.abort();
+      await running;
+      write.mockRestore();
+    }
   });
 });
