@@ -107,7 +107,7 @@ export function mediamtxApi(baseUrl: string, user: string, password: string): Me
     const res = await fetch(new URL(path, baseUrl), {
       method,
       headers: { authorization: auth, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: JSON.stringify(body), // undefined for a bodiless call
       signal: AbortSignal.timeout(10_000),
     });
     if (!res.ok) throw new Error(`MediaMTX ${method} ${path}: ${res.status} ${(await res.text()).slice(0, 200)}`);
@@ -215,8 +215,6 @@ export async function reconcileOnce(
   for (const o of observed)
     if (isManaged(o.name) && o.input === "rtmp" && !removed.has(o.ingressId) && !keys.has(o.name)) keys.set(o.name, o);
 
-  let forwardsSet = 0;
-  let forwardsWaiting = 0;
   try {
     const plan = planForwards(desired, keys, await target.mediamtx.listForwards(), target.ingressRtmpUrl);
     for (const f of plan) {
@@ -225,13 +223,11 @@ export async function reconcileOnce(
       const wait = backoff.get(key);
       if (wait && wait.nextAt > now) {
         lines.push(`waiting ${Math.round((wait.nextAt - now) / 1000)} s before retrying the forward of ${f.path}`);
-        forwardsWaiting++;
         continue;
       }
       try {
         await target.mediamtx.setForward(f.path, f.dest);
         backoff.delete(key);
-        forwardsSet++;
         lines.push(`forward ${f.path} to the Ingress`);
       } catch (e) {
         failed++;
@@ -244,8 +240,8 @@ export async function reconcileOnce(
     failed++;
     lines.push(`cannot list MediaMTX paths: ${message(e)}`);
   }
-  if (actions.length === 0 && waiting.length === 0 && forwardsSet === 0 && forwardsWaiting === 0 && failed === 0)
-    lines.push(`${desired.length} camera ingress(es) in place`);
+  // Every action, wait, forward and failure above wrote a line: none means nothing to do.
+  if (lines.length === 0) lines.push(`${desired.length} camera ingress(es) in place`);
   const secrets = [...keys.values(), ...observed].map((k) => k.streamKey).filter((k) => k.length > 0);
   return { lines: lines.map((l) => secrets.reduce((out, k) => out.split(k).join("<stream key>"), l)), failed };
 }

@@ -170,6 +170,11 @@ describe("reconcile plan", () => {
 });
 
 describe("forward plan", () => {
+  it("joins the Ingress URL and /live without doubled slashes, however many the URL ends with", () => {
+    expect(forwardUrl("rtmp://h:1935", "k")).toBe("rtmp://h:1935/live#k");
+    expect(forwardUrl("rtmp://h:1935/", "k")).toBe("rtmp://h:1935/live#k");
+    expect(forwardUrl("rtmp://h:1935//", "k")).toBe("rtmp://h:1935/live#k");
+  });
   const keys = new Map([[a.name, { streamKey: "ka" }]]);
   it("points a path with no or a stale forward at its ingress; leaves a right one and cameras without an ingress alone", () => {
     expect(planForwards(desired, keys, new Map([[a.name, []]]), RTMP)).toEqual([{ path: a.name, dest: forwardUrl(RTMP, "ka") }]);
@@ -247,20 +252,23 @@ describe("reconcile passes against the Ingress and MediaMTX APIs", () => {
     const t = target();
     t.ingress.failCreate.add(a.name);
     const backoff = new Map<string, Backoff>();
-    const r = await reconcileOnce(t, desired, backoff, 0);
+    // A clock far from zero: "retry in" is the delay from now, not a sum.
+    const T = 1_000_000;
+    const r = await reconcileOnce(t, desired, backoff, T);
     expect(r.failed).toBe(1);
     expect(r.lines.join("\n")).toMatch(new RegExp(`create ${a.name} failed: no response from servers \\(retry in 5 s\\)`));
     expect(t.ingress.items.map((i) => i.name)).toEqual([b.name]);
-    expect((await reconcileOnce(t, desired, backoff, 1000)).lines).toEqual([`waiting 4 s before retrying ${a.name}`]);
+    expect((await reconcileOnce(t, desired, backoff, T + 1000)).lines).toEqual([`waiting 4 s before retrying ${a.name}`]);
     t.ingress.failCreate.clear();
-    await reconcileOnce(t, desired, backoff, 6000);
+    await reconcileOnce(t, desired, backoff, T + 6000);
     expect(t.ingress.items).toHaveLength(2);
   });
   it("backs a refused forward off on its own key, then sets it once MediaMTX knows the path", async () => {
     const t = target();
     t.mediamtx.unknownPaths.add(a.name);
     const backoff = new Map<string, Backoff>();
-    const r = await reconcileOnce(t, desired, backoff, 0);
+    const T = 1_000_000;
+    const r = await reconcileOnce(t, desired, backoff, T);
     expect(r.failed).toBe(1);
     expect(r.lines).toContain(
       `forward ${a.name} failed: MediaMTX PATCH /v3/config/paths/patch/${a.name}: 404 path not found (retry in 5 s)`,
@@ -268,9 +276,47 @@ describe("reconcile passes against the Ingress and MediaMTX APIs", () => {
     expect(backoff.get(forwardBackoffKey(a.name))?.attempts).toBe(1);
     expect(backoff.has(a.name)).toBe(false);
     t.mediamtx.unknownPaths.clear();
-    expect((await reconcileOnce(t, desired, backoff, 1000)).lines).toEqual([`waiting 4 s before retrying the forward of ${a.name}`]);
-    expect((await reconcileOnce(t, desired, backoff, 5000)).lines).toEqual([`forward ${a.name} to the Ingress`]);
+    expect((await reconcileOnce(t, desired, backoff, T + 1000)).lines).toEqual([`waiting 4 s before retrying the forward of ${a.name}`]);
+    expect((await reconcileOnce(t, desired, backoff, T + 5000)).lines).toEqual([`forward ${a.name} to the Ingress`]);
     expect(backoff.has(forwardBackoffKey(a.name))).toBe(false);
+  });
+  it("keeps the backoff of a camera that is not publishing; only publishing clears it", async () => {
+    const t = target();
+    t.ingress.items = [seen(a, "inactive", "IN_a"), seen(b, "publishing", "IN_b")];
+    const backoff = new Map<string, Backoff>([
+      [a.name, { attempts: 2, nextAt: 0 }],
+      [b.name, { attempts: 2, nextAt: 0 }],
+    ]);
+    await reconcileOnce(t, desired, backoff, 0);
+    expect(backoff.get(a.name)).toEqual({ attempts: 2, nextAt: 0 });
+    expect(backoff.has(b.name)).toBe(false);
+  });
+  it("never forwards a camera to an ingress it removed, nor to one of another input type", async () => {
+    // Room drifted and the new ingress cannot be created: the old one is gone, so is its key.
+    const t = target();
+    t.ingress.items = [seen(a, "publishing", "IN_old", { roomName: "elsewhere" }), seen(b, "publishing", "IN_b")];
+    t.ingress.failCreate.add(a.name);
+    await reconcileOnce(t, desired, new Map(), 0);
+    expect(t.ingress.items.map((i) => i.ingressId)).toEqual(["IN_b"]);
+    expect(t.mediamtx.forwards.get(a.name)).toEqual([]);
+    expect(t.mediamtx.forwards.get(b.name)).toEqual([forwardUrl(RTMP, "key-IN_b")]);
+    // A URL-input ingress waiting out its re-create backoff stays, but MediaMTX is not pointed at it.
+    const u = target();
+    u.ingress.items = [seen(a, "inactive", "IN_url", { input: "url", streamKey: "" })];
+    await reconcileOnce(u, desired, new Map([[a.name, { attempts: 1, nextAt: 60_000 }]]), 0);
+    expect(u.ingress.items.map((i) => i.ingressId)).toContain("IN_url");
+    expect(u.mediamtx.forwards.get(a.name)).toEqual([]);
+  });
+  it("an ingress without a stream key (URL input) leaves the report readable", async () => {
+    const t = target();
+    await reconcileOnce(t, desired, new Map(), 0);
+    t.ingress.items.push({
+      ...seen(a, "inactive", "IN_url", { input: "url", streamKey: "" }),
+      name: "camera_00000000-0000-4000-8000-00000000000f",
+    });
+    const r = await reconcileOnce(t, desired, new Map(), 1000);
+    expect(r.lines).toEqual([expect.stringMatching(/^delete camera_00000000-0000-4000-8000-00000000000f \(IN_url\): /)]);
+    expect(r.lines.join("")).not.toContain("<stream key>");
   });
   it("a failing list is reported, not thrown", async () => {
     const t = target();

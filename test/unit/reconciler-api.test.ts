@@ -13,6 +13,8 @@ interface Call {
   method: string;
   url: string;
   auth: string | undefined;
+  /** The request's content-type header. */
+  type: string | undefined;
   body: string;
 }
 
@@ -32,7 +34,13 @@ beforeAll(async () => {
   const [port] = await freePorts(1);
   server = createServer((req, res) => {
     void read(req).then((body) => {
-      const call = { method: req.method ?? "", url: req.url ?? "", auth: req.headers.authorization, body };
+      const call = {
+        method: req.method ?? "",
+        url: req.url ?? "",
+        auth: req.headers.authorization,
+        type: req.headers["content-type"],
+        body,
+      };
       calls.push(call);
       const a = answer(call);
       // No keep-alive: a pooled socket the server closes between two slow tests would reset the next call.
@@ -101,7 +109,7 @@ describe("what the reconciler reads from and deletes on LiveKit's Ingress servic
     livekitIngressApi(base, { apiKey: "APIunitTestKey01", apiSecret: "unit-test-secret-0123456789abcdefghijkl", source: "test" });
 
   it("lists every ingress with its input, status and error as the plan reads them", async () => {
-    const info = (id: string, inputType: string, state?: Record<string, unknown>) => ({
+    const info = (id: string, inputType: string | number, state?: Record<string, unknown>) => ({
       ingressId: id,
       name: `camera_${id}`,
       roomName: `room_${id}`,
@@ -119,6 +127,8 @@ describe("what the reconciler reads from and deletes on LiveKit's Ingress servic
           info("d", "RTMP_INPUT", { status: "ENDPOINT_COMPLETE" }),
           info("e", "RTMP_INPUT"),
           info("f", "RTMP_INPUT", { status: "ENDPOINT_INACTIVE", error: "" }),
+          // A newer server's input type and status this release does not know.
+          info("g", 99, { status: 99 }),
         ],
       },
     });
@@ -131,6 +141,7 @@ describe("what the reconciler reads from and deletes on LiveKit's Ingress servic
       // No state yet, or an empty error: inactive, no error.
       ["e", "camera_e", "room_e", "key_e", "rtmp", "inactive", undefined],
       ["f", "camera_f", "room_f", "key_f", "rtmp", "inactive", undefined],
+      ["g", "camera_g", "room_g", "key_g", "other", "inactive", undefined],
     ]);
     expect(calls.map((c) => c.url)).toEqual(["/twirp/livekit.Ingress/ListIngress"]);
   });
@@ -153,13 +164,15 @@ describe("the calls MediaMTX's API receives", () => {
       return { status: 200, body: { pageCount: 2, items } };
     };
     const forwards = await api().listForwards();
-    expect([...forwards.entries()]).toEqual([
+    // Strict: a path with no forward lists none (not one undefined destination).
+    expect([...forwards.entries()]).toStrictEqual([
       ["camera_a", ["rtmp://x/live#k"]],
       ["camera_b", []],
     ]);
-    expect(calls.map((c) => [c.method, c.url, c.auth])).toEqual([
-      ["GET", "/v3/config/paths/list?itemsPerPage=500&page=0", basic],
-      ["GET", "/v3/config/paths/list?itemsPerPage=500&page=1", basic],
+    // A GET carries no body, so no content type.
+    expect(calls.map((c) => [c.method, c.url, c.auth, c.type, c.body])).toEqual([
+      ["GET", "/v3/config/paths/list?itemsPerPage=500&page=0", basic, undefined, ""],
+      ["GET", "/v3/config/paths/list?itemsPerPage=500&page=1", basic, undefined, ""],
     ]);
   });
 
@@ -167,12 +180,20 @@ describe("the calls MediaMTX's API receives", () => {
     answer = () => ({ status: 200, body: "" });
     await api().setForward("camera_a", "rtmp://ingress:1935/live#key");
     expect(calls).toHaveLength(1);
-    expect(calls[0]).toEqual(expect.objectContaining({ method: "PATCH", url: "/v3/config/paths/patch/camera_a", auth: basic }));
+    expect(calls[0]).toEqual(
+      expect.objectContaining({ method: "PATCH", url: "/v3/config/paths/patch/camera_a", auth: basic, type: "application/json" }),
+    );
     expect(JSON.parse(calls[0].body)).toEqual({ forward: [{ dest: "rtmp://ingress:1935/live#key" }] });
   });
 
   it("reports a refusal with the method, path and status instead of treating it as empty", async () => {
     answer = () => ({ status: 401, body: { error: "authentication error" } });
     await expect(api().listForwards()).rejects.toThrow(/MediaMTX GET \/v3\/config\/paths\/list\?itemsPerPage=500&page=0: 401/);
+  });
+
+  it("quotes at most 200 characters of a refusal's body", async () => {
+    answer = () => ({ status: 500, body: "x".repeat(1000) });
+    // The body is a JSON string: its opening quote and 199 x's.
+    await expect(api().listForwards()).rejects.toThrow(new RegExp(`: 500 "x{199}$`));
   });
 });

@@ -8,9 +8,8 @@ import { tempDir } from "../helpers/servers";
 // The reconciler ships as one file that a stock Node image runs from a ConfigMap or an upload:
 // nothing of this package (nor node_modules) is next to it there.
 describe("the reconciler bundle", () => {
-  const code = reconcilerCode();
-
   it("is minified, and fits its own ConfigMap (1 MiB) with room to spare", () => {
+    const code = reconcilerCode();
     // Minified lines run to thousands of characters; esbuild keeps some newlines (license comments).
     expect(code.length / code.split("\n").length).toBeGreaterThan(1000);
     expect(Buffer.byteLength(code)).toBeLessThan(900 * 1024);
@@ -19,7 +18,7 @@ describe("the reconciler bundle", () => {
   it("runs alone under plain node and starts the runner, which refuses a directory without cameras", () => {
     const dir = tempDir("reconciler-bundle");
     const file = join(dir, "reconciler.js");
-    writeFileSync(file, code);
+    writeFileSync(file, reconcilerCode());
     const cameras = tempDir("reconciler-bundle-cameras");
     const r = spawnSync(process.execPath, [file], {
       cwd: dir,
