@@ -7,15 +7,8 @@ const ROOT = existsSync(join(__dirname, "..", "package.json")) ? join(__dirname,
 
 let cached: string | undefined;
 
-/**
- * The camera reconciler as one JavaScript file (no lkstack image is published: the stack runs it
- * on a stock Node image from a ConfigMap or an upload). `npm run build` writes it; a source
- * checkout without a build bundles it here.
- */
-export function reconcilerCode(): string {
-  if (cached !== undefined) return cached;
-  const built = join(ROOT, "dist", "reconciler", "reconciler.js");
-  if (existsSync(built)) return (cached = readFileSync(built, "utf8"));
+/** The camera reconciler bundled from its sources: one minified CommonJS file for Node 20. */
+export function bundleReconciler(): string {
   const out = buildSync({
     entryPoints: [join(ROOT, "reconciler", "runner.ts")],
     bundle: true,
@@ -26,5 +19,18 @@ export function reconcilerCode(): string {
     write: false,
     logLevel: "warning",
   });
-  return (cached = out.outputFiles[0].text);
+  return out.outputFiles[0].text;
+}
+
+/** Where `npm run build` writes the bundle. */
+export const BUILT_RECONCILER = join(ROOT, "dist", "reconciler", "reconciler.js");
+
+/**
+ * The camera reconciler as one JavaScript file (no lkstack image is published: the stack runs it
+ * on a stock Node image from a ConfigMap or an upload). `npm run build` writes it; a source
+ * checkout without a build bundles it here.
+ */
+export function reconcilerCode(): string {
+  cached ??= existsSync(BUILT_RECONCILER) ? readFileSync(BUILT_RECONCILER, "utf8") : bundleReconciler();
+  return cached;
 }

@@ -53,7 +53,8 @@ const INPUT: Partial<Record<IngressInput, ObservedIngress["input"]>> = {
 /** protocol VideoQuality: LOW 0, MEDIUM 1, HIGH 2 (not re-exported by the SDK). */
 const QUALITY = { low: 0, medium: 1, high: 2 } as const;
 
-export function livekitIngressApi(url: string, creds: ApiCredentials): IngressApi {
+/** Signs with the key and secret only (where they came from is the CLI's to report). */
+export function livekitIngressApi(url: string, creds: Pick<ApiCredentials, "apiKey" | "apiSecret">): IngressApi {
   const client = new IngressClient(apiUrl(url), creds.apiKey, creds.apiSecret);
   const observe = (i: IngressInfo): ObservedIngress => ({
     ingressId: i.ingressId,

@@ -19,7 +19,7 @@ export interface ReconcilerSettings {
 
 export function reconcileTarget(s: ReconcilerSettings): ReconcileTarget {
   return {
-    ingress: livekitIngressApi(s.livekitUrl, { apiKey: s.apiKey, apiSecret: s.apiSecret, source: "env" }),
+    ingress: livekitIngressApi(s.livekitUrl, { apiKey: s.apiKey, apiSecret: s.apiSecret }),
     mediamtx: mediamtxApi(s.mediamtxApiUrl, MEDIAMTX_API_USER, s.mediamtxApiPassword),
     ingressRtmpUrl: s.ingressRtmpUrl,
   };

@@ -172,7 +172,7 @@ suite("a camera's picture in a browser: RTSP camera → MediaMTX → Ingress (RT
     // The stream key: never in the reconciler's lines; LiveKit Ingress v1.5.0 logs it (upstream),
     // which is why the README calls its logs secret. If this starts failing, upstream stopped.
     const key = TEST_SECRETS.apiKeys[0];
-    const [ingress] = await livekitIngressApi(path.wsUrl, { apiKey: key.key, apiSecret: key.secret, source: "test" }).list();
+    const [ingress] = await livekitIngressApi(path.wsUrl, { apiKey: key.key, apiSecret: key.secret }).list();
     expect(ingress.streamKey.length).toBeGreaterThan(8);
     expect(path.reconciler.output()).not.toContain(ingress.streamKey);
     expect(path.ingress.output()).toContain(ingress.streamKey);

@@ -49,7 +49,7 @@ suite("the camera reconciler against the real livekit-server and MediaMTX", () =
     apiUrl = `http://127.0.0.1:${api}`;
     const k = TEST_SECRETS.apiKeys[0];
     target = {
-      ingress: livekitIngressApi(stack.url, { apiKey: k.key, apiSecret: k.secret, source: "test" }),
+      ingress: livekitIngressApi(stack.url, { apiKey: k.key, apiSecret: k.secret }),
       mediamtx: mediamtxApi(apiUrl, MEDIAMTX_API_USER, TEST_SECRETS.mediamtxApiPassword),
       ingressRtmpUrl: RTMP,
     };

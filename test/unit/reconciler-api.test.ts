@@ -66,7 +66,6 @@ describe("the CreateIngress request LiveKit receives for a camera", () => {
     const result = await livekitIngressApi(base, {
       apiKey: "APIunitTestKey01",
       apiSecret: "unit-test-secret-0123456789abcdefghijkl",
-      source: "test",
     }).create(camera);
     const call = calls.find((c) => c.url.endsWith("/CreateIngress"));
     if (!call) throw new Error(`no CreateIngress call among ${calls.map((c) => c.url).join(", ")}`);
@@ -105,8 +104,7 @@ describe("the CreateIngress request LiveKit receives for a camera", () => {
 });
 
 describe("what the reconciler reads from and deletes on LiveKit's Ingress service", () => {
-  const api = () =>
-    livekitIngressApi(base, { apiKey: "APIunitTestKey01", apiSecret: "unit-test-secret-0123456789abcdefghijkl", source: "test" });
+  const api = () => livekitIngressApi(base, { apiKey: "APIunitTestKey01", apiSecret: "unit-test-secret-0123456789abcdefghijkl" });
 
   it("lists every ingress with its input, status and error as the plan reads them", async () => {
     const info = (id: string, inputType: string | number, state?: Record<string, unknown>) => ({

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { reconcilerCode } from "../../reconciler/bundle";
+import { BUILT_RECONCILER, bundleReconciler, reconcilerCode } from "../../reconciler/bundle";
 import { RECONCILER_ENV } from "../../templates";
 import { tempDir } from "../helpers/servers";
 
@@ -9,7 +9,7 @@ import { tempDir } from "../helpers/servers";
 // nothing of this package (nor node_modules) is next to it there.
 describe("the reconciler bundle", () => {
   it("is minified, and fits its own ConfigMap (1 MiB) with room to spare", () => {
-    const code = reconcilerCode();
+    const code = bundleReconciler();
     // Minified lines run to thousands of characters; esbuild keeps some newlines (license comments).
     expect(code.length / code.split("\n").length).toBeGreaterThan(1000);
     expect(Buffer.byteLength(code)).toBeLessThan(900 * 1024);
@@ -18,7 +18,7 @@ describe("the reconciler bundle", () => {
   it("runs alone under plain node and starts the runner, which refuses a directory without cameras", () => {
     const dir = tempDir("reconciler-bundle");
     const file = join(dir, "reconciler.js");
-    writeFileSync(file, reconcilerCode());
+    writeFileSync(file, bundleReconciler());
     const cameras = tempDir("reconciler-bundle-cameras");
     const r = spawnSync(process.execPath, [file], {
       cwd: dir,
@@ -28,5 +28,10 @@ describe("the reconciler bundle", () => {
     });
     expect(r.stderr).toBe(`reconciler: ${cameras} holds no cameras-NNN.json\n`);
     expect(r.status).toBe(1);
+  });
+
+  it("what the stack ships is the build's file (npm ci builds it), read once", () => {
+    expect(existsSync(BUILT_RECONCILER)).toBe(true);
+    expect(reconcilerCode()).toBe(readFileSync(BUILT_RECONCILER, "utf8"));
   });
 });
