@@ -110,7 +110,9 @@ describe("runReconciler", () => {
     });
     const stop = new AbortController();
     calls.length = 0;
+    const started = Date.now();
     const running = runReconciler(env(health), stop.signal);
+    let elapsed = 0;
     try {
       const deadline = Date.now() + 10_000;
       while (lines.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -118,11 +120,14 @@ describe("runReconciler", () => {
     } finally {
       stop.abort();
       await running;
+      elapsed = Date.now() - started;
       write.mockRestore();
     }
-    // A pass every 0.1 s: at least three, each asking LiveKit for its ingresses first.
+    // A pass every 0.1 s: at least three, each asking LiveKit for its ingresses first, and no more
+    // than the period allows (the period is seconds, not milliseconds).
     const lists = calls.filter((c) => c === "POST /twirp/livekit.Ingress/ListIngress");
     expect(lists.length).toBeGreaterThanOrEqual(3);
+    expect(lists.length).toBeLessThanOrEqual(Math.ceil(elapsed / 100) + 1);
     expect(lines.length).toBeGreaterThanOrEqual(3);
     for (const l of lines) expect(l).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z cannot list ingresses: .*\n$/);
     // Stopped: no further pass, and the health port is closed.
