@@ -103,8 +103,10 @@ suite("passthrough: a camera's main and sub streams → MediaMTX → lkstack-pub
 
   it("the camera disappears for 15 s and comes back: the tile plays again with nobody acting", async () => {
     await path.tile.locator().locator("select").selectOption("high");
-    const at = Date.now();
     await path.camera.daemon.stop();
+    // After the camera has exited: no frame can be captured later than this (frames it captured
+    // while being stopped would otherwise count as "back").
+    const at = Date.now();
     await new Promise((r) => setTimeout(r, 15_000));
     await path.startCamera();
     const back = await path.tile.firstFrameAfter(at, 45_000);
