@@ -145,6 +145,48 @@ export function cidrContains(outer: Cidr, inner: Cidr): boolean {
 }
 
 /**
+ * The fewest CIDRs that cover exactly the given addresses, no more: runs of adjacent addresses
+ * become aligned blocks (10.0.0.4 to 10.0.0.7 is 10.0.0.4/30). A camera subnet's egress rule then
+ * stays a few dozen entries instead of one per camera (a NetworkPolicy with 50,000 /32s is over
+ * etcd's request limit). IPv4 first, then IPv6, each in address order. Throws on a non-address.
+ */
+export function exactCidrs(addresses: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const family of [4, 6] as const) {
+    const values = [
+      ...new Set(
+        addresses.flatMap((a) => {
+          const ip = parseIp(a);
+          if (!ip) throw new Error(`not an IP address: ${a}`);
+          return ip.family === family ? [ip.value] : [];
+        }),
+      ),
+    ].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (let i = 0; i < values.length;) {
+      let j = i;
+      while (j + 1 < values.length && values[j + 1] === values[j] + 1n) j++;
+      out.push(...alignedBlocks(family, values[i], values[j]));
+      i = j + 1;
+    }
+  }
+  return out;
+}
+
+/** `first`..`last` as the largest aligned power-of-two blocks, in order. */
+function alignedBlocks(family: IpFamily, first: bigint, last: bigint): string[] {
+  const bits = BITS[family];
+  const blocks: string[] = [];
+  for (let start = first; start <= last;) {
+    let hostBits = 0;
+    // Grow the block while it stays aligned on `start` and ends within the run.
+    while (hostBits < bits && start % (1n << BigInt(hostBits + 1)) === 0n && start + (1n << BigInt(hostBits + 1)) - 1n <= last) hostBits++;
+    blocks.push(`${formatIp(family, start)}/${bits - hostBits}`);
+    start += 1n << BigInt(hostBits);
+  }
+  return blocks;
+}
+
+/**
  * Peers a TURN relay must never reach by default: IANA special-purpose ranges, RFC 1918,
  * CGNAT, loopback, link-local, multicast and their IPv6 counterparts.
  */

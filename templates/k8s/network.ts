@@ -9,6 +9,7 @@ import {
   CAMERA_SCHEMES,
   camerasWithIngest,
   DEFAULT_PORTS,
+  exactCidrs,
   isUrlProblem,
   parseIp,
   parseUrl,
@@ -71,7 +72,10 @@ function urlEgress(urls: string[], schemes: readonly string[]): NetworkPolicyEgr
   }
   return [...byPort.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([port, hosts]) => ({ to: hosts === "anywhere" ? ANYWHERE : [...hosts].sort().map(hostBlock), ports: [tcp(port)] }));
+    .map(([port, hosts]) => ({
+      to: hosts === "anywhere" ? ANYWHERE : exactCidrs([...hosts]).map((cidr) => ({ ipBlock: { cidr } })),
+      ports: [tcp(port)],
+    }));
 }
 
 /**

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { cidrToRange, formatIp, parseCidr, parseIp } from "../../schema";
+import { cidrToRange, exactCidrs, formatIp, parseCidr, parseIp } from "../../schema";
 
 describe("CIDR to coturn ranges", () => {
   it.each([
@@ -37,6 +37,60 @@ describe("CIDR to coturn ranges", () => {
         if (!p) return false;
         const again = parseIp(formatIp(6, p.value));
         return again !== undefined && again.value === p.value;
+      }),
+    );
+  });
+});
+
+describe("exact CIDRs for a set of addresses (camera egress)", () => {
+  it.each([
+    ["an aligned run of four", ["10.0.0.4", "10.0.0.5", "10.0.0.6", "10.0.0.7"], ["10.0.0.4/30"]],
+    ["an unaligned run", ["10.0.0.3", "10.0.0.4", "10.0.0.5"], ["10.0.0.3/32", "10.0.0.4/31"]],
+    ["apart, repeated, unsorted", ["10.0.0.9", "10.0.0.1", "10.0.0.9"], ["10.0.0.1/32", "10.0.0.9/32"]],
+    ["both families", ["2001:db8::1", "10.0.0.1", "2001:db8::"], ["10.0.0.1/32", "2001:db8::/127"]],
+    ["a whole /24", Array.from({ length: 256 }, (_, i) => `192.168.7.${i}`), ["192.168.7.0/24"]],
+    [
+      "a camera VLAN, .1 to .250",
+      Array.from({ length: 250 }, (_, i) => `10.1.0.${i + 1}`),
+      [
+        "10.1.0.1/32",
+        "10.1.0.2/31",
+        "10.1.0.4/30",
+        "10.1.0.8/29",
+        "10.1.0.16/28",
+        "10.1.0.32/27",
+        "10.1.0.64/26",
+        "10.1.0.128/26",
+        "10.1.0.192/27",
+        "10.1.0.224/28",
+        "10.1.0.240/29",
+        "10.1.0.248/31",
+        "10.1.0.250/32",
+      ],
+    ],
+    ["nothing", [], []],
+  ] as [string, string[], string[]][])("%s", (_label, addresses, cidrs) => expect(exactCidrs(addresses)).toEqual(cidrs));
+
+  it("refuses a name", () => expect(() => exactCidrs(["10.0.0.1", "camera.local"])).toThrow("not an IP address: camera.local"));
+
+  it("covers exactly the addresses given, with no two blocks that could be one", () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 4095 }), { maxLength: 300 }), (offsets) => {
+        const base = 10n << 24n;
+        const cidrs = exactCidrs(offsets.map((o) => formatIp(4, base + BigInt(o)))).map((c) => parseCidr(c));
+        const covered = new Set<bigint>();
+        for (const c of cidrs) {
+          if (!c) return false;
+          for (let v = c.first; v <= c.last; v++) covered.add(v - base);
+        }
+        const given = new Set(offsets.map(BigInt));
+        if (covered.size !== given.size || [...given].some((v) => !covered.has(v))) return false;
+        // Minimal: two adjacent blocks of one size that together form an aligned block would be one.
+        return cidrs.every((a, i) => {
+          const b = cidrs[i + 1];
+          if (!a || !b || a.prefix !== b.prefix || a.last + 1n !== b.first) return true;
+          return a.first % ((a.last - a.first + 1n) * 2n) !== 0n;
+        });
       }),
     );
   });

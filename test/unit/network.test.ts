@@ -163,6 +163,27 @@ describe("egress NetworkPolicies (prod stack)", () => {
     expect(egressAllows(named, p, "mediamtx", { ip: "2001:db8::8" }, "TCP", 322)).toBe(false);
   });
 
+  test("a camera subnet is a few exact blocks, not one rule per camera, and no address outside it", () => {
+    const vlan = parse(
+      minimal("kubernetes", {
+        cameras: Array.from({ length: 250 }, (_, i) => ({
+          id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+          rtsp: `rtsp://10.40.7.${i + 1}:554/s`,
+        })),
+      }),
+    );
+    const p = networkPolicies(vlan);
+    const blocks =
+      named(p, "lkstack-mediamtx")
+        .spec?.egress?.flatMap((r) => r.to ?? [])
+        .filter((peer) => peer.ipBlock) ?? [];
+    expect(blocks.length).toBeLessThanOrEqual(13);
+    for (const host of ["10.40.7.1", "10.40.7.128", "10.40.7.250"])
+      expect(egressAllows(vlan, p, "mediamtx", { ip: host }, "TCP", 554)).toBe(true);
+    for (const host of ["10.40.7.0", "10.40.7.251", "10.40.7.255", "10.40.6.250"])
+      expect(egressAllows(vlan, p, "mediamtx", { ip: host }, "TCP", 554)).toBe(false);
+  });
+
   test("the reconciler reaches MediaMTX's API and the SFU's HTTP port on the nodes, nothing else", () => {
     expect(can("cameras", { pod: "mediamtx" }, "TCP", cfg.mediamtx.ports.api)).toBe(true);
     expect(can("cameras", { pod: "mediamtx" }, "TCP", cfg.mediamtx.ports.rtsp)).toBe(false);
