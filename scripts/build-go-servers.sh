@@ -11,6 +11,7 @@
 #
 # lkstack-publisher is ours (publisher/, its own module with a committed go.sum); it is named by a
 # content hash of its sources, and "$cache/bin/lkstack-publisher" links to the current build.
+# lkstack-load, the load bench's client (bench/loadclient/), is built the same way.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cache=${LKSTACK_CACHE_DIR:-$HOME/.cache/lkstack}
@@ -111,6 +112,18 @@ build_publisher() {
     # Its own unit tests and vet run with each new build (a cached build has passed them).
     (cd "$here/publisher" && nice -n 19 go vet -mod=readonly . && CGO_ENABLED=0 nice -n 19 go test -mod=readonly -count=1 .)
     (cd "$here/publisher" && CGO_ENABLED=0 nice -n 19 go build -mod=readonly -trimpath -o "$out.tmp" .)
+    mv "$out.tmp" "$out"
+  fi
+  ln -sfn "$(basename "$out")" "$link.tmp" && mv -T "$link.tmp" "$link"
+}
+
+build_loadclient() {
+  local hash out link="$cache/bin/lkstack-load"
+  hash=$(cd "$here" && find bench/loadclient -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)
+  out="$cache/bin/lkstack-load-$hash"
+  if [ ! -x "$out" ]; then
+    (cd "$here/bench/loadclient" && nice -n 19 go vet -mod=readonly . && CGO_ENABLED=0 nice -n 19 go test -mod=readonly -count=1 .)
+    (cd "$here/bench/loadclient" && CGO_ENABLED=0 nice -n 19 go build -mod=readonly -trimpath -o "$out.tmp" .)
     mv "$out.tmp" "$out"
   fi
   ln -sfn "$(basename "$out")" "$link.tmp" && mv -T "$link.tmp" "$link"
@@ -267,6 +280,7 @@ run helm go_install helm.sh/helm/v3/cmd/helm "$helm_version" helm
 run ingress build_ingress
 run mediamtx build_mediamtx
 run lkstack-publisher build_publisher
+run lkstack-load build_loadclient
 # The engine suite's tools: the long part of a cold run (README "The two commands" gives its time), each niced.
 run pulumi build_pulumi
 run pulumi-resource-kubernetes build_kubernetes_provider

@@ -29,6 +29,8 @@ export const BINARIES = {
   openssl: "/usr/bin/openssl",
   /** Ours (publisher/): scripts/build-go-servers.sh links its current build here. */
   publisher: join(CACHE_DIR, "bin", "lkstack-publisher"),
+  /** Ours (bench/loadclient): the load bench's client, linked the same way. */
+  loadClient: join(CACHE_DIR, "bin", "lkstack-load"),
   // The engine suite's (test/engine): the Pulumi CLI, its kubernetes provider and a control plane.
   pulumi: join(CACHE_DIR, "bin", `pulumi-${TEST_TOOL_VERSIONS.pulumiCli}`),
   pulumiKubernetes: join(CACHE_DIR, "bin", `pulumi-resource-kubernetes-${TEST_TOOL_VERSIONS.pulumiKubernetesProvider}`),
