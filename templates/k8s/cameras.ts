@@ -39,7 +39,7 @@ export function camerasObjects(cfg: StackConfig, input: WorkloadInput, code: str
           env: [...Object.entries(env).map(([name, value]) => ({ name, value })), ...secretEnv(input.secretName, input.secretEnvNames)],
           ports: [{ name: "health", containerPort: Number(env[RECONCILER_ENV.healthPort]), protocol: "TCP" }],
           resources: resources(DEFAULTS.resources.cameras),
-          securityContext: containerSecurity({ readOnlyRoot: true }),
+          securityContext: containerSecurity(),
           volumeMounts: [
             { name: "code", mountPath: CONTAINER_LAYOUT.cameras.code, subPath: FILE_NAMES.reconciler, readOnly: true },
             { name: "ingresses", mountPath: CONTAINER_LAYOUT.cameras.ingressesDir, readOnly: true },

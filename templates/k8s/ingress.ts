@@ -54,7 +54,7 @@ export function ingressObjects(cfg: StackConfig, input: WorkloadInput): IngressO
             { name: "rtmp", containerPort: p.rtmp, protocol: "TCP" },
           ],
           resources: resources(cfg.ingress.resources),
-          securityContext: containerSecurity({ readOnlyRoot: true }),
+          securityContext: containerSecurity(),
           volumeMounts: [...mounts, { name: "tmp", mountPath: "/tmp" }],
           readinessProbe: { httpGet: { path: "/", port: "health" }, periodSeconds: 10 },
           livenessProbe: { httpGet: { path: "/", port: "health" }, initialDelaySeconds: 15, periodSeconds: 20, failureThreshold: 3 },

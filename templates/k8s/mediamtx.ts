@@ -33,7 +33,7 @@ export function mediamtxObjects(
   const parts = mediamtxPartNames(cfg);
   if (parts.length !== partSecrets.length) throw new Error(`mediamtx.yml has ${parts.length} parts but ${partSecrets.length} Secrets`);
   const runtimeDir = m.config.replace(/\/[^/]+$/, "");
-  const security = containerSecurity({ readOnlyRoot: true });
+  const security = containerSecurity();
   const deployment = deploymentOf(
     cfg,
     "mediamtx",

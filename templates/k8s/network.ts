@@ -236,7 +236,8 @@ export function networkPolicies(cfg: StackConfig): NetworkPolicy[] {
         "lkstack-cameras",
         "cameras",
         [{ from: nodes, ports: [tcp(DEFAULT_PORTS.cameras.health)] }],
-        [dns, sfuSignalling, ...(cfg.mediamtx.enabled ? [{ to: [pods("mediamtx")], ports: [tcp(cfg.mediamtx.ports.api)] }] : [])],
+        // Cameras come with MediaMTX: the schema refuses one without the other.
+        [dns, sfuSignalling, { to: [pods("mediamtx")], ports: [tcp(cfg.mediamtx.ports.api)] }],
       ),
     );
   if (publisher)

@@ -58,7 +58,7 @@ export function publisherObjects(cfg: StackConfig, input: WorkloadInput, image =
             env: [...Object.entries(env).map(([name, value]) => ({ name, value })), ...secretEnv(input.secretName, input.secretEnvNames)],
             ports: [{ name: "health", containerPort: Number(env[PUBLISHER_ENV.healthPort]), protocol: "TCP" }],
             resources: resources(cfg.publisher.resources),
-            securityContext: containerSecurity({ readOnlyRoot: true }),
+            securityContext: containerSecurity(),
             volumeMounts: [{ name: "cameras", mountPath: CONTAINER_LAYOUT.publisher.camerasDir, readOnly: true }],
             // Alive while its loop runs; a camera that is down is the camera's problem, not a restart's.
             readinessProbe: { httpGet: { path: "/healthz", port: "health" }, periodSeconds: 10 },

@@ -74,7 +74,7 @@ export function sfuObjects(cfg: StackConfig, input: WorkloadInput): SfuObjects {
           env,
           ports: sfuPorts(cfg),
           resources: resources(cfg.sfu.resources),
-          securityContext: containerSecurity({ readOnlyRoot: true }),
+          securityContext: containerSecurity(),
           volumeMounts: mounts,
           // 406 while the node's stats are stale (e.g. Valkey unreachable): out of rotation only.
           readinessProbe: { httpGet: { path: "/", port: "http" }, periodSeconds: 5, failureThreshold: 3 },

@@ -73,7 +73,7 @@ export function turnObjects(cfg: StackConfig, input: WorkloadInput): TurnObjects
           command: ["/bin/sh", "-c", turnserverStartScript(CONTAINER_LAYOUT, cfg.turn.tls.enabled && {})],
           ports,
           resources: resources(t.resources),
-          securityContext: containerSecurity({ readOnlyRoot: true }),
+          securityContext: containerSecurity(),
           volumeMounts: [
             ...files.mounts,
             { name: "runtime", mountPath: CONTAINER_LAYOUT.turn.runtimeConfig.replace(/\/[^/]+$/, "") },

@@ -140,7 +140,7 @@ export function valkeyObjects(cfg: StackConfig, input: WorkloadInput): ValkeyObj
     env: secretEnv(input.secretName, input.secretEnvNames),
     ports: [{ name: "valkey", containerPort: v.port, protocol: "TCP" }],
     resources: resources(v.resources),
-    securityContext: containerSecurity({ readOnlyRoot: true }),
+    securityContext: containerSecurity(),
     volumeMounts: [...data.mounts, { name: "data", mountPath: CONTAINER_LAYOUT.valkey.dataDir }],
     readinessProbe: pingProbe(v.port),
     // Liveness is the TCP listener only: a slow AOF load must not end in a restart loop.
@@ -165,7 +165,7 @@ export function valkeyObjects(cfg: StackConfig, input: WorkloadInput): ValkeyObj
     env: secretEnv(input.secretName, input.secretEnvNames),
     ports: [{ name: "sentinel", containerPort: v.sentinel.port, protocol: "TCP" }],
     resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "128Mi" } },
-    securityContext: containerSecurity({ readOnlyRoot: true }),
+    securityContext: containerSecurity(),
     volumeMounts: [...s.mounts, { name: "data", mountPath: CONTAINER_LAYOUT.valkey.dataDir }],
     readinessProbe: pingProbe(v.sentinel.port),
     livenessProbe: { tcpSocket: { port: "sentinel" }, initialDelaySeconds: 10, periodSeconds: 20, failureThreshold: 3 },

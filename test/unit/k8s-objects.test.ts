@@ -1,0 +1,44 @@
+import { k8sManifests, k8sObjectList, mediamtxObjects, networkPolicies, workloadInputs, defaultSecretNames } from "../../templates";
+import { minimal, parse } from "../helpers/fixtures";
+
+const CODE = "/* reconciler */";
+const kindsAndNames = (cfg: ReturnType<typeof parse>) => k8sObjectList(k8sManifests(cfg, CODE)).map((o) => `${o.kind}/${o.metadata?.name}`);
+
+describe("Kubernetes objects of a stack without MediaMTX (no cameras)", () => {
+  const cfg = parse(minimal("kubernetes", { mediamtx: { enabled: false } }));
+
+  it("has no MediaMTX Deployment, Service or NetworkPolicy, and still every other workload", () => {
+    const objects = kindsAndNames(cfg);
+    expect(objects.filter((o) => o.includes("mediamtx"))).toEqual([]);
+    for (const w of ["Deployment/lkstack-sfu", "Deployment/lkstack-ingress", "Deployment/lkstack-turn"]) expect(objects).toContain(w);
+  });
+
+  it("the Ingress accepts RTMP from no pod: only MediaMTX ever forwards a camera to it", () => {
+    const ingress = networkPolicies(cfg).find((p) => p.metadata?.name === "lkstack-ingress");
+    const rtmp = cfg.ingress.ports.rtmp;
+    const rules = ingress?.spec?.ingress ?? [];
+    expect(rules.length).toBeGreaterThan(0);
+    expect(rules.filter((r) => r.ports?.some((p) => p.port === rtmp))).toEqual([]);
+  });
+});
+
+describe("inconsistent inputs are refused, never rendered half-way", () => {
+  const cfg = parse(minimal("kubernetes"));
+
+  it("a service the config does not render cannot be built into objects", () => {
+    const inputs = workloadInputs(cfg, defaultSecretNames());
+    delete inputs.sfu;
+    expect(() => k8sManifests(cfg, CODE, defaultSecretNames(), inputs)).toThrow("sfu is not rendered for this config");
+  });
+
+  it("MediaMTX's Deployment needs one Secret per part of its body", () => {
+    const input = workloadInputs(cfg, defaultSecretNames()).mediamtx;
+    if (!input) throw new Error("MediaMTX is rendered by default");
+    expect(() => mediamtxObjects(cfg, input, ["a", "b"])).toThrow("mediamtx.yml has 1 parts but 2 Secrets");
+  });
+
+  it("a webhook URL the schema never saw (not http or https) stops the policies", () => {
+    const bad = { ...cfg, webhook: { ...cfg.webhook, urls: ["ftp://hooks.example.test/x"] } };
+    expect(() => networkPolicies(bad)).toThrow(/^ftp:\/\/hooks\.example\.test\/x: /);
+  });
+});
