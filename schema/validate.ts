@@ -287,7 +287,7 @@ function checkTurn(c: StackConfigParsed, nodeIp: NodeIp, out: ConfigProblem[]): 
       out.push({
         path: ["turn", "allowedPeers"],
         problem: `the SFU node address ${nodeIp.address} lies in a denied peer range, so TURN could not relay to it`,
-        fix: `add "${nodeIp.address}/32" (or the SFU subnet) to lkstack:turn.allowedPeers`,
+        fix: `add "${nodeIp.address}/${sfu.prefix}" (or the SFU subnet) to lkstack:turn.allowedPeers`,
       });
   } else if (allowed.length === 0 && denied.length > 0)
     out.push({

@@ -1,5 +1,6 @@
 import { k8sManifests, k8sObjectList, mediamtxObjects, networkPolicies, workloadInputs, defaultSecretNames } from "../../templates";
-import { minimal, parse } from "../helpers/fixtures";
+import type { PodTemplateSpec } from "kubernetes-types/core/v1";
+import { minimal, parse, stackFromFile } from "../helpers/fixtures";
 
 const CODE = "/* reconciler */";
 const kindsAndNames = (cfg: ReturnType<typeof parse>) => k8sObjectList(k8sManifests(cfg, CODE)).map((o) => `${o.kind}/${o.metadata?.name}`);
@@ -40,5 +41,32 @@ describe("inconsistent inputs are refused, never rendered half-way", () => {
   it("a webhook URL the schema never saw (not http or https) stops the policies", () => {
     const bad = { ...cfg, webhook: { ...cfg.webhook, urls: ["ftp://hooks.example.test/x"] } };
     expect(() => networkPolicies(bad)).toThrow(/^ftp:\/\/hooks\.example\.test\/x: /);
+  });
+});
+
+describe("every pod mounts only volumes it declares (a cluster refuses the pod otherwise)", () => {
+  const templates = (cfg: ReturnType<typeof parse>) =>
+    k8sObjectList(k8sManifests(cfg, CODE)).flatMap((o) => {
+      const spec = (o as { spec?: { template?: PodTemplateSpec; volumeClaimTemplates?: { metadata?: { name?: string } }[] } }).spec;
+      return spec?.template
+        ? [{ name: `${o.kind}/${o.metadata?.name}`, template: spec.template, claims: spec.volumeClaimTemplates ?? [] }]
+        : [];
+    });
+
+  it.each([
+    ["the prod stack", stackFromFile("prod")],
+    ["standalone Valkey without persistence", parse(minimal("kubernetes", { valkey: { mode: "standalone", persistence: false } }))],
+    ["Valkey with persistence", parse(minimal("kubernetes", { valkey: { mode: "standalone", persistence: true } }))],
+  ])("%s", (_label, cfg) => {
+    const pods = templates(cfg);
+    expect(pods.length).toBeGreaterThan(3);
+    for (const { name, template, claims } of pods) {
+      const declared = new Set([...(template.spec?.volumes ?? []).map((v) => v.name), ...claims.map((c) => c.metadata?.name)]);
+      const containers = [...(template.spec?.initContainers ?? []), ...(template.spec?.containers ?? [])];
+      const missing = containers.flatMap((c) =>
+        (c.volumeMounts ?? []).filter((m) => !declared.has(m.name)).map((m) => `${c.name}:${m.name}`),
+      );
+      expect([name, missing]).toEqual([name, []]);
+    }
   });
 });

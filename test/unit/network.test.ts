@@ -163,6 +163,28 @@ describe("egress NetworkPolicies (prod stack)", () => {
     expect(egressAllows(named, p, "mediamtx", { ip: "2001:db8::8" }, "TCP", 322)).toBe(false);
   });
 
+  test.each([
+    ["IPv4", "198.51.100.7", "198.51.100.8"],
+    ["IPv6", "2001:db8::7", "2001:db8::8"],
+  ])(
+    "a static SFU address (%s): coturn relays to it and the nodes, on the media range, and to no neighbour",
+    (_family, address, neighbour) => {
+      const sfu = { nodeIp: { strategy: "static" as const, address } };
+      const peer = `${address}/${address.includes(":") ? 128 : 32}`;
+      // A documentation address is a denied TURN peer by default: the schema says to allow it, with its own prefix length.
+      expect(() => parse(minimal("kubernetes", { sfu }))).toThrow(`add "${peer}" (or the SFU subnet)`);
+      // Nodes named apart from the SFU's address: the address is reachable for being the SFU's.
+      const kubernetes = { nodeCidrs: ["10.20.0.0/24"] };
+      const c = parse(minimal("kubernetes", { sfu, kubernetes, turn: { domain: "turn.example.test", allowedPeers: [peer] } }));
+      const p = networkPolicies(c);
+      const media = c.sfu.ports.udp.start;
+      expect(egressAllows(c, p, "turn", { ip: address }, "UDP", media)).toBe(true);
+      expect(egressAllows(c, p, "turn", { ip: NODE }, "UDP", media)).toBe(true);
+      expect(egressAllows(c, p, "turn", { ip: neighbour }, "UDP", media)).toBe(false);
+      expect(egressAllows(c, p, "turn", { ip: address }, "TCP", media)).toBe(false);
+    },
+  );
+
   test("a camera subnet is a few exact blocks, not one rule per camera, and no address outside it", () => {
     const vlan = parse(
       minimal("kubernetes", {
