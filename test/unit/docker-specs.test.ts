@@ -1,6 +1,6 @@
-import { CONTAINER_LAYOUT, parseCpu } from "../../schema";
-import { dockerServices } from "../../templates";
-import { stackFromFile } from "../helpers/fixtures";
+import { CONTAINER_LAYOUT, DEFAULT_PORTS, parseCpu, SERVICE_NAMES, SERVICES, secretsFromEnv } from "../../schema";
+import { dockerFiles, dockerServices, renderStack } from "../../templates";
+import { minimal, parse, stackFromFile } from "../helpers/fixtures";
 
 describe("Docker target: what each container gets", () => {
   const cfg = stackFromFile("dev");
@@ -43,5 +43,114 @@ describe("Docker target: what each container gets", () => {
     ]);
     expect(byName("lkstack-mediamtx").files.every((f) => f.secret)).toBe(true);
     expect(byName("lkstack-mediamtx").files.map((f) => f.name)).toEqual(["mediamtx-000.yml"]);
+  });
+});
+
+describe("Docker target: hardening, health and lifecycle of every container", () => {
+  const cfg = stackFromFile("dev");
+  const specs = dockerServices(cfg, "/* reconciler */");
+  const by = (workload: string) => {
+    const s = specs.find((x) => x.workload === workload);
+    if (!s) throw new Error(`no ${workload} in the dev stack`);
+    return s;
+  };
+  const seconds = (d: string) => {
+    const m = /^(\d+)s$/.exec(d);
+    if (!m) throw new Error(`not a Docker duration in seconds: "${d}"`);
+    return Number(m[1]);
+  };
+
+  it("every container runs read-only as its own non-root user, with no added capability but the edge's port 443", () => {
+    expect(specs.length).toBeGreaterThanOrEqual(7);
+    for (const s of specs) {
+      const uid = SERVICES[s.workload].uid;
+      expect([s.name, s.readOnly, s.uid, s.user]).toEqual([s.name, true, uid, `${uid}:${uid}`]);
+      expect(uid).not.toBe(0);
+      expect([s.name, s.capAdd]).toEqual([s.name, s.workload === "edge" ? ["NET_BIND_SERVICE"] : []]);
+    }
+  });
+
+  it("only the SFU and coturn use the host network (a UDP range); the rest sit on the bridge at fixed addresses", () => {
+    expect(specs.filter((s) => s.hostNetwork).map((s) => s.workload)).toEqual(["sfu", "turn"]);
+    for (const s of specs.filter((x) => !x.hostNetwork))
+      expect([s.name, s.ipv4Address]).toEqual([s.name, expect.stringMatching(/^172\.30\.42\.\d+$/)]);
+  });
+
+  it("every health check is a real command with sane timing: a timeout inside its interval, three tries", () => {
+    for (const h of specs.map((s) => ({ name: s.name, ...s.healthcheck }))) {
+      expect([h.name, ["CMD", "CMD-SHELL"].includes(h.tests[0]), h.tests.length > 1]).toEqual([h.name, true, true]);
+      expect(seconds(h.timeout)).toBeLessThan(seconds(h.interval));
+      expect(seconds(h.startPeriod)).toBeGreaterThan(0);
+      expect(h.retries).toBe(3);
+    }
+  });
+
+  it("each health check asks its own server on its own port", () => {
+    const check = (w: string) => by(w).healthcheck.tests.join(" ");
+    expect(check("valkey")).toBe(`CMD-SHELL valkey-cli -p ${cfg.valkey.port} --no-auth-warning ping | grep -q PONG`);
+    expect(check("sfu")).toBe(`CMD wget -q -O /dev/null http://127.0.0.1:${cfg.sfu.ports.http}/`);
+    expect(check("turn")).toBe(`CMD turnutils_stunclient -p ${cfg.turn.ports.listening} 127.0.0.1`);
+    expect(check("mediamtx")).toBe(`CMD wget -q -O /dev/null http://127.0.0.1:${cfg.mediamtx.ports.api}/v3/paths/list`);
+    expect(check("ingress")).toBe(`CMD wget -q -O /dev/null http://127.0.0.1:${cfg.ingress.ports.health}/health`);
+    expect(check("cameras")).toBe(`CMD wget -q -O /dev/null http://127.0.0.1:${DEFAULT_PORTS.cameras.health}/healthz`);
+  });
+
+  it("servers start from the rendered file at the layout's path", () => {
+    expect(by("valkey").command).toEqual(["valkey-server", CONTAINER_LAYOUT.valkey.config]);
+    expect(by("sfu").command).toEqual(["--config", CONTAINER_LAYOUT.sfu.config]);
+    expect(by("ingress").command).toEqual(["--config", CONTAINER_LAYOUT.ingress.config]);
+    expect(by("cameras").command).toEqual(["node", CONTAINER_LAYOUT.cameras.code]);
+  });
+
+  it("Valkey keeps its data on a named volume; nothing else has one", () => {
+    expect(by("valkey").volumes).toEqual([{ volumeName: `${SERVICE_NAMES.valkey}-data`, containerPath: CONTAINER_LAYOUT.valkey.dataDir }]);
+    expect(specs.filter((s) => s.volumes.length > 0).map((s) => s.workload)).toEqual(["valkey"]);
+  });
+
+  it("the SFU is given its drain time to stop; every other server some seconds", () => {
+    expect(by("sfu").stopTimeoutSeconds).toBeGreaterThanOrEqual(cfg.sfu.drainSeconds);
+    for (const s of specs) expect(s.stopTimeoutSeconds).toBeGreaterThanOrEqual(10);
+  });
+
+  it("the reconciler's code reaches the cameras container, and no other", () => {
+    const rendered = renderStack(cfg, secretsFromEnv({}, cfg).secrets);
+    const files = (w: "cameras" | "sfu") => {
+      const r = rendered[w];
+      if (!r) throw new Error(`${w} not rendered`);
+      return dockerFiles(cfg, by(w), r, "CODE");
+    };
+    expect(files("cameras")["reconciler.js"]).toBe("CODE");
+    expect(Object.keys(files("sfu"))).not.toContain("reconciler.js");
+    expect(Object.keys(files("sfu"))).toEqual(expect.arrayContaining(["livekit.yaml", "keys.yaml"]));
+  });
+});
+
+describe("Docker target: TLS certificates come from the host's files, read-only, where each server reads them", () => {
+  const turnTls = { enabled: true, certificate: { certFile: "/etc/lkstack/tls/turn.pem", keyFile: "/etc/lkstack/tls/turn.key" } };
+  const hostFiles = (cfg: ReturnType<typeof parse>, workload: string) =>
+    dockerServices(cfg, "").find((s) => s.workload === workload)?.hostFiles;
+
+  it("the edge's certificate and key", () => {
+    const cfg = stackFromFile("dev");
+    const c = cfg.edge.certificate;
+    if (!c || !("certFile" in c)) throw new Error("the dev stack's edge reads host files");
+    expect(hostFiles(cfg, "edge")).toEqual([
+      { source: c.certFile, target: CONTAINER_LAYOUT.edge.tlsCert },
+      { source: c.keyFile, target: CONTAINER_LAYOUT.edge.tlsKey },
+    ]);
+  });
+
+  it("coturn's, when it serves TLS; none without TLS, and no other server gets any", () => {
+    const tls = parse(minimal("docker", { turn: { domain: "turn.example.test", allowedPeers: ["172.30.42.0/24"], tls: turnTls } }));
+    expect(hostFiles(tls, "turn")).toEqual([
+      { source: turnTls.certificate.certFile, target: CONTAINER_LAYOUT.turn.tlsCert },
+      { source: turnTls.certificate.keyFile, target: CONTAINER_LAYOUT.turn.tlsKey },
+    ]);
+    expect(
+      dockerServices(tls, "")
+        .filter((s) => s.hostFiles.length > 0)
+        .map((s) => s.workload),
+    ).toEqual(["turn"]);
+    expect(hostFiles(parse(minimal("docker")), "turn")).toEqual([]);
   });
 });
