@@ -154,3 +154,29 @@ describe("Docker target: TLS certificates come from the host's files, read-only,
     expect(hostFiles(parse(minimal("docker")), "turn")).toEqual([]);
   });
 });
+
+describe("Docker target: configs joined with their secret part live in memory only", () => {
+  const cfg = stackFromFile("dev");
+  const specs = dockerServices(cfg, "");
+
+  it.each([
+    ["turn", CONTAINER_LAYOUT.turn.runtimeConfig],
+    ["mediamtx", CONTAINER_LAYOUT.mediamtx.config],
+  ])("%s writes its joined config into an owner-only tmpfs", (workload, joined) => {
+    const s = specs.find((x) => x.workload === workload);
+    if (!s) throw new Error(`no ${workload}`);
+    const dir = joined.slice(0, joined.lastIndexOf("/"));
+    expect(s.entrypoint?.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
+    expect(s.entrypoint?.[2]).toContain(`> ${joined}`);
+    expect(Object.keys(s.tmpfs)).toEqual([dir]);
+    const uid = SERVICES[s.workload].uid;
+    expect(s.tmpfs[dir]).toMatch(new RegExp(`(^|,)mode=0700(,|$)`));
+    expect(s.tmpfs[dir]).toContain(`uid=${uid},gid=${uid}`);
+    expect(s.tmpfs[dir]).toContain("noexec");
+  });
+
+  it("no TURN container when TURN is off", () => {
+    const off = parse(minimal("docker", { turn: { enabled: false, domain: "turn.example.test", allowedPeers: ["172.30.42.0/24"] } }));
+    expect(dockerServices(off, "").map((s) => s.workload)).not.toContain("turn");
+  });
+});
