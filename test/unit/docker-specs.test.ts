@@ -31,6 +31,11 @@ describe("Docker target: what each container gets", () => {
       { name: "valkey.conf", path: CONTAINER_LAYOUT.valkey.config, secret: false },
       { name: "valkey-auth.conf", path: CONTAINER_LAYOUT.valkey.authInclude, secret: true },
     ]);
+    expect(byName("lkstack-turn").files).toEqual([
+      { name: "turnserver.conf", path: CONTAINER_LAYOUT.turn.config, secret: false },
+      { name: "turnserver-auth.conf", path: CONTAINER_LAYOUT.turn.authFragment, secret: true },
+    ]);
+    expect(byName("lkstack-edge").files).toEqual([{ name: "Caddyfile", path: CONTAINER_LAYOUT.edge.config, secret: false }]);
     expect(byName("lkstack-cameras").files.map((f) => [f.name, f.secret])).toEqual([
       ["cameras-000.json", false],
       ["reconciler.js", false],
