@@ -1,5 +1,5 @@
 import { CONTAINER_LAYOUT, DEFAULT_PORTS, parseCpu, SERVICE_NAMES, SERVICES, secretsFromEnv } from "../../schema";
-import { dockerFiles, dockerServices, renderStack } from "../../templates";
+import { defaultEdgeListen, dockerFiles, dockerServices, renderStack } from "../../templates";
 import { minimal, parse, stackFromFile } from "../helpers/fixtures";
 
 describe("Docker target: what each container gets", () => {
@@ -183,5 +183,30 @@ describe("Docker target: configs joined with their secret part live in memory on
   it("no TURN container when TURN is off", () => {
     const off = parse(minimal("docker", { turn: { enabled: false, domain: "turn.example.test", allowedPeers: ["172.30.42.0/24"] } }));
     expect(dockerServices(off, "").map((s) => s.workload)).not.toContain("turn");
+  });
+});
+
+describe("Docker target: the edge and MediaMTX specifics", () => {
+  const cfg = stackFromFile("dev");
+  const specs = dockerServices(cfg, "");
+  const by = (w: string) => specs.find((s) => s.workload === w);
+
+  it("Caddy keeps its state (ACME account, locks) in an owner-only tmpfs its environment points at, and is healthy once it listens", () => {
+    const edge = by("edge");
+    const dir = CONTAINER_LAYOUT.edge.stateDir;
+    expect(edge?.env).toEqual({ HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir });
+    expect(Object.keys(edge?.tmpfs ?? {})).toEqual([dir]);
+    expect(edge?.tmpfs[dir]).toContain(`mode=0700,uid=${SERVICES.edge.uid},gid=${SERVICES.edge.uid}`);
+    expect(edge?.healthcheck.tests).toEqual(["CMD", "nc", "-z", "127.0.0.1", String(defaultEdgeListen(cfg).port)]);
+  });
+
+  it("MediaMTX runs the -ffmpeg image variant: its entrypoint and health check need a shell and wget, which the plain image (FROM scratch) lacks", () => {
+    expect(by("mediamtx")?.image).toMatch(/-ffmpeg$/);
+    expect(by("mediamtx")?.entrypoint?.[0]).toBe("/bin/sh");
+  });
+
+  it("no MediaMTX or Ingress container when they are off", () => {
+    const off = parse(minimal("docker", { mediamtx: { enabled: false }, ingress: { enabled: false } }));
+    expect(dockerServices(off, "").map((s) => s.workload)).toEqual(["valkey", "sfu", "turn"]);
   });
 });
