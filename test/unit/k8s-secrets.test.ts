@@ -1,5 +1,5 @@
 import { SERVICE_NAMES } from "../../schema";
-import { k8sSecrets, mediamtxPartNames } from "../../templates";
+import { k8sSecrets, LABEL, mediamtxPartNames, METRICS_AUTH_SECRET } from "../../templates";
 import { minimal, parse, stackFromFile, TEST_SECRETS } from "../helpers/fixtures";
 
 /** Enough cameras that MediaMTX's Secret-held body needs more than one part. */
@@ -31,6 +31,14 @@ describe("the Secrets of the Kubernetes target", () => {
     expect(new Set(names).size).toBe(names.length);
     expect(names).toContain(`${SERVICE_NAMES.sfu}-secret`);
     expect(names).toContain(`${SERVICE_NAMES.turn}-secret`);
+  });
+
+  it("each Secret is labelled with the component that reads it (the metrics password: the SFU's)", () => {
+    const component = (name: string) => secrets.find((s) => s.metadata?.name === name)?.metadata?.labels?.[LABEL.component];
+    expect(component(METRICS_AUTH_SECRET)).toBe("sfu");
+    expect(component(`${SERVICE_NAMES.sfu}-secret`)).toBe("sfu");
+    expect(component(`${SERVICE_NAMES.turn}-secret`)).toBe("turn");
+    expect(component(`${SERVICE_NAMES.mediamtx}-secret`)).toBe("mediamtx");
   });
 
   it("MediaMTX's body in parts: one Secret per part, named <name>, <name>-1, …, each holding its own part", () => {
