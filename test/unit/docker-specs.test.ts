@@ -4,9 +4,10 @@ import { minimal, parse, stackFromFile } from "../helpers/fixtures";
 
 describe("Docker target: what each container gets", () => {
   const cfg = stackFromFile("dev");
-  const specs = dockerServices(cfg, "/* reconciler */");
+  // Built inside each test, so per-test coverage (npm run mutate) sees which test reads what.
+  const specs = () => dockerServices(cfg, "/* reconciler */");
   const byName = (name: string) => {
-    const s = specs.find((x) => x.name === name);
+    const s = specs().find((x) => x.name === name);
     if (!s) throw new Error(`no ${name} in the dev stack`);
     return s;
   };
@@ -18,7 +19,7 @@ describe("Docker target: what each container gets", () => {
     expect(byName("lkstack-mediamtx").cpus).toBe(limit(cfg.mediamtx.resources));
     expect(byName("lkstack-valkey").cpus).toBe(limit(cfg.valkey.resources));
     // Different limits, so a constant would not pass.
-    expect(new Set(specs.map((s) => s.cpus)).size).toBeGreaterThan(2);
+    expect(new Set(specs().map((s) => s.cpus)).size).toBeGreaterThan(2);
   });
 
   it("servers that read a public config get it at the layout's path; secret parts are marked secret", () => {
@@ -53,9 +54,10 @@ describe("Docker target: what each container gets", () => {
 
 describe("Docker target: hardening, health and lifecycle of every container", () => {
   const cfg = stackFromFile("dev");
-  const specs = dockerServices(cfg, "/* reconciler */");
+  // Built inside each test, so per-test coverage (npm run mutate) sees which test reads what.
+  const specs = () => dockerServices(cfg, "/* reconciler */");
   const by = (workload: string) => {
-    const s = specs.find((x) => x.workload === workload);
+    const s = specs().find((x) => x.workload === workload);
     if (!s) throw new Error(`no ${workload} in the dev stack`);
     return s;
   };
@@ -66,8 +68,8 @@ describe("Docker target: hardening, health and lifecycle of every container", ()
   };
 
   it("every container runs read-only as its own non-root user, with no added capability but the edge's port 443", () => {
-    expect(specs.length).toBeGreaterThanOrEqual(7);
-    for (const s of specs) {
+    expect(specs().length).toBeGreaterThanOrEqual(7);
+    for (const s of specs()) {
       const uid = SERVICES[s.workload].uid;
       expect([s.name, s.readOnly, s.uid, s.user]).toEqual([s.name, true, uid, `${uid}:${uid}`]);
       expect(uid).not.toBe(0);
@@ -76,13 +78,17 @@ describe("Docker target: hardening, health and lifecycle of every container", ()
   });
 
   it("only the SFU and coturn use the host network (a UDP range); the rest sit on the bridge at fixed addresses", () => {
-    expect(specs.filter((s) => s.hostNetwork).map((s) => s.workload)).toEqual(["sfu", "turn"]);
-    for (const s of specs.filter((x) => !x.hostNetwork))
+    expect(
+      specs()
+        .filter((s) => s.hostNetwork)
+        .map((s) => s.workload),
+    ).toEqual(["sfu", "turn"]);
+    for (const s of specs().filter((x) => !x.hostNetwork))
       expect([s.name, s.ipv4Address]).toEqual([s.name, expect.stringMatching(/^172\.30\.42\.\d+$/)]);
   });
 
   it("every health check is a real command with sane timing: a timeout inside its interval, three tries", () => {
-    for (const h of specs.map((s) => ({ name: s.name, ...s.healthcheck }))) {
+    for (const h of specs().map((s) => ({ name: s.name, ...s.healthcheck }))) {
       expect([h.name, ["CMD", "CMD-SHELL"].includes(h.tests[0]), h.tests.length > 1]).toEqual([h.name, true, true]);
       expect(seconds(h.timeout)).toBeLessThan(seconds(h.interval));
       expect(seconds(h.startPeriod)).toBeGreaterThan(0);
@@ -109,12 +115,16 @@ describe("Docker target: hardening, health and lifecycle of every container", ()
 
   it("Valkey keeps its data on a named volume; nothing else has one", () => {
     expect(by("valkey").volumes).toEqual([{ volumeName: `${SERVICE_NAMES.valkey}-data`, containerPath: CONTAINER_LAYOUT.valkey.dataDir }]);
-    expect(specs.filter((s) => s.volumes.length > 0).map((s) => s.workload)).toEqual(["valkey"]);
+    expect(
+      specs()
+        .filter((s) => s.volumes.length > 0)
+        .map((s) => s.workload),
+    ).toEqual(["valkey"]);
   });
 
   it("the SFU is given its drain time to stop; every other server some seconds", () => {
     expect(by("sfu").stopTimeoutSeconds).toBeGreaterThanOrEqual(cfg.sfu.drainSeconds);
-    for (const s of specs) expect(s.stopTimeoutSeconds).toBeGreaterThanOrEqual(10);
+    for (const s of specs()) expect(s.stopTimeoutSeconds).toBeGreaterThanOrEqual(10);
   });
 
   it("the reconciler's code reaches the cameras container, and no other", () => {
@@ -162,13 +172,13 @@ describe("Docker target: TLS certificates come from the host's files, read-only,
 
 describe("Docker target: configs joined with their secret part live in memory only", () => {
   const cfg = stackFromFile("dev");
-  const specs = dockerServices(cfg, "");
+  const specs = () => dockerServices(cfg, "");
 
   it.each([
     ["turn", CONTAINER_LAYOUT.turn.runtimeConfig],
     ["mediamtx", CONTAINER_LAYOUT.mediamtx.config],
   ])("%s writes its joined config into an owner-only tmpfs", (workload, joined) => {
-    const s = specs.find((x) => x.workload === workload);
+    const s = specs().find((x) => x.workload === workload);
     if (!s) throw new Error(`no ${workload}`);
     const dir = joined.slice(0, joined.lastIndexOf("/"));
     expect(s.entrypoint?.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
@@ -188,8 +198,8 @@ describe("Docker target: configs joined with their secret part live in memory on
 
 describe("Docker target: the edge and MediaMTX specifics", () => {
   const cfg = stackFromFile("dev");
-  const specs = dockerServices(cfg, "");
-  const by = (w: string) => specs.find((s) => s.workload === w);
+  const specs = () => dockerServices(cfg, "");
+  const by = (w: string) => specs().find((s) => s.workload === w);
 
   it("Caddy keeps its state (ACME account, locks) in an owner-only tmpfs its environment points at, and is healthy once it listens", () => {
     const edge = by("edge");

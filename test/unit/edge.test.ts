@@ -197,7 +197,9 @@ describe("coturn reloads a renewed certificate without a restart", () => {
 
 describe("Docker: the Caddy edge", () => {
   const dev = stackFromFile("dev");
-  const caddyfile = renderCaddyfile(dev, CONTAINER_LAYOUT);
+  let caddyfile = renderCaddyfile(dev, CONTAINER_LAYOUT);
+  // Again per test: per-test coverage (npm run mutate) credits only what runs inside a test.
+  beforeEach(() => (caddyfile = renderCaddyfile(dev, CONTAINER_LAYOUT)));
 
   it("terminates TLS for the host with the mounted files and proxies to the SFU on the bridge gateway", () => {
     expect(caddyfile).toMatch(/^https:\/\/live\.dev\.lkstack\.internal:8443 \{$/m);

@@ -126,7 +126,9 @@ describe("ingest mode", () => {
 
 describe("what a passthrough camera renders", () => {
   const cfg = parseStackConfig(twoModes());
-  const rendered = renderStack(cfg, TEST_SECRETS);
+  let rendered = renderStack(cfg, TEST_SECRETS);
+  // Again per test: per-test coverage (npm run mutate) credits only what runs inside a test.
+  beforeEach(() => (rendered = renderStack(cfg, TEST_SECRETS)));
 
   it("MediaMTX pulls each stream on its own path, with the camera's credentials only in the secret body", () => {
     const pub = parseYaml(rendered.mediamtx?.publicFiles["mediamtx.yml"] ?? "") as { paths: Record<string, { source: string }> };
@@ -189,10 +191,16 @@ describe("the publisher on Kubernetes", () => {
     streams: { high, low },
   }));
   const cfg = parseStackConfig(minimal("kubernetes", { cameras, publisher: { image: IMAGE } }));
-  const m = k8sManifests(cfg, "//");
-  const sts = m.publisher?.statefulSet;
-  const container = sts?.spec?.template.spec?.containers[0];
-  const env = Object.fromEntries((container?.env ?? []).map((e) => [e.name, e.value ?? `from:${e.valueFrom?.secretKeyRef?.key}`]));
+  const publisherOf = () => {
+    const m = k8sManifests(cfg, "//");
+    const sts = m.publisher?.statefulSet;
+    const container = sts?.spec?.template.spec?.containers[0];
+    const env = Object.fromEntries((container?.env ?? []).map((e) => [e.name, e.value ?? `from:${e.valueFrom?.secretKeyRef?.key}`]));
+    return { m, sts, container, env };
+  };
+  let { m, sts, container, env } = publisherOf();
+  // Again per test: per-test coverage (npm run mutate) credits only what runs inside a test.
+  beforeEach(() => ({ m, sts, container, env } = publisherOf()));
 
   it("runs one pod per 50 cameras, each pod's ordinal its shard", () => {
     expect(sts?.spec?.replicas).toBe(3);
