@@ -1,5 +1,5 @@
 import { CONTAINER_LAYOUT, DEFAULT_PORTS, parseCpu, SERVICE_NAMES, SERVICES, secretsFromEnv } from "../../schema";
-import { defaultEdgeListen, dockerFiles, dockerServices, renderStack } from "../../templates";
+import { defaultEdgeListen, deployedSecretFiles, dockerFiles, dockerServices, mountPath, renderStack, type Service } from "../../templates";
 import { minimal, parse, stackFromFile } from "../helpers/fixtures";
 
 describe("Docker target: what each container gets", () => {
@@ -218,5 +218,18 @@ describe("Docker target: the edge and MediaMTX specifics", () => {
   it("no MediaMTX or Ingress container when they are off", () => {
     const off = parse(minimal("docker", { mediamtx: { enabled: false }, ingress: { enabled: false } }));
     expect(dockerServices(off, "").map((s) => s.workload)).toEqual(["valkey", "sfu", "turn"]);
+  });
+});
+
+describe("every rendered file has its place in the containers", () => {
+  it.each(["dev", "prod"] as const)("the %s stack: each public and deployed secret file maps to a mount path", (stack) => {
+    const cfg = stackFromFile(stack);
+    const rendered = renderStack(cfg, secretsFromEnv({}, cfg).secrets);
+    const names = (Object.entries(rendered) as [Service, NonNullable<(typeof rendered)[Service]>][]).flatMap(([service, r]) => [
+      ...Object.keys(r.publicFiles),
+      ...Object.keys(deployedSecretFiles(cfg, service, r)),
+    ]);
+    expect(names.length).toBeGreaterThan(8);
+    expect(names.filter((n) => mountPath(CONTAINER_LAYOUT, n) === undefined)).toEqual([]);
   });
 });
