@@ -208,6 +208,9 @@ describe("Docker target: the edge and MediaMTX specifics", () => {
     expect(Object.keys(edge?.tmpfs ?? {})).toEqual([dir]);
     expect(edge?.tmpfs[dir]).toContain(`mode=0700,uid=${SERVICES.edge.uid},gid=${SERVICES.edge.uid}`);
     expect(edge?.healthcheck.tests).toEqual(["CMD", "nc", "-z", "127.0.0.1", String(defaultEdgeListen(cfg).port)]);
+    // The entrypoint is a shell script: Caddy plus the watcher that reloads a renewed certificate.
+    expect(edge?.entrypoint?.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
+    expect(edge?.entrypoint?.[2]).toContain(`caddy reload --config ${CONTAINER_LAYOUT.edge.config}`);
   });
 
   it("MediaMTX runs the -ffmpeg image variant: its entrypoint and health check need a shell and wget, which the plain image (FROM scratch) lacks", () => {
@@ -231,5 +234,15 @@ describe("every rendered file has its place in the containers", () => {
     ]);
     expect(names.length).toBeGreaterThan(8);
     expect(names.filter((n) => mountPath(CONTAINER_LAYOUT, n) === undefined)).toEqual([]);
+  });
+});
+
+describe("Docker Swarm: services find each other by name on the overlay, not at fixed addresses", () => {
+  it("no service, the edge included, is given a fixed bridge address", () => {
+    const dev = stackFromFile("dev");
+    const swarm = parse(minimal("docker", { docker: { ...dev.docker, mode: "swarm" }, edge: dev.edge }));
+    const specs = dockerServices(swarm, "");
+    expect(specs.map((s) => s.workload)).toContain("edge");
+    expect(specs.filter((s) => s.ipv4Address !== undefined).map((s) => s.workload)).toEqual([]);
   });
 });
