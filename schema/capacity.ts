@@ -47,10 +47,17 @@ export type ViewingLayer = "high" | "medium" | "low" | "mix";
 export const CAPACITY_MODEL = {
   /** Share of viewers per layer when they browse a grid (low) and open some tiles (high). */
   mix: { high: 0.1, medium: 0.2, low: 0.7 },
-  /** SFU forwarding cost: cores per Gbps of egress, plus per published layer (receive + NACK/RTCP). */
-  sfuCoresPerEgressGbps: 2,
-  sfuCoresPerPublishedLayer: 0.004,
-  sfuMemoryPerSubscriberBytes: 512 * 1024,
+  /**
+   * SFU cost, fitted to `bench/load` on the real livekit-server (bench/results/load.json and
+   * load-passthrough.json: the steps below the knee, both ingest modes): a fixed share per node,
+   * cores per Gbps of egress, and per published layer (receive, NACK/RTCP). Measured on loopback,
+   * where the kernel's NIC work is not charged to the server: plan real nodes to `sfuNodeCores`.
+   */
+  sfuBaseCoresPerNode: 0.09,
+  sfuCoresPerEgressGbps: 1.3,
+  sfuCoresPerPublishedLayer: 0.0025,
+  /** Beyond the seed's 10 MB per room: each subscriber's buffers and state (the same fit). */
+  sfuMemoryPerSubscriberBytes: 768 * 1024,
   /** The seed's node size: 2-4 cores, 2-4 GB. A node is "full" at its upper end. */
   sfuNodeCores: 4,
   /** RTMP input decodes the camera and encodes every layer: about two cores per 1080p camera (rtmpCpuCost). */
@@ -147,13 +154,14 @@ export function planCapacity(input: {
   const publishedKbps = rates.high + rates.medium + rates.low;
   const sfuEgressGbps = (viewers * perViewer) / 1e6;
   const sfuIngestGbps = (cameras * publishedKbps) / 1e6;
-  const coresTotal = sfuEgressGbps * m.sfuCoresPerEgressGbps + cameras * input.layersPublished * m.sfuCoresPerPublishedLayer;
+  const forwardingCores = sfuEgressGbps * m.sfuCoresPerEgressGbps + cameras * input.layersPublished * m.sfuCoresPerPublishedLayer;
   const memoryTotal = cameras * DEFAULTS.sfuMemoryPerRoomBytes + viewers * m.sfuMemoryPerSubscriberBytes;
   const udpMode = input.udpMode ?? "range";
   const byPorts = replicasForRange(cameras, viewers, input.udpRange, udpMode);
-  const byCpu = Math.max(1, Math.ceil(coresTotal / m.sfuNodeCores));
+  const byCpu = Math.max(1, Math.ceil(forwardingCores / (m.sfuNodeCores - m.sfuBaseCoresPerNode)));
   const byMemory = Math.max(1, Math.ceil((memoryTotal + DEFAULTS.sfuMemoryOverheadBytes) / (4 * GIB)));
   const replicas = Math.max(byPorts, byCpu, byMemory);
+  const coresTotal = forwardingCores + replicas * m.sfuBaseCoresPerNode;
   const load = nodeLoad(cameras, viewers, replicas, udpMode);
   const memoryPerNodeBytes = DEFAULTS.sfuMemoryOverheadBytes + Math.ceil(memoryTotal / replicas);
   const egressPerNodeGbps = sfuEgressGbps / replicas;
@@ -224,6 +232,7 @@ export function sfuResourcesFor(cameras: number, concurrentViewers: number, repl
     viewersPerNode * CAPACITY_MODEL.sfuMemoryPerSubscriberBytes;
   const mix = viewerKbps("mix", rates);
   const cores =
+    CAPACITY_MODEL.sfuBaseCoresPerNode +
     (viewersPerNode * mix * CAPACITY_MODEL.sfuCoresPerEgressGbps) / 1e6 +
     roomsPerNode * layersPublished * CAPACITY_MODEL.sfuCoresPerPublishedLayer;
   const gi = (b: number) => `${Math.ceil(b / GIB)}Gi`;

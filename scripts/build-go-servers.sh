@@ -104,26 +104,16 @@ build_mediamtx() {
   rm -rf "$dir"
 }
 
-build_publisher() {
-  local hash out link="$cache/bin/lkstack-publisher"
-  hash=$(cd "$here" && find publisher -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)
-  out="$cache/bin/lkstack-publisher-$hash"
+# build_own <dir> <binary>: one of our Go modules (publisher/, bench/loadclient/), named by a content
+# hash of its sources, with "$cache/bin/<binary>" linked to the current build.
+build_own() {
+  local dir=$1 name=$2 hash out link="$cache/bin/$2"
+  hash=$(cd "$here" && find "$dir" -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)
+  out="$cache/bin/$name-$hash"
   if [ ! -x "$out" ]; then
     # Its own unit tests and vet run with each new build (a cached build has passed them).
-    (cd "$here/publisher" && nice -n 19 go vet -mod=readonly . && CGO_ENABLED=0 nice -n 19 go test -mod=readonly -count=1 .)
-    (cd "$here/publisher" && CGO_ENABLED=0 nice -n 19 go build -mod=readonly -trimpath -o "$out.tmp" .)
-    mv "$out.tmp" "$out"
-  fi
-  ln -sfn "$(basename "$out")" "$link.tmp" && mv -T "$link.tmp" "$link"
-}
-
-build_loadclient() {
-  local hash out link="$cache/bin/lkstack-load"
-  hash=$(cd "$here" && find bench/loadclient -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)
-  out="$cache/bin/lkstack-load-$hash"
-  if [ ! -x "$out" ]; then
-    (cd "$here/bench/loadclient" && nice -n 19 go vet -mod=readonly . && CGO_ENABLED=0 nice -n 19 go test -mod=readonly -count=1 .)
-    (cd "$here/bench/loadclient" && CGO_ENABLED=0 nice -n 19 go build -mod=readonly -trimpath -o "$out.tmp" .)
+    (cd "$here/$dir" && nice -n 19 go vet -mod=readonly . && CGO_ENABLED=0 nice -n 19 go test -mod=readonly -count=1 .)
+    (cd "$here/$dir" && CGO_ENABLED=0 nice -n 19 go build -mod=readonly -trimpath -o "$out.tmp" .)
     mv "$out.tmp" "$out"
   fi
   ln -sfn "$(basename "$out")" "$link.tmp" && mv -T "$link.tmp" "$link"
@@ -279,8 +269,8 @@ run actionlint go_install github.com/rhysd/actionlint/cmd/actionlint "$actionlin
 run helm go_install helm.sh/helm/v3/cmd/helm "$helm_version" helm
 run ingress build_ingress
 run mediamtx build_mediamtx
-run lkstack-publisher build_publisher
-run lkstack-load build_loadclient
+run lkstack-publisher build_own publisher lkstack-publisher
+run lkstack-load build_own bench/loadclient lkstack-load
 # The engine suite's tools: the long part of a cold run (README "The two commands" gives its time), each niced.
 run pulumi build_pulumi
 run pulumi-resource-kubernetes build_kubernetes_provider

@@ -37,10 +37,16 @@ describe("Docker target: what each container gets", () => {
       { name: "turnserver-auth.conf", path: CONTAINER_LAYOUT.turn.authFragment, secret: true },
     ]);
     expect(byName("lkstack-edge").files).toEqual([{ name: "Caddyfile", path: CONTAINER_LAYOUT.edge.config, secret: false }]);
+    expect(byName("lkstack-publisher").files.map((f) => [f.name, f.secret])).toEqual([["publish-000.json", false]]);
     expect(byName("lkstack-cameras").files.map((f) => [f.name, f.secret])).toEqual([
       ["cameras-000.json", false],
       ["reconciler.js", false],
     ]);
+  });
+
+  it("the Ingress gets a scratch /tmp in memory (its GStreamer pipelines write there on a read-only root)", () => {
+    expect(byName("lkstack-ingress").tmpfs).toEqual({ "/tmp": expect.stringMatching(/(^|,)size=\d+[kmg](,|$)/) });
+    expect(byName("lkstack-ingress").tmpfs["/tmp"]).toContain("nosuid");
   });
 
   it("the Ingress and MediaMTX run from their Secret-held body alone: no public copy is mounted", () => {
@@ -240,9 +246,11 @@ describe("every rendered file has its place in the containers", () => {
 describe("Docker Swarm: services find each other by name on the overlay, not at fixed addresses", () => {
   it("no service, the edge included, is given a fixed bridge address", () => {
     const dev = stackFromFile("dev");
-    const swarm = parse(minimal("docker", { docker: { ...dev.docker, mode: "swarm" }, edge: dev.edge }));
+    const swarm = parse(
+      minimal("docker", { docker: { ...dev.docker, mode: "swarm" }, edge: dev.edge, cameras: dev.cameras, publisher: dev.publisher }),
+    );
     const specs = dockerServices(swarm, "");
-    expect(specs.map((s) => s.workload)).toContain("edge");
+    expect(specs.map((s) => s.workload)).toEqual(expect.arrayContaining(["edge", "publisher", "cameras"]));
     expect(specs.filter((s) => s.ipv4Address !== undefined).map((s) => s.workload)).toEqual([]);
   });
 });
