@@ -3,7 +3,7 @@
 // (test/mutation/suite.test.ts) requires the unit and component test files (conformance needs real
 // servers and is too slow to repeat per mutant). MUTATE_TESTS (comma-separated test files)
 // narrows it for a quick run over one folder, e.g. reconciler/ with its own tests.
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, URL } from "node:url";
 import base from "./jest.config.js";
 
 const project = (name) => base.projects.find((p) => p.displayName === name);
