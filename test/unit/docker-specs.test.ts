@@ -47,6 +47,8 @@ describe("Docker target: what each container gets", () => {
   it("the Ingress gets a scratch /tmp in memory (its GStreamer pipelines write there on a read-only root)", () => {
     expect(byName("lkstack-ingress").tmpfs).toEqual({ "/tmp": expect.stringMatching(/(^|,)size=\d+[kmg](,|$)/) });
     expect(byName("lkstack-ingress").tmpfs["/tmp"]).toContain("nosuid");
+    // GStreamer keeps its registry cache under $HOME: on the read-only root that must be the tmpfs.
+    expect(byName("lkstack-ingress").env.HOME).toBe("/tmp");
   });
 
   it("the Ingress and MediaMTX run from their Secret-held body alone: no public copy is mounted", () => {
