@@ -51,7 +51,7 @@ function pods(w: ServiceId): NetworkPolicyPeer {
 }
 
 function hostBlock(ip: string): NetworkPolicyPeer {
-  return { ipBlock: { cidr: `${ip}/${parseIp(ip)?.family === 6 ? 128 : 32}` } };
+  return { ipBlock: { cidr: exactCidrs([ip])[0] } };
 }
 
 /**

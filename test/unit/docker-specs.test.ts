@@ -2,73 +2,65 @@ import { CONTAINER_LAYOUT, DEFAULT_PORTS, parseCpu, SERVICE_NAMES, SERVICES, sec
 import { defaultEdgeListen, deployedSecretFiles, dockerFiles, dockerServices, mountPath, renderStack, type Service } from "../../templates";
 import { minimal, parse, stackFromFile } from "../helpers/fixtures";
 
+/** The dev stack's containers, built inside each test so per-test coverage (npm run mutate) sees which test reads what. */
+const devSpecs = () => dockerServices(stackFromFile("dev"), "/* reconciler */");
+function devSpec(workload: string) {
+  const s = devSpecs().find((x) => x.workload === workload);
+  if (!s) throw new Error(`no ${workload} in the dev stack`);
+  return s;
+}
+
 describe("Docker target: what each container gets", () => {
   const cfg = stackFromFile("dev");
-  // Built inside each test, so per-test coverage (npm run mutate) sees which test reads what.
-  const specs = () => dockerServices(cfg, "/* reconciler */");
-  const byName = (name: string) => {
-    const s = specs().find((x) => x.name === name);
-    if (!s) throw new Error(`no ${name} in the dev stack`);
-    return s;
-  };
 
   it("each container's CPU limit is its configured limit, not a default", () => {
     const limit = (r: { limits: { cpu: string | number } }) => String(parseCpu(r.limits.cpu));
-    expect(byName("lkstack-sfu").cpus).toBe(limit(cfg.sfu.resources));
-    expect(byName("lkstack-ingress").cpus).toBe(limit(cfg.ingress.resources));
-    expect(byName("lkstack-mediamtx").cpus).toBe(limit(cfg.mediamtx.resources));
-    expect(byName("lkstack-valkey").cpus).toBe(limit(cfg.valkey.resources));
+    expect(devSpec("sfu").cpus).toBe(limit(cfg.sfu.resources));
+    expect(devSpec("ingress").cpus).toBe(limit(cfg.ingress.resources));
+    expect(devSpec("mediamtx").cpus).toBe(limit(cfg.mediamtx.resources));
+    expect(devSpec("valkey").cpus).toBe(limit(cfg.valkey.resources));
     // Different limits, so a constant would not pass.
-    expect(new Set(specs().map((s) => s.cpus)).size).toBeGreaterThan(2);
+    expect(new Set(devSpecs().map((s) => s.cpus)).size).toBeGreaterThan(2);
   });
 
   it("servers that read a public config get it at the layout's path; secret parts are marked secret", () => {
-    expect(byName("lkstack-sfu").files).toEqual([
+    expect(devSpec("sfu").files).toEqual([
       { name: "livekit.yaml", path: CONTAINER_LAYOUT.sfu.config, secret: false },
       { name: "keys.yaml", path: CONTAINER_LAYOUT.sfu.keyFile, secret: true },
       { name: "turn-secret", path: CONTAINER_LAYOUT.sfu.turnSecretFile, secret: true },
     ]);
-    expect(byName("lkstack-valkey").files).toEqual([
+    expect(devSpec("valkey").files).toEqual([
       { name: "valkey.conf", path: CONTAINER_LAYOUT.valkey.config, secret: false },
       { name: "valkey-auth.conf", path: CONTAINER_LAYOUT.valkey.authInclude, secret: true },
     ]);
-    expect(byName("lkstack-turn").files).toEqual([
+    expect(devSpec("turn").files).toEqual([
       { name: "turnserver.conf", path: CONTAINER_LAYOUT.turn.config, secret: false },
       { name: "turnserver-auth.conf", path: CONTAINER_LAYOUT.turn.authFragment, secret: true },
     ]);
-    expect(byName("lkstack-edge").files).toEqual([{ name: "Caddyfile", path: CONTAINER_LAYOUT.edge.config, secret: false }]);
-    expect(byName("lkstack-publisher").files.map((f) => [f.name, f.secret])).toEqual([["publish-000.json", false]]);
-    expect(byName("lkstack-cameras").files.map((f) => [f.name, f.secret])).toEqual([
+    expect(devSpec("edge").files).toEqual([{ name: "Caddyfile", path: CONTAINER_LAYOUT.edge.config, secret: false }]);
+    expect(devSpec("publisher").files.map((f) => [f.name, f.secret])).toEqual([["publish-000.json", false]]);
+    expect(devSpec("cameras").files.map((f) => [f.name, f.secret])).toEqual([
       ["cameras-000.json", false],
       ["reconciler.js", false],
     ]);
   });
 
   it("the Ingress gets a scratch /tmp in memory (its GStreamer pipelines write there on a read-only root)", () => {
-    expect(byName("lkstack-ingress").tmpfs).toEqual({ "/tmp": expect.stringMatching(/(^|,)size=\d+[kmg](,|$)/) });
-    expect(byName("lkstack-ingress").tmpfs["/tmp"]).toContain("nosuid");
+    expect(devSpec("ingress").tmpfs).toEqual({ "/tmp": expect.stringMatching(/(^|,)size=\d+[kmg](,|$)/) });
+    expect(devSpec("ingress").tmpfs["/tmp"]).toContain("nosuid");
     // GStreamer keeps its registry cache under $HOME: on the read-only root that must be the tmpfs.
-    expect(byName("lkstack-ingress").env.HOME).toBe("/tmp");
+    expect(devSpec("ingress").env.HOME).toBe("/tmp");
   });
 
   it("the Ingress and MediaMTX run from their Secret-held body alone: no public copy is mounted", () => {
-    expect(byName("lkstack-ingress").files).toEqual([
-      { name: "livekit-ingress.yaml", path: CONTAINER_LAYOUT.ingress.config, secret: true },
-    ]);
-    expect(byName("lkstack-mediamtx").files.every((f) => f.secret)).toBe(true);
-    expect(byName("lkstack-mediamtx").files.map((f) => f.name)).toEqual(["mediamtx-000.yml"]);
+    expect(devSpec("ingress").files).toEqual([{ name: "livekit-ingress.yaml", path: CONTAINER_LAYOUT.ingress.config, secret: true }]);
+    expect(devSpec("mediamtx").files.every((f) => f.secret)).toBe(true);
+    expect(devSpec("mediamtx").files.map((f) => f.name)).toEqual(["mediamtx-000.yml"]);
   });
 });
 
 describe("Docker target: hardening, health and lifecycle of every container", () => {
   const cfg = stackFromFile("dev");
-  // Built inside each test, so per-test coverage (npm run mutate) sees which test reads what.
-  const specs = () => dockerServices(cfg, "/* reconciler */");
-  const by = (workload: string) => {
-    const s = specs().find((x) => x.workload === workload);
-    if (!s) throw new Error(`no ${workload} in the dev stack`);
-    return s;
-  };
   const seconds = (d: string) => {
     const m = /^(\d+)s$/.exec(d);
     if (!m) throw new Error(`not a Docker duration in seconds: "${d}"`);
@@ -76,8 +68,8 @@ describe("Docker target: hardening, health and lifecycle of every container", ()
   };
 
   it("every container runs read-only as its own non-root user, with no added capability but the edge's port 443", () => {
-    expect(specs().length).toBeGreaterThanOrEqual(7);
-    for (const s of specs()) {
+    expect(devSpecs().length).toBeGreaterThanOrEqual(7);
+    for (const s of devSpecs()) {
       const uid = SERVICES[s.workload].uid;
       expect([s.name, s.readOnly, s.uid, s.user]).toEqual([s.name, true, uid, `${uid}:${uid}`]);
       expect(uid).not.toBe(0);
@@ -87,16 +79,16 @@ describe("Docker target: hardening, health and lifecycle of every container", ()
 
   it("only the SFU and coturn use the host network (a UDP range); the rest sit on the bridge at fixed addresses", () => {
     expect(
-      specs()
+      devSpecs()
         .filter((s) => s.hostNetwork)
         .map((s) => s.workload),
     ).toEqual(["sfu", "turn"]);
-    for (const s of specs().filter((x) => !x.hostNetwork))
+    for (const s of devSpecs().filter((x) => !x.hostNetwork))
       expect([s.name, s.ipv4Address]).toEqual([s.name, expect.stringMatching(/^172\.30\.42\.\d+$/)]);
   });
 
   it("every health check is a real command with sane timing: a timeout inside its interval, three tries", () => {
-    for (const h of specs().map((s) => ({ name: s.name, ...s.healthcheck }))) {
+    for (const h of devSpecs().map((s) => ({ name: s.name, ...s.healthcheck }))) {
       expect([h.name, ["CMD", "CMD-SHELL"].includes(h.tests[0]), h.tests.length > 1]).toEqual([h.name, true, true]);
       expect(seconds(h.timeout)).toBeLessThan(seconds(h.interval));
       expect(seconds(h.startPeriod)).toBeGreaterThan(0);
@@ -105,7 +97,7 @@ describe("Docker target: hardening, health and lifecycle of every container", ()
   });
 
   it("each health check asks its own server on its own port", () => {
-    const check = (w: string) => by(w).healthcheck.tests.join(" ");
+    const check = (w: string) => devSpec(w).healthcheck.tests.join(" ");
     expect(check("valkey")).toBe(`CMD-SHELL valkey-cli -p ${cfg.valkey.port} --no-auth-warning ping | grep -q PONG`);
     expect(check("sfu")).toBe(`CMD wget -q -O /dev/null http://127.0.0.1:${cfg.sfu.ports.http}/`);
     expect(check("turn")).toBe(`CMD turnutils_stunclient -p ${cfg.turn.ports.listening} 127.0.0.1`);
@@ -115,24 +107,26 @@ describe("Docker target: hardening, health and lifecycle of every container", ()
   });
 
   it("servers start from the rendered file at the layout's path", () => {
-    expect(by("valkey").command).toEqual(["valkey-server", CONTAINER_LAYOUT.valkey.config]);
-    expect(by("sfu").command).toEqual(["--config", CONTAINER_LAYOUT.sfu.config]);
-    expect(by("ingress").command).toEqual(["--config", CONTAINER_LAYOUT.ingress.config]);
-    expect(by("cameras").command).toEqual(["node", CONTAINER_LAYOUT.cameras.code]);
+    expect(devSpec("valkey").command).toEqual(["valkey-server", CONTAINER_LAYOUT.valkey.config]);
+    expect(devSpec("sfu").command).toEqual(["--config", CONTAINER_LAYOUT.sfu.config]);
+    expect(devSpec("ingress").command).toEqual(["--config", CONTAINER_LAYOUT.ingress.config]);
+    expect(devSpec("cameras").command).toEqual(["node", CONTAINER_LAYOUT.cameras.code]);
   });
 
   it("Valkey keeps its data on a named volume; nothing else has one", () => {
-    expect(by("valkey").volumes).toEqual([{ volumeName: `${SERVICE_NAMES.valkey}-data`, containerPath: CONTAINER_LAYOUT.valkey.dataDir }]);
+    expect(devSpec("valkey").volumes).toEqual([
+      { volumeName: `${SERVICE_NAMES.valkey}-data`, containerPath: CONTAINER_LAYOUT.valkey.dataDir },
+    ]);
     expect(
-      specs()
+      devSpecs()
         .filter((s) => s.volumes.length > 0)
         .map((s) => s.workload),
     ).toEqual(["valkey"]);
   });
 
   it("the SFU is given its drain time to stop; every other server some seconds", () => {
-    expect(by("sfu").stopTimeoutSeconds).toBeGreaterThanOrEqual(cfg.sfu.drainSeconds);
-    for (const s of specs()) expect(s.stopTimeoutSeconds).toBeGreaterThanOrEqual(10);
+    expect(devSpec("sfu").stopTimeoutSeconds).toBeGreaterThanOrEqual(cfg.sfu.drainSeconds);
+    for (const s of devSpecs()) expect(s.stopTimeoutSeconds).toBeGreaterThanOrEqual(10);
   });
 
   it("the reconciler's code reaches the cameras container, and no other", () => {
@@ -140,7 +134,7 @@ describe("Docker target: hardening, health and lifecycle of every container", ()
     const files = (w: "cameras" | "sfu") => {
       const r = rendered[w];
       if (!r) throw new Error(`${w} not rendered`);
-      return dockerFiles(cfg, by(w), r, "CODE");
+      return dockerFiles(cfg, devSpec(w), r, "CODE");
     };
     expect(files("cameras")["reconciler.js"]).toBe("CODE");
     expect(Object.keys(files("sfu"))).not.toContain("reconciler.js");
@@ -179,14 +173,11 @@ describe("Docker target: TLS certificates come from the host's files, read-only,
 });
 
 describe("Docker target: configs joined with their secret part live in memory only", () => {
-  const cfg = stackFromFile("dev");
-  const specs = () => dockerServices(cfg, "");
-
   it.each([
     ["turn", CONTAINER_LAYOUT.turn.runtimeConfig],
     ["mediamtx", CONTAINER_LAYOUT.mediamtx.config],
   ])("%s writes its joined config into an owner-only tmpfs", (workload, joined) => {
-    const s = specs().find((x) => x.workload === workload);
+    const s = devSpecs().find((x) => x.workload === workload);
     if (!s) throw new Error(`no ${workload}`);
     const dir = joined.slice(0, joined.lastIndexOf("/"));
     expect(s.entrypoint?.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
@@ -206,11 +197,9 @@ describe("Docker target: configs joined with their secret part live in memory on
 
 describe("Docker target: the edge and MediaMTX specifics", () => {
   const cfg = stackFromFile("dev");
-  const specs = () => dockerServices(cfg, "");
-  const by = (w: string) => specs().find((s) => s.workload === w);
 
   it("Caddy keeps its state (ACME account, locks) in an owner-only tmpfs its environment points at, and is healthy once it listens", () => {
-    const edge = by("edge");
+    const edge = devSpec("edge");
     const dir = CONTAINER_LAYOUT.edge.stateDir;
     expect(edge?.env).toEqual({ HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir });
     expect(Object.keys(edge?.tmpfs ?? {})).toEqual([dir]);
@@ -222,8 +211,8 @@ describe("Docker target: the edge and MediaMTX specifics", () => {
   });
 
   it("MediaMTX runs the -ffmpeg image variant: its entrypoint and health check need a shell and wget, which the plain image (FROM scratch) lacks", () => {
-    expect(by("mediamtx")?.image).toMatch(/-ffmpeg$/);
-    expect(by("mediamtx")?.entrypoint?.[0]).toBe("/bin/sh");
+    expect(devSpec("mediamtx")?.image).toMatch(/-ffmpeg$/);
+    expect(devSpec("mediamtx")?.entrypoint?.[0]).toBe("/bin/sh");
   });
 
   it("no MediaMTX or Ingress container when they are off", () => {
