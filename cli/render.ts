@@ -1,4 +1,4 @@
-import { CONTAINER_LAYOUT, secretsFromEnv, type StackConfig } from "../schema";
+import { CONTAINER_LAYOUT, secretsFromEnv, type StackConfig, type StackSecrets } from "../schema";
 import { reconcilerCode } from "../reconciler/bundle";
 import { envFile, k8sManifests, k8sObjectList, k8sSecrets, renderStack, toYaml, type K8sObject, type RenderedStack } from "../templates";
 import { RENDER_MARKER, writeTree, type TreeFile } from "./output";
@@ -45,9 +45,14 @@ function yamlStream(objects: K8sObject[]): string {
  * `manifests/lkstack.yaml`, the Secrets in `secret/manifests-secrets.yaml` (0600). Offline,
  * Secrets carry stand-in names (`lkstack-<service>-secret`); under Pulumi they are auto-named.
  */
-export function manifestFiles(cfg: StackConfig, env: Record<string, string | undefined>): { files: TreeFile[]; objects: number } {
+export function manifestFiles(
+  cfg: StackConfig,
+  stackSecrets: StackSecrets,
+  /** The stack rendered with `stackSecrets` (the files beside the manifests), reused for the Secrets. */
+  rendered: RenderedStack = renderStack(cfg, stackSecrets),
+): { files: TreeFile[]; objects: number } {
   const objects = k8sObjectList(k8sManifests(cfg, reconcilerCode()));
-  const secrets = k8sSecrets(cfg, secretsFromEnv(env, cfg).secrets);
+  const secrets = k8sSecrets(cfg, stackSecrets, undefined, rendered);
   return {
     files: [
       { path: "manifests/lkstack.yaml", content: yamlStream(objects), mode: PUBLIC_MODE },
@@ -75,10 +80,11 @@ export function renderToDirectory(
   opts: { manifests?: boolean; force?: boolean } = {},
 ): RenderResult {
   const { secrets, placeholders } = secretsFromEnv(env, cfg);
-  const { files, written } = renderedTree(renderStack(cfg, secrets, CONTAINER_LAYOUT));
+  const rendered = renderStack(cfg, secrets, CONTAINER_LAYOUT);
+  const { files, written } = renderedTree(rendered);
   const result: RenderResult = { ...written, placeholders };
   if (opts.manifests) {
-    const m = manifestFiles(cfg, env);
+    const m = manifestFiles(cfg, secrets, rendered);
     files.push(...m.files);
     result.manifests = { files: m.files.map((f) => f.path), objects: m.objects };
   }

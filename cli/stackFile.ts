@@ -1,7 +1,6 @@
 import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { load } from "js-yaml";
-import { parse } from "yaml";
 import { parseStackConfig, structuredConfigFrom, type StackConfig } from "../schema";
 
 /**
@@ -14,7 +13,9 @@ function parseYaml(source: string): unknown {
   try {
     return load(source, { maxAliases: 0 });
   } catch {
-    return parse(source);
+    // Loaded only here: most stack files never need it, and every command reads one.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require("yaml") as typeof import("yaml")).parse(source);
   }
 }
 

@@ -7,7 +7,6 @@ import {
   serviceImage,
   memoryToMiB,
   parseCpu,
-  secretsFromEnv,
   topology,
   type CertificateSource,
   type ServiceId,
@@ -17,7 +16,7 @@ import { defaultEdgeListen, edgeStartScript } from "./edge";
 import { turnserverStartScript } from "./coturn";
 import { digest, LABEL, PART_OF } from "./k8s/common";
 import { mediamtxJoinScript, mediamtxPartNames } from "./mediamtx";
-import { deployedSecretFiles, FILE_NAMES, mountPath, renderStack, type RenderedService, type Service } from "./stack";
+import { deployedSecretFiles, FILE_NAMES, mountPath, renderWithoutSecrets, type RenderedService, type Service } from "./stack";
 import { reconcilerEnv } from "./reconciler";
 import { PUBLISHER_BINARY, PUBLISHER_HEALTHCHECK_ARG, publisherEnv, publisherImage } from "./publisher";
 
@@ -111,7 +110,7 @@ export function dockerFiles(cfg: StackConfig, spec: DockerServiceSpec, r: Render
  * UDP port range.
  */
 export function dockerServices(cfg: StackConfig, reconcilerCode: string): DockerServiceSpec[] {
-  const rendered = renderStack(cfg, secretsFromEnv({}, cfg).secrets, CONTAINER_LAYOUT);
+  const rendered = renderWithoutSecrets(cfg, CONTAINER_LAYOUT);
   const addr = topology(cfg).dockerAddresses;
   const spec = (
     workload: ServiceId,

@@ -1,6 +1,6 @@
 import type { Namespace, Secret } from "kubernetes-types/core/v1";
 import { RENDERED_BY, type ServiceId, type StackConfig, type StackSecrets } from "../../schema";
-import { renderStack, type Service } from "../stack";
+import { renderStack, type RenderedStack, type Service } from "../stack";
 import { LABEL, PART_OF, secret } from "./common";
 import { ingressObjects, type IngressObjects } from "./ingress";
 import { defaultSecretNames, secretGroups, workloadInputs, type WorkloadInput } from "./input";
@@ -95,8 +95,13 @@ export function k8sManifests(
  * The Secrets with their data (offline manifests; the Pulumi components build the same from outputs),
  * and the one the SFU's ServiceMonitor reads its basic auth from.
  */
-export function k8sSecrets(cfg: StackConfig, secrets: StackSecrets, secretNames: Record<Service, string> = defaultSecretNames()): Secret[] {
-  const rendered = renderStack(cfg, secrets);
+export function k8sSecrets(
+  cfg: StackConfig,
+  secrets: StackSecrets,
+  secretNames: Record<Service, string> = defaultSecretNames(),
+  /** The stack rendered with these same secrets, when the caller has it (it is not rendered again). */
+  rendered: RenderedStack = renderStack(cfg, secrets),
+): Secret[] {
   const services = (Object.entries(rendered) as [Service, NonNullable<(typeof rendered)[Service]>][]).flatMap(([service, r]) => {
     const groups = secretGroups(cfg, service, r);
     const names = service === "mediamtx" ? mediamtxPartSecretNames(cfg, secretNames[service]) : [secretNames[service]];

@@ -1,5 +1,5 @@
-import { CONTAINER_LAYOUT, RENDERED_BY, SERVICE_NAMES, secretsFromEnv, type StackConfig } from "../../schema";
-import { deployedSecretFiles, mountPaths, renderStack, type RenderedService, type Service } from "../stack";
+import { CONTAINER_LAYOUT, RENDERED_BY, SERVICE_NAMES, type StackConfig } from "../../schema";
+import { deployedSecretFiles, mountPaths, renderWithoutSecrets, type RenderedService, type Service } from "../stack";
 
 /**
  * What a workload builder needs: its public files, the names (never the values) of its secret files
@@ -25,7 +25,7 @@ export function defaultSecretNames(): Record<Service, string> {
  * them, and secret material is referenced only by key.
  */
 export function workloadInputs(cfg: StackConfig, secretNames: Record<Service, string>): Partial<Record<Service, WorkloadInput>> {
-  const rendered = renderStack(cfg, secretsFromEnv({}, cfg).secrets, CONTAINER_LAYOUT);
+  const rendered = renderWithoutSecrets(cfg, CONTAINER_LAYOUT);
   const paths = mountPaths(CONTAINER_LAYOUT);
   const out: Partial<Record<Service, WorkloadInput>> = {};
   for (const [service, r] of Object.entries(rendered) as [Service, NonNullable<(typeof rendered)[Service]>][]) {

@@ -1,6 +1,6 @@
 import { parse as parseYaml } from "yaml";
-import { CONTAINER_LAYOUT, INGRESS_MIN_IDLE_RATIO } from "../../schema";
-import { FILE_NAMES, renderStack, turnserverStartScript } from "../../templates";
+import { CONTAINER_LAYOUT, INGRESS_MIN_IDLE_RATIO, secretsFromEnv } from "../../schema";
+import { FILE_NAMES, renderStack, renderWithoutSecrets, turnserverStartScript } from "../../templates";
 import { TEST_SECRETS, minimal, parse, stackFromFile } from "../helpers/fixtures";
 import { assertNoSecretInPublicFiles, assertWithinAllowLists } from "../helpers/invariants";
 
@@ -201,5 +201,34 @@ describe("valkey.conf, sentinel.conf and mediamtx.yml meaning", () => {
       ws_url: "ws://172.30.42.1:7880",
     });
     expect(ing.redis.password).toBeUndefined();
+  });
+});
+
+describe("renderWithoutSecrets: the placeholder render, kept for the last config", () => {
+  it("returns the same render for the same config and layout, and a new one when either changes", () => {
+    const cfg = parse(minimal("kubernetes"));
+    const first = renderWithoutSecrets(cfg);
+    expect(renderWithoutSecrets(parse(minimal("kubernetes")))).toBe(first);
+    const changed = { ...cfg, turn: { ...cfg.turn, enabled: false } };
+    expect(renderWithoutSecrets(changed)).not.toBe(first);
+    expect(renderWithoutSecrets(changed).turn).toBeUndefined();
+    // A config changed in place is a different config.
+    cfg.sfu.replicas += 1;
+    const again = renderWithoutSecrets(cfg);
+    expect(again).not.toBe(first);
+    expect(again.sfu?.publicFiles[FILE_NAMES.livekit]).toEqual(
+      renderStack(cfg, secretsFromEnv({}, cfg).secrets).sfu?.publicFiles[FILE_NAMES.livekit],
+    );
+    expect(
+      renderWithoutSecrets(cfg, { ...CONTAINER_LAYOUT, sfu: { ...CONTAINER_LAYOUT.sfu, config: "/elsewhere/livekit.yaml" } }),
+    ).not.toBe(again);
+  });
+
+  it("holds placeholders, never a secret of the stack", () => {
+    const cfg = parse(minimal("kubernetes"));
+    const text = JSON.stringify(renderWithoutSecrets(cfg));
+    for (const secret of [TEST_SECRETS.apiKeys[0].secret, TEST_SECRETS.valkeyPassword, TEST_SECRETS.turnSecrets[0]])
+      expect(text).not.toContain(secret);
+    expect(renderWithoutSecrets(cfg)).toEqual(renderStack(cfg, secretsFromEnv({}, cfg).secrets));
   });
 });
