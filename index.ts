@@ -4,7 +4,6 @@ import { K8sStack } from "./components/k8s";
 import { GeneratedSecrets } from "./components/secrets";
 import { readProvidedSecrets, readStackConfig } from "./components/stackConfig";
 import { signallingUrl as signallingUrlOf } from "./schema";
-import { renderPublicFiles } from "./templates";
 
 /**
  * The Pulumi program: read and validate the stack config (errors name the config path and the fix
@@ -21,7 +20,7 @@ const stack =
 
 export const target = cfg.target;
 export const versions = cfg.versions;
-export const publicConfig = renderPublicFiles(cfg);
+export const publicConfig = stack.publicFiles;
 export const stackUrn = stack.urn;
 /** What viewers and `lkstack viewer --url` use: wss://<lkstack:edge.host> with the edge on (unset without it). */
 export const signallingUrl = signallingUrlOf(cfg);

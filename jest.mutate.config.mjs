@@ -19,6 +19,8 @@ export default {
   testEnvironment: fileURLToPath(new URL("./test/mutation/failFastEnvironment.cjs", import.meta.url)),
   transform,
   testMatch: ["<rootDir>/test/mutation/suite.test.ts"],
+  // LKSTACK_MUTATION=1: shared setups run before each test, so each test is credited with its code.
+  setupFiles: ["<rootDir>/test/mutation/setup.cjs"],
   testTimeout: base.testTimeout,
   // Snapshots are a change detector, not a meaning check: under mutation they are rewritten (kept
   // outside the checkout), so no mutant counts as killed by a snapshot alone.

@@ -16,7 +16,15 @@ import { defaultEdgeListen, edgeStartScript } from "./edge";
 import { turnserverStartScript } from "./coturn";
 import { digest, LABEL, PART_OF } from "./k8s/common";
 import { mediamtxJoinScript, mediamtxPartNames } from "./mediamtx";
-import { deployedSecretFiles, FILE_NAMES, mountPath, renderWithoutSecrets, type RenderedService, type Service } from "./stack";
+import {
+  deployedSecretFiles,
+  FILE_NAMES,
+  mountPath,
+  renderWithoutSecrets,
+  type RenderedService,
+  type RenderedStack,
+  type Service,
+} from "./stack";
 import { reconcilerEnv } from "./reconciler";
 import { PUBLISHER_BINARY, PUBLISHER_HEALTHCHECK_ARG, publisherEnv, publisherImage } from "./publisher";
 
@@ -109,8 +117,12 @@ export function dockerFiles(cfg: StackConfig, spec: DockerServiceSpec, r: Render
  * addresses and publish nothing; the SFU and coturn use the host network, the only way to offer a
  * UDP port range.
  */
-export function dockerServices(cfg: StackConfig, reconcilerCode: string): DockerServiceSpec[] {
-  const rendered = renderWithoutSecrets(cfg, CONTAINER_LAYOUT);
+export function dockerServices(
+  cfg: StackConfig,
+  reconcilerCode: string,
+  /** The stack rendered without secrets, when the caller has it (it is not rendered again). */
+  rendered: RenderedStack = renderWithoutSecrets(cfg, CONTAINER_LAYOUT),
+): DockerServiceSpec[] {
   const addr = topology(cfg).dockerAddresses;
   const spec = (
     workload: ServiceId,

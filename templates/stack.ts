@@ -180,22 +180,19 @@ function renderServices(cfg: StackConfig, secrets: StackSecrets, layout: FileLay
   return out;
 }
 
-/** The last placeholder render, by the config and layout it came from (see `renderWithoutSecrets`). */
-let lastPlaceholderRender: { key: string; rendered: RenderedStack } | undefined;
-
 /**
  * The stack rendered with placeholders for every secret: what the public files, the plan of
- * objects and the names of secret keys are computed from (none depends on a secret's value).
- * A program asks for it several times per config (its public-file output, the Kubernetes plan,
- * the Docker specs), and for 5,000 cameras one render is about 0.15 s of CPU, so the last one is
- * kept, keyed by the config's content (a caller that changes a config gets a fresh render).
- * Callers must not modify the result.
+ * objects and the names of secret keys come from (none depends on a secret's value). For 5,000
+ * cameras a render is about 0.15 s of CPU, so a caller that needs several of these renders once
+ * and hands the result on.
  */
 export function renderWithoutSecrets(cfg: StackConfig, layout: FileLayout = CONTAINER_LAYOUT): RenderedStack {
-  const key = JSON.stringify([cfg, layout]);
-  if (lastPlaceholderRender?.key !== key)
-    lastPlaceholderRender = { key, rendered: renderStack(cfg, secretsFromEnv({}, cfg).secrets, layout) };
-  return lastPlaceholderRender.rendered;
+  return renderStack(cfg, secretsFromEnv({}, cfg).secrets, layout);
+}
+
+/** The public files of a render, all services together. */
+export function publicFilesOf(rendered: RenderedStack): Record<string, string> {
+  return Object.assign({}, ...Object.values(rendered).map((r) => r?.publicFiles ?? {})) as Record<string, string>;
 }
 
 /**
@@ -203,6 +200,5 @@ export function renderWithoutSecrets(cfg: StackConfig, layout: FileLayout = CONT
  * secret inputs and the result is the same whatever the real secrets are.
  */
 export function renderPublicFiles(cfg: StackConfig, layout: FileLayout = CONTAINER_LAYOUT): Record<string, string> {
-  const rendered = renderWithoutSecrets(cfg, layout);
-  return Object.assign({}, ...Object.values(rendered).map((r) => r?.publicFiles ?? {})) as Record<string, string>;
+  return publicFilesOf(renderWithoutSecrets(cfg, layout));
 }

@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { SERVICE_NAMES, type StackConfig, type StackSecrets } from "../../schema";
-import { dockerFiles, dockerServices, renderStack, type DockerServiceSpec } from "../../templates";
+import { dockerFiles, dockerServices, publicFilesOf, renderStack, renderWithoutSecrets, type DockerServiceSpec } from "../../templates";
 import { reconcilerCode } from "../../reconciler/bundle";
 import { DockerContainer } from "./container";
 import { SwarmService } from "./swarmService";
@@ -27,6 +27,8 @@ export class DockerStack extends pulumi.ComponentResource {
   public readonly images: Record<string, docker.RemoteImage> = {};
   public readonly valkeyVolume?: docker.Volume;
   public readonly workloads: Record<string, DockerWorkload> = {};
+  /** Every public file the stack deploys (livekit.yaml, …): no secret is in them. */
+  public readonly publicFiles: Record<string, string>;
 
   constructor(name: string, args: DockerStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lkstack:docker:Stack", name, {}, opts);
@@ -40,7 +42,9 @@ export class DockerStack extends pulumi.ComponentResource {
       { parent: this },
     );
     const code = reconcilerCode();
-    const specs = dockerServices(cfg, code);
+    const withoutSecrets = renderWithoutSecrets(cfg);
+    this.publicFiles = publicFilesOf(withoutSecrets);
+    const specs = dockerServices(cfg, code, withoutSecrets);
     if (cfg.valkey.persistence)
       this.valkeyVolume = new docker.Volume(
         `${name}-valkey-data`,

@@ -1,6 +1,16 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { defaultSecretNames, k8sManifests, renderStack, secretData, secretGroups, workloadInputs, type Service } from "../../templates";
+import {
+  defaultSecretNames,
+  k8sManifests,
+  publicFilesOf,
+  renderStack,
+  renderWithoutSecrets,
+  secretData,
+  secretGroups,
+  workloadInputs,
+  type Service,
+} from "../../templates";
 import { reconcilerCode } from "../../reconciler/bundle";
 import type { StackConfig, StackSecrets } from "../../schema";
 import { Ingress } from "./ingress";
@@ -34,6 +44,8 @@ export class K8sStack extends pulumi.ComponentResource {
   public readonly monitoring: pulumi.Resource[];
   /** Basic-auth credentials for the SFU's metrics, read by its ServiceMonitor (with serviceMonitor on). */
   public readonly metricsSecret?: k8s.core.v1.Secret;
+  /** Every public file the stack deploys (livekit.yaml, …): no secret is in them. */
+  public readonly publicFiles: Record<string, string>;
 
   constructor(name: string, args: K8sStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lkstack:k8s:Stack", name, {}, opts);
@@ -41,7 +53,9 @@ export class K8sStack extends pulumi.ComponentResource {
     // Rendered once here: every object from a stand-in Secret name (which objects exist never
     // depends on secrets), and each workload gets its part; the secrets' values render once below.
     const names = defaultSecretNames();
-    const inputs = workloadInputs(cfg, names);
+    const withoutSecrets = renderWithoutSecrets(cfg);
+    this.publicFiles = publicFilesOf(withoutSecrets);
+    const inputs = workloadInputs(cfg, names, withoutSecrets);
     const code = inputs.cameras ? reconcilerCode() : "";
     const m = k8sManifests(cfg, code, names, inputs);
     const planOf = <T>(service: Service, objects: T | undefined) => {

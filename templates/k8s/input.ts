@@ -1,5 +1,5 @@
 import { CONTAINER_LAYOUT, RENDERED_BY, SERVICE_NAMES, type StackConfig } from "../../schema";
-import { deployedSecretFiles, mountPaths, renderWithoutSecrets, type RenderedService, type Service } from "../stack";
+import { deployedSecretFiles, mountPaths, renderWithoutSecrets, type RenderedService, type RenderedStack, type Service } from "../stack";
 
 /**
  * What a workload builder needs: its public files, the names (never the values) of its secret files
@@ -24,8 +24,12 @@ export function defaultSecretNames(): Record<Service, string> {
  * Inputs per rendered service, computed without secret values: public files do not depend on
  * them, and secret material is referenced only by key.
  */
-export function workloadInputs(cfg: StackConfig, secretNames: Record<Service, string>): Partial<Record<Service, WorkloadInput>> {
-  const rendered = renderWithoutSecrets(cfg, CONTAINER_LAYOUT);
+export function workloadInputs(
+  cfg: StackConfig,
+  secretNames: Record<Service, string>,
+  /** The stack rendered without secrets, when the caller has it (it is not rendered again). */
+  rendered: RenderedStack = renderWithoutSecrets(cfg, CONTAINER_LAYOUT),
+): Partial<Record<Service, WorkloadInput>> {
   const paths = mountPaths(CONTAINER_LAYOUT);
   const out: Partial<Record<Service, WorkloadInput>> = {};
   for (const [service, r] of Object.entries(rendered) as [Service, NonNullable<(typeof rendered)[Service]>][]) {

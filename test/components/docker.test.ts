@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig, type StackConfig } from "../../schema";
 import { renderStack } from "../../templates";
 import { minimal, stackFromFile, TEST_SECRETS } from "../helpers/fixtures";
-import { get, ofType, recordingMocks, settled, type Recorded } from "../helpers/mocks";
+import { beforeBlock, get, ofType, recordingMocks, settled, type Recorded } from "../helpers/mocks";
 
 const rec = recordingMocks();
 
@@ -33,7 +33,7 @@ describe("Docker target, standalone (dev stack)", () => {
   const cfg = stackFromFile("dev");
   let rs: Recorded[];
   let containers: Recorded[];
-  beforeAll(async () => {
+  beforeBlock(async () => {
     rs = await deploy(cfg);
     containers = ofType(rs, "docker:index/container:Container");
   });

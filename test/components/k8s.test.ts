@@ -3,7 +3,7 @@ import type { Container, PodSpec } from "kubernetes-types/core/v1";
 import type { NetworkPolicy } from "kubernetes-types/networking/v1";
 import { parse as parseYaml } from "yaml";
 import { parseStackConfig, type StackConfig } from "../../schema";
-import { get, ofType, recordingMocks, settled, type Recorded } from "../helpers/mocks";
+import { beforeBlock, get, ofType, recordingMocks, settled, type Recorded } from "../helpers/mocks";
 import { minimal, stackFromFile } from "../helpers/fixtures";
 import { objectFromRecorded, validateK8s } from "../helpers/k8sValidate";
 
@@ -67,7 +67,7 @@ const secretValues = (rs: Recorded[]): string[] =>
 
 describe("Kubernetes target under mocks (prod stack)", () => {
   let rs: Recorded[];
-  beforeAll(async () => {
+  beforeBlock(async () => {
     rs = await deploy(stackFromFile("prod"), {
       "corridor-a": { username: "viewer", password: "camera-pass-0123" },
       "corridor-b": { username: "viewer", password: "camera-pass-0123" },

@@ -5,6 +5,8 @@ import { main, type Io } from "../../cli/main";
 import * as pulumi from "@pulumi/pulumi";
 import { RecordingEngine } from "../../cli/engine";
 import { engineConfig, previewProgram } from "../../cli/preview";
+import { loadStackConfig } from "../../cli/stackFile";
+import { FILE_NAMES, renderPublicFiles } from "../../templates";
 import { PROJECT_DIR } from "../helpers/fixtures";
 import type { Recorded } from "../helpers/mocks";
 
@@ -128,4 +130,8 @@ test("the program's secret outputs are marked secret (shown only with --show-sec
     expect(await secretness(name)).toEqual([name, true]);
   // The output that names the stack's URN is public (and a control that isSecret can say false).
   expect(await secretness("stackUrn")).toEqual(["stackUrn", false]);
+  // Every public file, rendered without secrets (so none can be in it), as `lkstack render` writes it.
+  const cfg = loadStackConfig("dev", PROJECT_DIR);
+  expect(program.publicConfig).toEqual(renderPublicFiles(cfg));
+  expect(Object.keys(program.publicConfig as object)).toContain(FILE_NAMES.livekit);
 });

@@ -23,3 +23,11 @@ export function get(o: unknown, path: string): unknown {
     .split(".")
     .reduce<unknown>((v, k) => (typeof v === "object" && v !== null ? (v as Record<string, unknown>)[k] : undefined), o);
 }
+
+/**
+ * `beforeAll`, except under `npm run mutate` (LKSTACK_MUTATION=1, set by test/mutation/setup.cjs),
+ * where it is `beforeEach`: Stryker credits a test only with the code run inside it or its
+ * beforeEach, so a deploy in a beforeAll would leave its block's assertions uncounted and every
+ * mutant they catch reported as surviving.
+ */
+export const beforeBlock: (fn: () => Promise<void>) => void = process.env.LKSTACK_MUTATION === "1" ? beforeEach : beforeAll;

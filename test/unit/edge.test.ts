@@ -97,7 +97,10 @@ describe("lkstack:edge is checked before anything is created", () => {
 
 describe("Kubernetes: the SFU's 7880 behind the cluster's Ingress", () => {
   const prod = stackFromFile("prod");
-  const edge = edgeObjects(prod);
+  let edge: ReturnType<typeof edgeObjects>;
+  beforeEach(() => {
+    edge = edgeObjects(prod);
+  });
 
   it("routes wss://<host>/ to the SFU Service's http port, TLS from the cert-manager Secret", () => {
     expect(signallingUrl(prod)).toBe("wss://live.rta.ae");

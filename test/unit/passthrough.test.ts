@@ -291,7 +291,10 @@ describe("on-demand publishing", () => {
     streams: { high, low },
   }));
   const cfg = parseStackConfig(minimal("kubernetes", { cameras: cams, publisher: { image: IMAGE, onDemand: true } }));
-  const livekit = parseYaml(renderStack(cfg, TEST_SECRETS).sfu?.publicFiles["livekit.yaml"] ?? "") as { webhook?: { urls: string[] } };
+  let livekit: { webhook?: { urls: string[] } };
+  beforeEach(() => {
+    livekit = parseYaml(renderStack(cfg, TEST_SECRETS).sfu?.publicFiles["livekit.yaml"] ?? "") as { webhook?: { urls: string[] } };
+  });
 
   it("LiveKit posts its webhooks to every publisher pod by its stable name (each acts on its own shard)", () => {
     expect(livekit.webhook?.urls).toEqual([

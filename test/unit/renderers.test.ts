@@ -1,6 +1,6 @@
 import { parse as parseYaml } from "yaml";
 import { CONTAINER_LAYOUT, INGRESS_MIN_IDLE_RATIO, secretsFromEnv } from "../../schema";
-import { FILE_NAMES, renderStack, renderWithoutSecrets, turnserverStartScript } from "../../templates";
+import { FILE_NAMES, publicFilesOf, renderPublicFiles, renderStack, renderWithoutSecrets, turnserverStartScript } from "../../templates";
 import { TEST_SECRETS, minimal, parse, stackFromFile } from "../helpers/fixtures";
 import { assertNoSecretInPublicFiles, assertWithinAllowLists } from "../helpers/invariants";
 
@@ -35,8 +35,15 @@ describe.each(["dev", "prod"] as const)("the %s stack", (stack) => {
 });
 
 describe("livekit.yaml meaning", () => {
-  const dev = parseYaml(renderStack(stackFromFile("dev"), TEST_SECRETS).sfu?.publicFiles[FILE_NAMES.livekit] ?? "");
-  const prod = parseYaml(renderStack(stackFromFile("prod"), TEST_SECRETS).sfu?.publicFiles[FILE_NAMES.livekit] ?? "");
+  // Rendered per test, so mutation testing credits each test with the render it asserts on.
+  const livekitOf = (stack: "dev" | "prod") =>
+    parseYaml(renderStack(stackFromFile(stack), TEST_SECRETS).sfu?.publicFiles[FILE_NAMES.livekit] ?? "") as ReturnType<typeof parseYaml>;
+  let dev: ReturnType<typeof parseYaml>;
+  let prod: ReturnType<typeof parseYaml>;
+  beforeEach(() => {
+    dev = livekitOf("dev");
+    prod = livekitOf("prod");
+  });
 
   it("sets the seed's ports and a port range, never udp_port alongside it", () => {
     expect(dev).toMatchObject({
@@ -204,31 +211,23 @@ describe("valkey.conf, sentinel.conf and mediamtx.yml meaning", () => {
   });
 });
 
-describe("renderWithoutSecrets: the placeholder render, kept for the last config", () => {
-  it("returns the same render for the same config and layout, and a new one when either changes", () => {
+describe("renderWithoutSecrets: the render that public files and plans come from", () => {
+  it("holds placeholders, never a secret of the stack, and the same public files as a render with real secrets", () => {
     const cfg = parse(minimal("kubernetes"));
-    const first = renderWithoutSecrets(cfg);
-    expect(renderWithoutSecrets(parse(minimal("kubernetes")))).toBe(first);
-    const changed = { ...cfg, turn: { ...cfg.turn, enabled: false } };
-    expect(renderWithoutSecrets(changed)).not.toBe(first);
-    expect(renderWithoutSecrets(changed).turn).toBeUndefined();
-    // A config changed in place is a different config.
-    cfg.sfu.replicas += 1;
-    const again = renderWithoutSecrets(cfg);
-    expect(again).not.toBe(first);
-    expect(again.sfu?.publicFiles[FILE_NAMES.livekit]).toEqual(
-      renderStack(cfg, secretsFromEnv({}, cfg).secrets).sfu?.publicFiles[FILE_NAMES.livekit],
-    );
-    expect(
-      renderWithoutSecrets(cfg, { ...CONTAINER_LAYOUT, sfu: { ...CONTAINER_LAYOUT.sfu, config: "/elsewhere/livekit.yaml" } }),
-    ).not.toBe(again);
-  });
-
-  it("holds placeholders, never a secret of the stack", () => {
-    const cfg = parse(minimal("kubernetes"));
-    const text = JSON.stringify(renderWithoutSecrets(cfg));
+    const withoutSecrets = renderWithoutSecrets(cfg);
+    const text = JSON.stringify(withoutSecrets);
     for (const secret of [TEST_SECRETS.apiKeys[0].secret, TEST_SECRETS.valkeyPassword, TEST_SECRETS.turnSecrets[0]])
       expect(text).not.toContain(secret);
-    expect(renderWithoutSecrets(cfg)).toEqual(renderStack(cfg, secretsFromEnv({}, cfg).secrets));
+    expect(withoutSecrets).toEqual(renderStack(cfg, secretsFromEnv({}, cfg).secrets));
+    expect(publicFilesOf(withoutSecrets)).toEqual(publicFilesOf(renderStack(cfg, TEST_SECRETS)));
+  });
+
+  it("publicFilesOf: every service's public files, together", () => {
+    const cfg = parse(minimal("kubernetes"));
+    const files = publicFilesOf(renderWithoutSecrets(cfg));
+    expect(Object.keys(files).sort()).toEqual(
+      [FILE_NAMES.ingress, FILE_NAMES.livekit, FILE_NAMES.mediamtx, FILE_NAMES.turn, FILE_NAMES.valkey].sort(),
+    );
+    expect(files).toEqual(renderPublicFiles(cfg));
   });
 });
