@@ -6,6 +6,7 @@ import {
   renderCaddyfile,
   renderLivekitConfig,
   turnObjects,
+  tlsSecretFor,
   turnserverStartScript,
   workloadInputs,
   defaultSecretNames,
@@ -138,6 +139,31 @@ describe("Kubernetes: the SFU's 7880 behind the cluster's Ingress", () => {
     const pod = m.sfu.deployment.spec?.template.spec;
     expect(pod?.hostNetwork).toBe(true);
     expect(JSON.stringify(edge)).not.toMatch(/7881|rtc-tcp|50000/);
+  });
+
+  it("the Ingress and its Certificate live in the stack's namespace with the SFU's labels", () => {
+    const sfuLabels = {
+      "app.kubernetes.io/name": "lkstack-sfu",
+      "app.kubernetes.io/component": "sfu",
+      "app.kubernetes.io/part-of": "lkstack",
+      "app.kubernetes.io/managed-by": "lkstack",
+    };
+    for (const o of [edge?.ingress, edge?.certificate])
+      expect(o?.metadata).toEqual(
+        expect.objectContaining({
+          name: "lkstack-sfu-edge",
+          namespace: prod.kubernetes.namespace,
+          labels: expect.objectContaining(sfuLabels),
+        }),
+      );
+  });
+
+  it("the TLS Secret: none without a certificate, the named one as is, the issued one by the stack's name", () => {
+    expect(tlsSecretFor(undefined, "issued")).toBeUndefined();
+    expect(tlsSecretFor({ secretName: "mine" }, "issued")).toBe("mine");
+    expect(tlsSecretFor({ issuer: { name: "le", kind: "ClusterIssuer" } }, "issued")).toBe("issued");
+    // Host files are Docker's: no Secret on Kubernetes.
+    expect(tlsSecretFor({ certFile: "/a.pem", keyFile: "/a.key" }, "issued")).toBeUndefined();
   });
 
   it("an existing Secret is used as is, and no Certificate is made", () => {

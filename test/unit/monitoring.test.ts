@@ -1,0 +1,72 @@
+import { alertRules, k8sManifests, monitoringObjects, secretGroups, type RenderedService } from "../../templates";
+import { minimal, parse } from "../helpers/fixtures";
+
+/** A Kubernetes stack in namespace `cams` with every monitoring object on and a label Prometheus selects on. */
+const monitored = () =>
+  parse(
+    minimal("kubernetes", {
+      kubernetes: {
+        namespace: "cams",
+        monitoring: { serviceMonitor: true, prometheusRule: true, grafanaDashboard: true, labels: { release: "kps" } },
+      },
+    }),
+  );
+
+describe("monitoring objects: found by the cluster's Prometheus, scoped to the stack's namespace", () => {
+  it("every ServiceMonitor and the PrometheusRule carry the stack's labels and the ones Prometheus selects on", () => {
+    const m = monitoringObjects(monitored());
+    for (const o of [m.serviceMonitor, m.sfuServiceMonitor, m.prometheusRule]) {
+      expect(o?.metadata.namespace).toBe("cams");
+      expect(o?.metadata.labels).toEqual({
+        "app.kubernetes.io/part-of": "lkstack",
+        "app.kubernetes.io/managed-by": "lkstack",
+        release: "kps",
+      });
+    }
+  });
+
+  it("the down alerts ask for each job's `up` in the stack's namespace only (another stack's pods do not count)", () => {
+    const byName = Object.fromEntries(alertRules(monitored()).map((r) => [r.alert, r.expr]));
+    expect(byName.LkstackSfuDown).toBe('up{job="lkstack-sfu",namespace="cams"} == 0 or absent(up{job="lkstack-sfu",namespace="cams"})');
+    expect(byName.LkstackIngressDown).toBe(
+      'up{job="lkstack-ingress",namespace="cams"} == 0 or absent(up{job="lkstack-ingress",namespace="cams"})',
+    );
+    expect(byName.LkstackTurnDown).toBe('up{job="lkstack-turn",namespace="cams"} == 0 or absent(up{job="lkstack-turn",namespace="cams"})');
+    for (const expr of Object.values(byName)) expect(expr).toContain('namespace="cams"');
+  });
+});
+
+describe("TURN's cert-manager Certificate", () => {
+  it("is coturn's, in the stack's namespace, for turn.domain", () => {
+    const cfg = parse(
+      minimal("kubernetes", {
+        turn: { domain: "turn.example.test", tls: { enabled: true, certificate: { issuer: { name: "le" } } } },
+      }),
+    );
+    const cert = k8sManifests(cfg, "").turn?.certificate;
+    expect(cert?.metadata).toEqual({
+      name: "lkstack-turn",
+      namespace: "lkstack",
+      labels: expect.objectContaining({ "app.kubernetes.io/name": "lkstack-turn", "app.kubernetes.io/component": "turn" }),
+    });
+    expect(cert?.spec.dnsNames).toEqual(["turn.example.test"]);
+  });
+});
+
+describe("secretGroups: one Secret's data per group", () => {
+  it("a service's secret files and env go into one group", () => {
+    const r: RenderedService = { publicFiles: { "a.conf": "public" }, secretFiles: { "a-auth.conf": "s" }, secretEnv: { A_PASSWORD: "p" } };
+    expect(secretGroups(parse(minimal("kubernetes")), "turn", r)).toEqual([{ "a-auth.conf": "s", A_PASSWORD: "p" }]);
+  });
+
+  it("MediaMTX's body is split into parts, and any env goes with the first part only", () => {
+    const cfg = parse(minimal("kubernetes"));
+    const r: RenderedService = { publicFiles: {}, secretFiles: { "mediamtx.yml": "paths: {}\n" }, secretEnv: { M_ENV: "v" } };
+    const groups = secretGroups(cfg, "mediamtx", r);
+    expect(groups[0]).toEqual(expect.objectContaining({ M_ENV: "v" }));
+    for (const g of groups.slice(1)) expect(g).not.toHaveProperty("M_ENV");
+    expect(groups.flatMap((g) => Object.keys(g)).filter((k) => k !== "M_ENV")).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^mediamtx-\d{3}\.yml$/)]),
+    );
+  });
+});
