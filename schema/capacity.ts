@@ -48,16 +48,16 @@ export const CAPACITY_MODEL = {
   /** Share of viewers per layer when they browse a grid (low) and open some tiles (high). */
   mix: { high: 0.1, medium: 0.2, low: 0.7 },
   /**
-   * SFU cost, fitted to `bench/load` on the real livekit-server (bench/results/load.json and
-   * load-passthrough.json: the steps below the knee, both ingest modes): a fixed share per node,
-   * cores per Gbps of egress, and per published layer (receive, NACK/RTCP). Measured on loopback,
-   * where the kernel's NIC work is not charged to the server: plan real nodes to `sfuNodeCores`.
+   * SFU cost, fitted by `bench/fit` to `bench/load` on the real livekit-server (the steps below the
+   * knee, both ingest modes, least squares on the relative error): a fixed share per node, cores
+   * per Gbps of egress, and per published layer (receive, NACK/RTCP). Measured on loopback, where
+   * the kernel's NIC work is not charged to the server: plan real nodes to `sfuNodeCores`.
    */
-  sfuBaseCoresPerNode: 0.09,
-  sfuCoresPerEgressGbps: 1.3,
-  sfuCoresPerPublishedLayer: 0.0025,
+  sfuBaseCoresPerNode: 0.165,
+  sfuCoresPerEgressGbps: 0.93,
+  sfuCoresPerPublishedLayer: 0.0026,
   /** Beyond the seed's 10 MB per room: each subscriber's buffers and state (the same fit). */
-  sfuMemoryPerSubscriberBytes: 768 * 1024,
+  sfuMemoryPerSubscriberBytes: 786 * 1024,
   /** The seed's node size: 2-4 cores, 2-4 GB. A node is "full" at its upper end. */
   sfuNodeCores: 4,
   /** RTMP input decodes the camera and encodes every layer: about two cores per 1080p camera (rtmpCpuCost). */

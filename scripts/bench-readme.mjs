@@ -15,6 +15,7 @@ const BENCHES = [
   ["render", "validate, render, program under mocks (bench/render)"],
   ["load", "load at the seed's shape, transcode ingest (bench/load)"],
   ["load-passthrough", "load, passthrough ingest (bench/load, BENCH_INGEST=passthrough)"],
+  ["model-fit", "capacity model against the load runs (bench/fit)"],
   ["camera", "camera path (bench/camera)"],
 ];
 
