@@ -36,6 +36,32 @@ describe("monitoring objects: found by the cluster's Prometheus, scoped to the s
   });
 });
 
+describe("alert rules: the seed's failure modes, each with a severity, a wait and a runbook", () => {
+  it("pages on a service down and warns on degradation, after waits that ride out a rollout", () => {
+    const rules = alertRules(monitored());
+    expect(Object.fromEntries(rules.map((r) => [r.alert, [r.labels.severity, r.for]]))).toEqual({
+      LkstackSfuDown: ["critical", "2m"],
+      LkstackSfuNackRateHigh: ["warning", "10m"],
+      LkstackValkeyDown: ["critical", "1m"],
+      LkstackTurnDown: ["critical", "2m"],
+      LkstackTurnAllocationErrors: ["warning", "10m"],
+      LkstackIngressDown: ["critical", "5m"],
+    });
+    for (const r of rules) {
+      expect([r.alert, r.annotations.summary.length > 20]).toEqual([r.alert, true]);
+      expect([r.alert, /lkstack doctor|kubectl|lkstack:|check/i.test(r.annotations.runbook)]).toEqual([r.alert, true]);
+    }
+  });
+
+  it("alerts only on what the stack runs: no TURN alerts without coturn, no Ingress alert without the Ingress", () => {
+    const cfg = monitored();
+    const names = (c: typeof cfg) => alertRules(c).map((r) => r.alert);
+    expect(names({ ...cfg, turn: { ...cfg.turn, enabled: false } }).filter((n) => n.startsWith("LkstackTurn"))).toEqual([]);
+    expect(names({ ...cfg, ingress: { ...cfg.ingress, enabled: false } }).filter((n) => n.startsWith("LkstackIngress"))).toEqual([]);
+    expect(names(cfg)).toEqual(expect.arrayContaining(["LkstackTurnDown", "LkstackTurnAllocationErrors", "LkstackIngressDown"]));
+  });
+});
+
 describe("TURN's cert-manager Certificate", () => {
   it("is coturn's, in the stack's namespace, for turn.domain", () => {
     const cfg = parse(
