@@ -62,6 +62,53 @@ describe("alert rules: the seed's failure modes, each with a severity, a wait an
   });
 });
 
+describe("the Grafana dashboard: the seed's five metrics for this stack's namespace", () => {
+  interface Panel {
+    id: number;
+    title: string;
+    gridPos: { h: number; w: number; x: number; y: number };
+    fieldConfig: { defaults: { unit: string } };
+    targets: { expr: string }[];
+  }
+  const dashboard = () => {
+    const cm = monitoringObjects(monitored()).dashboard;
+    return { cm, d: JSON.parse(cm?.data?.["lkstack.json"] ?? "{}") as { uid: string; title: string; panels: Panel[] } };
+  };
+
+  it("one panel per metric, each in its unit and scoped to the namespace, laid out two per row without overlap", () => {
+    const { d } = dashboard();
+    expect(d.panels.map((p) => [p.title, p.fieldConfig.defaults.unit])).toEqual([
+      ["Active rooms", "short"],
+      ["Participants", "short"],
+      ["Packets per second", "pps"],
+      ["Throughput", "bps"],
+      ["NACKs per second", "short"],
+    ]);
+    const metrics = [
+      "livekit_room_total",
+      "livekit_participant_total",
+      "livekit_packet_total",
+      "livekit_bytes_total",
+      "livekit_nack_total",
+    ];
+    d.panels.forEach((p, i) => {
+      expect(p.targets[0].expr).toContain(`${metrics[i]}{namespace="cams"}`);
+      expect(p.id).toBe(i + 1);
+    });
+    const cells = d.panels.map((p) => `${p.gridPos.x},${p.gridPos.y}`);
+    expect(new Set(cells).size).toBe(d.panels.length);
+    expect(d.panels.every((p) => p.gridPos.x + p.gridPos.w <= 24)).toBe(true);
+  });
+
+  it("is named for the namespace and found by Grafana's sidecar label", () => {
+    const { cm, d } = dashboard();
+    expect(d.uid).toBe("lkstack-cams");
+    expect(d.title).toBe("lkstack (cams)");
+    expect(cm?.metadata?.labels).toEqual(expect.objectContaining({ grafana_dashboard: "1", release: "kps" }));
+    expect(cm?.metadata?.namespace).toBe("cams");
+  });
+});
+
 describe("TURN's cert-manager Certificate", () => {
   it("is coturn's, in the stack's namespace, for turn.domain", () => {
     const cfg = parse(
