@@ -70,3 +70,17 @@ describe("every pod mounts only volumes it declares (a cluster refuses the pod o
     }
   });
 });
+
+describe("disruption budgets follow the replicas", () => {
+  it("coturn with two replicas gets a budget of one pod down, selecting exactly its pods", () => {
+    const two = k8sManifests(parse(minimal("kubernetes", { turn: { domain: "turn.example.test", replicas: 2 } })), CODE).turn;
+    expect(two?.podDisruptionBudget?.spec).toEqual({
+      maxUnavailable: 1,
+      selector: { matchLabels: { "app.kubernetes.io/name": "lkstack-turn", "app.kubernetes.io/part-of": "lkstack" } },
+    });
+    expect(two?.podDisruptionBudget?.spec?.selector?.matchLabels).toEqual(two?.deployment.spec?.selector.matchLabels);
+    expect(two?.podDisruptionBudget?.metadata?.labels).toEqual(expect.objectContaining({ "app.kubernetes.io/component": "turn" }));
+    const one = k8sManifests(parse(minimal("kubernetes", { turn: { domain: "turn.example.test", replicas: 1 } })), CODE).turn;
+    expect(one?.podDisruptionBudget).toBeUndefined();
+  });
+});
