@@ -1,6 +1,17 @@
 import { CONTAINER_LAYOUT, secretsFromEnv, type StackConfig, type StackSecrets } from "../schema";
 import { reconcilerCode } from "../reconciler/bundle";
-import { envFile, k8sManifests, k8sObjectList, k8sSecrets, renderStack, toYaml, type K8sObject, type RenderedStack } from "../templates";
+import {
+  defaultSecretNames,
+  envFile,
+  k8sManifests,
+  k8sObjectList,
+  k8sSecrets,
+  renderStack,
+  toYaml,
+  workloadInputs,
+  type K8sObject,
+  type RenderedStack,
+} from "../templates";
 import { RENDER_MARKER, writeTree, type TreeFile } from "./output";
 
 export interface WrittenTree {
@@ -51,8 +62,11 @@ export function manifestFiles(
   /** The stack rendered with `stackSecrets` (the files beside the manifests), reused for the Secrets. */
   rendered: RenderedStack = renderStack(cfg, stackSecrets),
 ): { files: TreeFile[]; objects: number } {
-  const objects = k8sObjectList(k8sManifests(cfg, reconcilerCode()));
-  const secrets = k8sSecrets(cfg, stackSecrets, undefined, rendered);
+  // One render serves all: the objects take only its public files (the same bytes whatever the
+  // secrets) and the names of its secret keys; the Secrets take the values.
+  const names = defaultSecretNames();
+  const objects = k8sObjectList(k8sManifests(cfg, reconcilerCode(), names, workloadInputs(cfg, names, rendered)));
+  const secrets = k8sSecrets(cfg, stackSecrets, names, rendered);
   return {
     files: [
       { path: "manifests/lkstack.yaml", content: yamlStream(objects), mode: PUBLIC_MODE },
