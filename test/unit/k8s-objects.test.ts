@@ -1,5 +1,6 @@
 import { k8sManifests, k8sObjectList, mediamtxObjects, networkPolicies, workloadInputs, defaultSecretNames } from "../../templates";
 import type { PodTemplateSpec } from "kubernetes-types/core/v1";
+import { CONTAINER_LAYOUT } from "../../schema";
 import { minimal, parse, stackFromFile } from "../helpers/fixtures";
 
 const CODE = "/* reconciler */";
@@ -20,6 +21,8 @@ describe("Kubernetes objects of a stack without MediaMTX (no cameras)", () => {
     const rules = ingress?.spec?.ingress ?? [];
     expect(rules.length).toBeGreaterThan(0);
     expect(rules.filter((r) => r.ports?.some((p) => p.port === rtmp))).toEqual([]);
+    // Exactly the kubelet's probe and the metrics scrape remain.
+    expect(rules.map((r) => r.ports?.map((p) => p.port))).toEqual([[cfg.ingress.ports.health], [cfg.ingress.ports.metrics]]);
   });
 });
 
@@ -82,5 +85,32 @@ describe("disruption budgets follow the replicas", () => {
     expect(two?.podDisruptionBudget?.metadata?.labels).toEqual(expect.objectContaining({ "app.kubernetes.io/component": "turn" }));
     const one = k8sManifests(parse(minimal("kubernetes", { turn: { domain: "turn.example.test", replicas: 1 } })), CODE).turn;
     expect(one?.podDisruptionBudget).toBeUndefined();
+  });
+});
+
+describe("coturn's TLS listener on Kubernetes", () => {
+  const turnWith = (tls: boolean) =>
+    k8sManifests(
+      parse(
+        minimal("kubernetes", {
+          turn: { domain: "turn.example.test", tls: { enabled: tls, ...(tls ? { certificate: { secretName: "turn-tls" } } : {}) } },
+        }),
+      ),
+      CODE,
+    ).turn?.deployment.spec?.template.spec;
+
+  it("with TLS on: the turns port is declared and the certificate Secret is mounted read-only where turnserver.conf reads it", () => {
+    const pod = turnWith(true);
+    const c = pod?.containers[0];
+    expect(c?.ports?.find((p) => p.name === "turns")).toEqual({ name: "turns", containerPort: 5349, protocol: "TCP" });
+    const mount = c?.volumeMounts?.find((m) => m.name === "tls");
+    expect(mount).toEqual({ name: "tls", mountPath: CONTAINER_LAYOUT.turn.tlsCert.replace(/\/[^/]+$/, ""), readOnly: true });
+    expect(pod?.volumes?.find((v) => v.name === "tls")?.secret?.secretName).toBe("turn-tls");
+  });
+
+  it("with TLS off: neither", () => {
+    const c = turnWith(false)?.containers[0];
+    expect(c?.ports?.map((p) => p.name)).toEqual(["turn-udp", "turn-tcp", "metrics"]);
+    expect(c?.volumeMounts?.some((m) => m.name === "tls")).toBe(false);
   });
 });
