@@ -166,6 +166,13 @@ describe("Kubernetes: the SFU's 7880 behind the cluster's Ingress", () => {
     expect(tlsSecretFor({ certFile: "/a.pem", keyFile: "/a.key" }, "issued")).toBeUndefined();
   });
 
+  it("only a Kubernetes stack gets an Ingress object (Docker runs its own edge)", () => {
+    const docker = parse(
+      dockerEdge({ enabled: true, host: "live.example.org", port: 8443, certificate: { certFile: "/a.pem", keyFile: "/a.key" } }),
+    );
+    expect(edgeObjects(docker)).toBeUndefined();
+  });
+
   it("an existing Secret is used as is, and no Certificate is made", () => {
     const c = parse(k8sEdge({ enabled: true, host: "live.example.org", certificate: { secretName: "live-tls" } }));
     expect(edgeObjects(c)?.ingress.spec?.tls).toEqual([{ hosts: ["live.example.org"], secretName: "live-tls" }]);

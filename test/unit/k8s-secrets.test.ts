@@ -1,5 +1,5 @@
 import { SERVICE_NAMES } from "../../schema";
-import { k8sSecrets, LABEL, mediamtxPartNames, METRICS_AUTH_SECRET } from "../../templates";
+import { k8sSecrets, LABEL, mediamtxPartNames, METRICS_AUTH_SECRET, renderStack, secretGroups } from "../../templates";
 import { minimal, parse, stackFromFile, TEST_SECRETS } from "../helpers/fixtures";
 
 /** Enough cameras that MediaMTX's Secret-held body needs more than one part. */
@@ -54,5 +54,16 @@ describe("the Secrets of the Kubernetes target", () => {
     const names = all.map((s) => s.metadata?.name);
     expect(names.every((n) => typeof n === "string" && n !== "")).toBe(true);
     expect(new Set(names).size).toBe(names.length);
+  });
+});
+
+describe("secretGroups: MediaMTX's body in parts", () => {
+  it("with several parts, a service env goes into the first part's Secret only", () => {
+    const r = renderStack(city, TEST_SECRETS).mediamtx;
+    if (!r) throw new Error("the city stack runs MediaMTX");
+    const groups = secretGroups(city, "mediamtx", { ...r, secretEnv: { M_ENV: "v" } });
+    expect(groups.length).toBeGreaterThan(1);
+    expect(groups[0].M_ENV).toBe("v");
+    for (const g of groups.slice(1)) expect(Object.keys(g)).toEqual([expect.stringMatching(/^mediamtx-\d{3}\.yml$/)]);
   });
 });

@@ -157,3 +157,67 @@ describe("the camera reconciler on Kubernetes", () => {
     expect(podDigest(CODE + " ")).not.toBe(podDigest(CODE));
   });
 });
+
+describe("the LiveKit Ingress on Kubernetes", () => {
+  const ingressOf = () => {
+    const cfg = stackFromFile("prod");
+    const i = k8sManifests(cfg, CODE).ingress;
+    if (!i) throw new Error("the prod stack runs the Ingress");
+    return { cfg, i };
+  };
+
+  it("rolls one new pod in before an old one goes (sessions re-encode until they end: never two down)", () => {
+    const { i } = ingressOf();
+    expect(i.deployment.spec?.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+  });
+
+  it("reads its config from the mounted Secret, keeps GStreamer's registry on a /tmp emptyDir (read-only root)", () => {
+    const { i } = ingressOf();
+    const pod = i.deployment.spec?.template.spec;
+    const c = pod?.containers[0];
+    expect(c?.name).toBe("ingress");
+    expect(c?.args).toEqual(["--config", CONTAINER_LAYOUT.ingress.config]);
+    expect(c?.env?.find((e) => e.name === "HOME")).toEqual({ name: "HOME", value: "/tmp" });
+    expect(c?.volumeMounts).toContainEqual({ name: "tmp", mountPath: "/tmp" });
+    expect(pod?.volumes).toContainEqual({ name: "tmp", emptyDir: { sizeLimit: "1Gi" } });
+    expect(c?.volumeMounts?.some((m) => m.mountPath === CONTAINER_LAYOUT.ingress.config)).toBe(true);
+  });
+
+  it("declares its health, metrics and RTMP ports, and is probed on the health port (not metrics or RTMP)", () => {
+    const { cfg, i } = ingressOf();
+    const c = i.deployment.spec?.template.spec?.containers[0];
+    const p = cfg.ingress.ports;
+    expect(c?.ports).toEqual([
+      { name: "health", containerPort: p.health, protocol: "TCP" },
+      { name: "metrics", containerPort: p.metrics, protocol: "TCP" },
+      { name: "rtmp", containerPort: p.rtmp, protocol: "TCP" },
+    ]);
+    expect(c?.readinessProbe?.httpGet).toEqual({ path: "/", port: "health" });
+    expect(c?.livenessProbe?.httpGet).toEqual({ path: "/", port: "health" });
+    expect(c?.livenessProbe?.initialDelaySeconds).toBeGreaterThan(0);
+    expect(i.service.spec?.ports?.map((x) => [x.name, x.port, x.targetPort])).toEqual([
+      ["health", p.health, "health"],
+      ["metrics", p.metrics, "metrics"],
+      ["rtmp", p.rtmp, "rtmp"],
+    ]);
+  });
+});
+
+describe("the stack's Namespace", () => {
+  it("enforces the privileged Pod Security level (host network) and warns at restricted", () => {
+    const ns = k8sManifests(parse(minimal("kubernetes", { kubernetes: { createNamespace: true, namespace: "cams" } })), CODE).namespace;
+    expect(ns).toEqual({
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: {
+        name: "cams",
+        labels: {
+          "app.kubernetes.io/part-of": "lkstack",
+          "pod-security.kubernetes.io/enforce": "privileged",
+          "pod-security.kubernetes.io/warn": "restricted",
+        },
+      },
+    });
+    expect(k8sManifests(parse(minimal("kubernetes", { kubernetes: { createNamespace: false } })), CODE).namespace).toBeUndefined();
+  });
+});
