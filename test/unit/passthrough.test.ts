@@ -209,6 +209,20 @@ describe("the publisher on Kubernetes", () => {
     expect(sts?.spec?.podManagementPolicy).toBe("Parallel");
   });
 
+  it("reads its cameras from one content-named ConfigMap per publish-NNN.json chunk, the publisher's, each projected", () => {
+    const maps = m.publisher?.configMaps ?? [];
+    expect(maps.length).toBeGreaterThan(0);
+    for (const cm of maps) {
+      expect(cm.metadata?.name).toMatch(/^lkstack-publisher-config-[0-9a-f]{10}$/);
+      expect(cm.metadata?.labels?.["app.kubernetes.io/component"]).toBe("publisher");
+      expect(Object.keys(cm.data ?? {})).toEqual([expect.stringMatching(/^publish-\d{3}\.json$/)]);
+    }
+    const projected = sts?.spec?.template.spec?.volumes?.flatMap((v) => v.projected?.sources ?? []).map((src) => src.configMap?.name);
+    expect(projected).toEqual(maps.map((cm) => cm.metadata?.name));
+    expect(sts?.metadata?.name).toBe("lkstack-publisher");
+    expect(sts?.metadata?.labels?.["app.kubernetes.io/component"]).toBe("publisher");
+  });
+
   it("rolls one pod at a time and keeps all but one up through drains", () => {
     // A StatefulSet's rolling update replaces one pod at a time by itself. `rollingUpdate.maxUnavailable`
     // is alpha through Kubernetes 1.34 (MaxUnavailableStatefulSet, off by default): the API server drops
