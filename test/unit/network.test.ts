@@ -31,7 +31,10 @@ const portMatches = (p: NetworkPolicyPort, proto: Proto, port: number) =>
   (p.protocol ?? "TCP") === proto &&
   (p.port === undefined || (typeof p.port === "number" && port >= p.port && port <= (p.endPort ?? p.port)));
 
-/** Whether the policies let a pod of `from` send to `dest` on `proto`/`port` (NetworkPolicy's union semantics). */
+/**
+ * Whether the policies let a pod of `from` send to `dest` on `proto`/`port` (NetworkPolicy's union semantics).
+ * As in Kubernetes, a rule with an empty or missing `to` (`from`) or `ports` list matches every peer or port.
+ */
 function egressAllows(cfg: StackConfig, policies: NetworkPolicy[], from: Workload, dest: Dest, proto: Proto, port: number): boolean {
   const own = labels(from);
   return policies
@@ -39,8 +42,8 @@ function egressAllows(cfg: StackConfig, policies: NetworkPolicy[], from: Workloa
     .some((p) =>
       (p.spec?.egress ?? []).some(
         (r) =>
-          (r.to === undefined || r.to.some((peer) => peerMatches(cfg, peer, dest))) &&
-          (r.ports === undefined || r.ports.some((x) => portMatches(x, proto, port))),
+          (r.to === undefined || r.to.length === 0 || r.to.some((peer) => peerMatches(cfg, peer, dest))) &&
+          (r.ports === undefined || r.ports.length === 0 || r.ports.some((x) => portMatches(x, proto, port))),
       ),
     );
 }
@@ -52,8 +55,8 @@ function ingressAllows(cfg: StackConfig, policies: NetworkPolicy[], to: Workload
     .some((p) =>
       (p.spec?.ingress ?? []).some(
         (r) =>
-          (r.from === undefined || r.from.some((peer) => peerMatches(cfg, peer, src))) &&
-          (r.ports === undefined || r.ports.some((x) => portMatches(x, "TCP", port))),
+          (r.from === undefined || r.from.length === 0 || r.from.some((peer) => peerMatches(cfg, peer, src))) &&
+          (r.ports === undefined || r.ports.length === 0 || r.ports.some((x) => portMatches(x, "TCP", port))),
       ),
     );
 }
@@ -396,5 +399,176 @@ describe("metrics endpoints: the auth each server supports, else the network", (
     expect(m.mediamtx?.service.spec?.ports?.map((p) => p.port)).not.toContain(port);
     for (const src of [monitoringPod, { ip: NODE }, { pod: "cameras" as const }])
       expect([src, ingressAllows(cfg, policies, "mediamtx", src, port)]).toEqual([src, false]);
+  });
+});
+
+describe("NetworkPolicy objects: names, labels, selectors and rule shapes", () => {
+  const cfg = stackFromFile("prod");
+  let policies = networkPolicies(cfg);
+  // Again per test: per-test coverage (npm run mutate) credits only what runs inside a test.
+  beforeEach(() => (policies = networkPolicies(cfg)));
+  const nodeBlocks = (c: StackConfig): NetworkPolicyPeer[] => c.kubernetes.nodeCidrs.map((cidr) => ({ ipBlock: { cidr } }));
+  /** A pod of the stack's namespace that is not part of the stack (another team's, or an attacker's). */
+  const stranger: Dest = { ns: cfg.kubernetes.namespace, labels: { "app.kubernetes.io/name": "intruder" } };
+
+  test("the default-deny policy is named lkstack-default-deny and selects every pod of the stack's namespace", () => {
+    const deny = named(policies, "lkstack-default-deny");
+    expect(deny.metadata?.namespace).toBe(cfg.kubernetes.namespace);
+    expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [], egress: [] });
+  });
+
+  test("every policy carries the stack's part-of and managed-by labels and lives in the stack's namespace", () => {
+    expect(policies.length).toBeGreaterThan(5);
+    for (const p of policies)
+      expect([p.metadata?.name, p.metadata?.namespace, p.metadata?.labels]).toEqual([
+        p.metadata?.name,
+        cfg.kubernetes.namespace,
+        { "app.kubernetes.io/part-of": "lkstack", "app.kubernetes.io/managed-by": "lkstack" },
+      ]);
+  });
+
+  test("a port rule carries endPort only when it is a range (DNS, TURN listening: one port; media, relay: ranges)", () => {
+    const single = parse(minimal("kubernetes", { sfu: { ports: { udpMode: "single" } } }));
+    for (const c of [cfg, single])
+      for (const p of networkPolicies(c))
+        for (const rule of [...(p.spec?.ingress ?? []), ...(p.spec?.egress ?? [])])
+          for (const port of rule.ports ?? [])
+            expect([p.metadata?.name, port, "endPort" in port]).toEqual([
+              p.metadata?.name,
+              port,
+              typeof port.port === "number" && port.endPort !== undefined && port.endPort > port.port,
+            ]);
+    const d = cfg.kubernetes.dns.port;
+    const dnsRule = named(policies, "lkstack-sfu").spec?.egress?.[0];
+    expect(dnsRule?.ports).toStrictEqual([
+      { protocol: "UDP", port: d },
+      { protocol: "TCP", port: d },
+    ]);
+    const t = cfg.turn.ports;
+    expect(named(policies, "lkstack-turn").spec?.ingress?.[0].ports).toStrictEqual([
+      { protocol: "UDP", port: t.listening },
+      { protocol: "TCP", port: t.listening },
+      { protocol: "TCP", port: t.tls },
+      { protocol: "UDP", port: t.relay.start, endPort: t.relay.end },
+    ]);
+  });
+
+  test("the stack's own pods and the nodes may reach Valkey and Sentinel; no other pod or address may", () => {
+    const v = cfg.valkey;
+    const internal = [{ podSelector: { matchLabels: { "app.kubernetes.io/part-of": "lkstack" } } }, ...nodeBlocks(cfg)];
+    const targets: [Workload, string, number][] = [
+      ["valkey", "lkstack-valkey", v.port],
+      ["sentinel", "lkstack-valkey-sentinel", v.sentinel.port],
+    ];
+    for (const [w, name, port] of targets) {
+      expect(named(policies, name).spec?.ingress).toEqual([{ from: internal, ports: [{ protocol: "TCP", port }] }]);
+      const at = (src: Dest) => ingressAllows(cfg, policies, w, src, port);
+      expect([w, at({ pod: "sfu" }), at({ pod: "ingress" }), at({ pod: "cameras" }), at({ ip: NODE })]).toEqual([
+        w,
+        true,
+        true,
+        true,
+        true,
+      ]);
+      const foreignStackPod: Dest = { ns: "tenant-a", labels: { "app.kubernetes.io/part-of": "lkstack" } };
+      expect([w, at(stranger), at(foreignStackPod), at({ ip: OUTSIDE })]).toEqual([w, false, false, false]);
+    }
+  });
+
+  test("DNS egress reaches the cluster DNS pods only, not every pod of their namespace", () => {
+    const d = cfg.kubernetes.dns;
+    const neighbour: Dest = { ns: d.namespace, labels: { "k8s-app": "metrics-server" } };
+    for (const w of ["sfu", "ingress", "mediamtx", "cameras", "valkey", "sentinel", "publisher"] as const) {
+      expect([w, egressAllows(cfg, policies, w, KUBE_DNS(cfg), "UDP", d.port)]).toEqual([w, true]);
+      expect([w, egressAllows(cfg, policies, w, neighbour, "UDP", d.port)]).toEqual([w, false]);
+      expect([w, egressAllows(cfg, policies, w, neighbour, "TCP", d.port)]).toEqual([w, false]);
+    }
+  });
+
+  test("the Ingress, the reconciler and the publisher reach the SFU pods' signalling port, and no other SFU port", () => {
+    const s = cfg.sfu.ports;
+    for (const w of ["ingress", "cameras", "publisher"] as const) {
+      expect([w, egressAllows(cfg, policies, w, { pod: "sfu" }, "TCP", s.http)]).toEqual([w, true]);
+      expect([w, egressAllows(cfg, policies, w, { pod: "sfu" }, "TCP", s.metrics)]).toEqual([w, false]);
+      expect([w, egressAllows(cfg, policies, w, stranger, "TCP", s.http)]).toEqual([w, false]);
+    }
+  });
+
+  test("with the STUN strategy for the node IP, the SFU's address is any address: coturn and the Ingress reach its media range anywhere, and only that range", () => {
+    const stun = parse(minimal("kubernetes", { sfu: { nodeIp: { strategy: "stun", stunServers: ["stun.example.test:3478"] } } }));
+    expect(stun.sfu.nodeIp.strategy).toBe("stun");
+    const p = networkPolicies(stun);
+    const { start, end } = stun.sfu.ports.udp;
+    for (const w of ["turn", "ingress"] as const) {
+      expect([w, egressAllows(stun, p, w, { ip: OUTSIDE }, "UDP", start)]).toEqual([w, true]);
+      expect([w, egressAllows(stun, p, w, { ip: "2001:db8::5" }, "UDP", end)]).toEqual([w, true]);
+      expect([w, egressAllows(stun, p, w, { ip: OUTSIDE }, "UDP", end + 1)]).toEqual([w, false]);
+    }
+    expect(egressAllows(stun, p, "turn", { ip: OUTSIDE }, "TCP", start)).toBe(false);
+    // The default (hostIP) knows the SFU's addresses: the nodes', nothing beyond.
+    const hostIp = parse(minimal("kubernetes"));
+    expect(hostIp.sfu.nodeIp.strategy).toBe("hostIP");
+    const h = networkPolicies(hostIp);
+    for (const w of ["turn", "ingress"] as const) {
+      expect([w, egressAllows(hostIp, h, w, { ip: "10.0.3.4" }, "UDP", start)]).toEqual([w, true]);
+      expect([w, egressAllows(hostIp, h, w, { ip: OUTSIDE }, "UDP", start)]).toEqual([w, false]);
+    }
+  });
+
+  test("an Ingress stack without MediaMTX accepts RTMP from no pod and no address; only probes and metrics", () => {
+    const c = parse(minimal("kubernetes", { mediamtx: { enabled: false } }));
+    const p = networkPolicies(c);
+    expect(p.map((x) => x.metadata?.name)).not.toContain("lkstack-mediamtx");
+    const i = c.ingress.ports;
+    const monitoring = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": c.kubernetes.monitoring.namespace } } };
+    expect(named(p, "lkstack-ingress").spec?.ingress).toEqual([
+      { from: nodeBlocks(c), ports: [{ protocol: "TCP", port: i.health }] },
+      { from: [monitoring, ...nodeBlocks(c)], ports: [{ protocol: "TCP", port: i.metrics }] },
+    ]);
+    for (const src of [{ pod: "mediamtx" as const }, { pod: "sfu" as const }, { ip: "10.0.3.4" }, { ip: OUTSIDE }])
+      expect([src, ingressAllows(c, p, "ingress", src, i.rtmp)]).toEqual([src, false]);
+  });
+});
+
+describe("URL egress rules (webhooks): one rule per port, in port order", () => {
+  const ipRule = (cidr: string, port: number) => ({ to: [{ ipBlock: { cidr } }], ports: [{ protocol: "TCP", port }] });
+  /** The SFU's egress rules to webhook receivers: TCP rules to addresses. */
+  const webhookRules = (policies: NetworkPolicy[]) =>
+    (named(policies, "lkstack-sfu").spec?.egress ?? []).filter(
+      (r) => (r.to ?? []).length > 0 && (r.to ?? []).every((peer) => peer.ipBlock) && r.ports?.every((x) => x.protocol === "TCP"),
+    );
+
+  test("a port allowed to anywhere (a DNS name) is not narrowed by an IP-literal URL on the same port, in either order", () => {
+    for (const urls of [
+      ["https://hooks.example.test/lk", "https://192.0.2.10/x"],
+      ["https://192.0.2.10/x", "https://hooks.example.test/lk"],
+    ]) {
+      const c = parse(minimal("kubernetes", { webhook: { urls } }));
+      const p = networkPolicies(c);
+      expect([urls, webhookRules(p)]).toEqual([
+        urls,
+        [{ to: [{ ipBlock: { cidr: "0.0.0.0/0" } }, { ipBlock: { cidr: "::/0" } }], ports: [{ protocol: "TCP", port: 443 }] }],
+      ]);
+      expect([urls, egressAllows(c, p, "sfu", { ip: OUTSIDE }, "TCP", 443)]).toEqual([urls, true]);
+      expect([urls, egressAllows(c, p, "sfu", { ip: OUTSIDE }, "TCP", 80)]).toEqual([urls, false]);
+    }
+  });
+
+  test("ports are listed in ascending order, whatever the order of the URLs", () => {
+    const urls = [
+      "http://192.0.2.14:9000/e",
+      "http://192.0.2.13:8080/e",
+      "https://192.0.2.12/e",
+      "http://192.0.2.11/e",
+      "http://192.0.2.10:8443/e",
+    ];
+    const c = parse(minimal("kubernetes", { webhook: { urls } }));
+    expect(webhookRules(networkPolicies(c))).toEqual([
+      ipRule("192.0.2.11/32", 80),
+      ipRule("192.0.2.12/32", 443),
+      ipRule("192.0.2.13/32", 8080),
+      ipRule("192.0.2.10/32", 8443),
+      ipRule("192.0.2.14/32", 9000),
+    ]);
   });
 });
