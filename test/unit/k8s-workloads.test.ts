@@ -221,3 +221,102 @@ describe("the stack's Namespace", () => {
     expect(k8sManifests(parse(minimal("kubernetes", { kubernetes: { createNamespace: false } })), CODE).namespace).toBeUndefined();
   });
 });
+
+describe("what every pod template and workload shares", () => {
+  let workloads: Workload[];
+  beforeEach(() => {
+    workloads = workloadsOf(stackFromFile("prod"));
+  });
+
+  it("each Deployment selects exactly its own pods, and each pod names the config digest it runs", () => {
+    for (const w of workloads) {
+      const labels = w.spec.template.metadata?.labels ?? {};
+      const selector = (w.spec as { selector?: { matchLabels?: Record<string, string> } }).selector?.matchLabels ?? {};
+      expect([w.metadata?.name, selector]).toEqual([
+        w.metadata?.name,
+        { "app.kubernetes.io/name": w.metadata?.name, "app.kubernetes.io/part-of": "lkstack" },
+      ]);
+      for (const [k, v] of Object.entries(selector)) expect(labels[k]).toBe(v);
+      expect([w.metadata?.name, w.spec.template.metadata?.annotations?.["lkstack.io/config-digest"]]).toEqual([
+        w.metadata?.name,
+        expect.stringMatching(/^[0-9a-f]{10}$/),
+      ]);
+    }
+  });
+
+  it("no pod gets a service-account token or service-link env (none calls the Kubernetes API)", () => {
+    for (const w of workloads) {
+      const spec = w.spec.template.spec;
+      expect([w.metadata?.name, spec?.automountServiceAccountToken, spec?.enableServiceLinks]).toEqual([w.metadata?.name, false, false]);
+    }
+  });
+
+  it("the host-network SFU and coturn run one pod per node and spread across zones, each selecting its own pods", () => {
+    const byName = Object.fromEntries(workloads.map((w) => [w.metadata?.name, w.spec.template.spec]));
+    for (const name of ["lkstack-sfu", "lkstack-turn"]) {
+      const own = { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "lkstack" };
+      expect(byName[name]?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
+        { labelSelector: { matchLabels: own }, topologyKey: "kubernetes.io/hostname" },
+      ]);
+      expect(byName[name]?.topologySpreadConstraints).toEqual([
+        {
+          maxSkew: 1,
+          topologyKey: "topology.kubernetes.io/zone",
+          whenUnsatisfiable: "ScheduleAnyway",
+          labelSelector: { matchLabels: own },
+        },
+      ]);
+    }
+  });
+
+  it("lkstack:kubernetes.nodeSelector reaches every pod; without it, pods name no node selector", () => {
+    const withSelector = workloadsOf(parse(minimal("kubernetes", { kubernetes: { nodeSelector: { "media-node": "yes" } } })));
+    for (const w of withSelector)
+      expect([w.metadata?.name, w.spec.template.spec?.nodeSelector]).toEqual([w.metadata?.name, { "media-node": "yes" }]);
+    for (const w of workloadsOf(parse(minimal("kubernetes"))))
+      expect([w.metadata?.name, w.spec.template.spec?.nodeSelector]).toEqual([w.metadata?.name, undefined]);
+  });
+
+  it("config files are mounted one by one, read-only: public ones from the ConfigMap, secret ones 0440 from the Secret", () => {
+    const sfu = workloads.find((w) => w.metadata?.name === "lkstack-sfu")?.spec.template.spec;
+    const c = sfu?.containers[0];
+    expect(c?.volumeMounts?.find((m) => m.mountPath === CONTAINER_LAYOUT.sfu.config)).toEqual({
+      name: "config",
+      mountPath: CONTAINER_LAYOUT.sfu.config,
+      subPath: FILE_NAMES.livekit,
+      readOnly: true,
+    });
+    expect(c?.volumeMounts?.find((m) => m.mountPath === CONTAINER_LAYOUT.sfu.keyFile)).toEqual({
+      name: "secret",
+      mountPath: CONTAINER_LAYOUT.sfu.keyFile,
+      subPath: FILE_NAMES.livekitKeys,
+      readOnly: true,
+    });
+    expect(sfu?.volumes?.find((v) => v.name === "config")?.configMap?.name).toMatch(/^lkstack-sfu-config-[0-9a-f]{10}$/);
+    const secret = sfu?.volumes?.find((v) => v.name === "secret")?.secret;
+    expect(secret?.defaultMode).toBe(0o440);
+    expect(secret?.items?.map((i) => i.key).sort()).toEqual(
+      c?.volumeMounts
+        ?.filter((m) => m.name === "secret")
+        .map((m) => m.subPath)
+        .sort(),
+    );
+  });
+
+  it("in-cluster Services target their container ports by name, over TCP unless told UDP", () => {
+    const m = k8sManifests(stackFromFile("prod"), CODE);
+    for (const svc of [m.valkey.service, m.ingress?.service, m.mediamtx?.service, m.turn?.service])
+      for (const p of svc?.spec?.ports ?? [])
+        expect([svc?.metadata?.name, p.targetPort, p.protocol]).toEqual([svc?.metadata?.name, p.name, "TCP"]);
+  });
+
+  it("the Ingress gets a disruption budget once it has two replicas, not with one", () => {
+    const budget = (replicas: number) =>
+      k8sManifests(parse(minimal("kubernetes", { ingress: { replicas } })), CODE).ingress?.podDisruptionBudget;
+    expect(budget(1)).toBeUndefined();
+    expect(budget(2)?.spec).toEqual({
+      maxUnavailable: 1,
+      selector: { matchLabels: { "app.kubernetes.io/name": "lkstack-ingress", "app.kubernetes.io/part-of": "lkstack" } },
+    });
+  });
+});
