@@ -181,6 +181,9 @@ describe("the LiveKit Ingress on Kubernetes", () => {
     expect(c?.volumeMounts).toContainEqual({ name: "tmp", mountPath: "/tmp" });
     expect(pod?.volumes).toContainEqual({ name: "tmp", emptyDir: { sizeLimit: "1Gi" } });
     expect(c?.volumeMounts?.some((m) => m.mountPath === CONTAINER_LAYOUT.ingress.config)).toBe(true);
+    // Its whole config is the Secret's copy (it has no env override for the Redis password): no ConfigMap volume.
+    expect(pod?.volumes?.map((v) => v.name)).toEqual(["secret", "tmp"]);
+    expect(c?.volumeMounts?.find((m) => m.mountPath === CONTAINER_LAYOUT.ingress.config)?.name).toBe("secret");
   });
 
   it("declares its health, metrics and RTMP ports, and is probed on the health port (not metrics or RTMP)", () => {
