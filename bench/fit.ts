@@ -1,7 +1,7 @@
 /**
  * Fits the capacity model's SFU constants to the load bench's results (bench/results/load.json and
  * load-passthrough.json, the steps below the knee) and prints them beside the ones in
- * CAPACITY_MODEL, with each step's model/measured ratio under both. Run after `bench:load` in both
+ * CAPACITY_MODEL, with each step's measured/model ratio under both. Run after `bench:load` in both
  * ingest modes; copying a fit into schema/capacity.ts is a reviewed change, not automatic.
  *
  * CPU = base + perGbps x egress + perLayer x published layers, fitted by least squares on the
@@ -79,7 +79,8 @@ function main(): void {
   const mem = (perSub: number, o: Observation) => o.step.rooms * roomBytes + o.step.subscribers * perSub;
   const inCode = { base: m.sfuBaseCoresPerNode, perGbps: m.sfuCoresPerEgressGbps, perLayer: m.sfuCoresPerPublishedLayer };
   const fitted = { base, perGbps, perLayer };
-  const ratio = (model: number, measured: number) => `${(model / measured).toFixed(2)}x`;
+  // measured / model, as bench/load prints it.
+  const ratio = (model: number, measured: number) => `${(measured / model).toFixed(2)}x`;
   const rows: [string, string][] = [
     [
       "CPU constants: in CAPACITY_MODEL / fitted",
@@ -90,7 +91,7 @@ function main(): void {
       `${(m.sfuMemoryPerSubscriberBytes / 1024).toFixed(0)} / ${(perSubscriber / 1024).toFixed(0)} KiB`,
     ],
     ...obs.map((o): [string, string] => [
-      `${o.mode} ${o.step.rooms} rooms, ${o.step.subscribers} subscribers: model / measured`,
+      `${o.mode} ${o.step.rooms} rooms, ${o.step.subscribers} subscribers: measured / model`,
       `CPU ${ratio(cpu(inCode, o), o.step.serverCores)} (fitted ${ratio(cpu(fitted, o), o.step.serverCores)}); memory ${ratio(mem(m.sfuMemoryPerSubscriberBytes, o), memory(o))} (fitted ${ratio(mem(perSubscriber, o), memory(o))})`,
     ]),
   ];
