@@ -34,7 +34,8 @@ export const TEST_TOOL_VERSIONS = {
   actionlint: "v1.7.12",
   // The engine suite (test/engine) runs the real Pulumi engine against a real API server; these
   // are built from the module proxy by scripts/build-go-servers.sh. The CLI is the oldest served
-  // release newer than @pulumi/pulumi in package.json (3.261-3.273 are not served).
+  // release newer than @pulumi/pulumi 3.270.0 (3.261-3.273 are not served); the SDK is now 3.276.0,
+  // which speaks the same engine protocol (the engine suite passes with this pair).
   pulumiCli: "v3.274.1",
   // pulumi-kubernetes never tags provider/vX, so only this pseudo-version (= v4.25.0) is served.
   pulumiKubernetesProvider: "v4.0.0-20260115033456-f47bc2d6f199",
