@@ -100,6 +100,27 @@ describe("the Grafana dashboard: the seed's five metrics for this stack's namesp
     expect(d.panels.every((p) => p.gridPos.x + p.gridPos.w <= 24)).toBe(true);
   });
 
+  it("every panel's ${datasource} resolves: the dashboard defines that variable over Prometheus sources; it opens on the last 6 h, refreshing", () => {
+    const d = JSON.parse(monitoringObjects(monitored()).dashboard?.data?.["lkstack.json"] ?? "{}") as {
+      templating: { list: { name: string; type: string; query: string }[] };
+      time: { from: string; to: string };
+      refresh: string;
+      panels: { datasource: { uid: string } }[];
+    };
+    expect(d.templating.list).toEqual([{ name: "datasource", type: "datasource", query: "prometheus" }]);
+    for (const p of d.panels) expect(p.datasource.uid).toBe("${datasource}");
+    expect(d.time).toEqual({ from: "now-6h", to: "now" });
+    expect(d.refresh).toBe("30s");
+  });
+
+  it("keeps the uid within Grafana's 40 characters for a long namespace", () => {
+    const long = "a".repeat(50);
+    const cfg = parse(minimal("kubernetes", { kubernetes: { namespace: long, monitoring: { grafanaDashboard: true } } }));
+    const d = JSON.parse(monitoringObjects(cfg).dashboard?.data?.["lkstack.json"] ?? "{}") as { uid: string };
+    expect(d.uid).toBe(`lkstack-${long}`.slice(0, 40));
+    expect(d.uid).toHaveLength(40);
+  });
+
   it("is named for the namespace and found by Grafana's sidecar label", () => {
     const { cm, d } = dashboard();
     expect(d.uid).toBe("lkstack-cams");
