@@ -25,6 +25,11 @@ describe("monitoring objects: found by the cluster's Prometheus, scoped to the s
     }
   });
 
+  it("both ServiceMonitors look for their Services in the stack's namespace only", () => {
+    const m = monitoringObjects(monitored());
+    for (const o of [m.serviceMonitor, m.sfuServiceMonitor]) expect(o?.spec.namespaceSelector).toEqual({ matchNames: ["cams"] });
+  });
+
   it("the down alerts ask for each job's `up` in the stack's namespace only (another stack's pods do not count)", () => {
     const byName = Object.fromEntries(alertRules(monitored()).map((r) => [r.alert, r.expr]));
     expect(byName.LkstackSfuDown).toBe('up{job="lkstack-sfu",namespace="cams"} == 0 or absent(up{job="lkstack-sfu",namespace="cams"})');
@@ -95,9 +100,25 @@ describe("the Grafana dashboard: the seed's five metrics for this stack's namesp
       expect(p.targets[0].expr).toContain(`${metrics[i]}{namespace="cams"}`);
       expect(p.id).toBe(i + 1);
     });
-    const cells = d.panels.map((p) => `${p.gridPos.x},${p.gridPos.y}`);
-    expect(new Set(cells).size).toBe(d.panels.length);
-    expect(d.panels.every((p) => p.gridPos.x + p.gridPos.w <= 24)).toBe(true);
+    // Two half-width panels per row on Grafana's 24-column grid, rows 8 units high.
+    expect(d.panels.map((p) => p.gridPos)).toEqual([
+      { h: 8, w: 12, x: 0, y: 0 },
+      { h: 8, w: 12, x: 12, y: 0 },
+      { h: 8, w: 12, x: 0, y: 8 },
+      { h: 8, w: 12, x: 12, y: 8 },
+      { h: 8, w: 12, x: 0, y: 16 },
+    ]);
+    for (const p of d.panels as unknown as {
+      type: string;
+      datasource: unknown;
+      targets: { refId: string }[];
+      fieldConfig: { overrides: unknown[] };
+    }[]) {
+      expect(p.type).toBe("timeseries");
+      expect(p.datasource).toEqual({ type: "prometheus", uid: "${datasource}" });
+      expect(p.targets.map((t) => t.refId)).toEqual(["A"]);
+      expect(p.fieldConfig.overrides).toEqual([]);
+    }
   });
 
   it("every panel's ${datasource} resolves: the dashboard defines that variable over Prometheus sources; it opens on the last 6 h, refreshing", () => {
