@@ -25,6 +25,26 @@ describe("monitoring objects: found by the cluster's Prometheus, scoped to the s
     }
   });
 
+  it("the Ingress and coturn are scraped on their metrics port by one ServiceMonitor that never matches the SFU (whose port asks for credentials)", () => {
+    const m = monitoringObjects(monitored());
+    expect(m.serviceMonitor?.metadata.name).toBe("lkstack");
+    expect(m.serviceMonitor?.spec.selector).toEqual({
+      matchLabels: { "app.kubernetes.io/part-of": "lkstack" },
+      matchExpressions: [{ key: "app.kubernetes.io/component", operator: "NotIn", values: ["sfu"] }],
+    });
+    expect(m.serviceMonitor?.spec.endpoints).toEqual([{ port: "metrics", path: "/metrics", interval: "30s" }]);
+    const sfu = (m.sfuServiceMonitor?.spec.endpoints as { port: string; path: string; interval: string; basicAuth: unknown }[])[0];
+    expect([sfu.port, sfu.path, sfu.interval]).toEqual(["metrics", "/metrics", "30s"]);
+    expect(sfu.basicAuth).toBeDefined();
+  });
+
+  it("the PrometheusRule holds every alert rule in one group", () => {
+    const cfg = monitored();
+    const rule = monitoringObjects(cfg).prometheusRule;
+    expect(rule?.metadata.name).toBe("lkstack");
+    expect(rule?.spec).toEqual({ groups: [{ name: "lkstack", rules: alertRules(cfg) }] });
+  });
+
   it("both ServiceMonitors look for their Services in the stack's namespace only", () => {
     const m = monitoringObjects(monitored());
     for (const o of [m.serviceMonitor, m.sfuServiceMonitor]) expect(o?.spec.namespaceSelector).toEqual({ matchNames: ["cams"] });
