@@ -168,6 +168,7 @@ describe("the Grafana dashboard: the seed's five metrics for this stack's namesp
     expect(d.title).toBe("lkstack (cams)");
     expect(cm?.metadata?.labels).toEqual(expect.objectContaining({ grafana_dashboard: "1", release: "kps" }));
     expect(cm?.metadata?.namespace).toBe("cams");
+    expect(cm?.metadata?.name).toBe("lkstack-dashboard");
   });
 });
 
