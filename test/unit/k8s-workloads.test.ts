@@ -114,7 +114,11 @@ describe("the camera reconciler on Kubernetes", () => {
     expect(code.data).toEqual({ [FILE_NAMES.reconciler]: CODE });
     expect(code.metadata?.name).toMatch(/^lkstack-cameras-code-/);
     expect(chunks.length).toBeGreaterThan(0);
-    for (const cm of chunks) expect(Object.keys(cm.data ?? {})).toEqual([expect.stringMatching(/^cameras-\d{3}\.json$/)]);
+    for (const cm of chunks) {
+      expect(Object.keys(cm.data ?? {})).toEqual([expect.stringMatching(/^cameras-\d{3}\.json$/)]);
+      expect(cm.metadata?.name).toMatch(/^lkstack-cameras-config-[0-9a-f]{10}$/);
+      expect(cm.metadata?.labels?.["app.kubernetes.io/component"]).toBe("cameras");
+    }
     const pod = deployment.spec?.template.spec;
     const c = pod?.containers[0];
     expect(c?.name).toBe("reconciler");
