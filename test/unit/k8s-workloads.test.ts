@@ -173,6 +173,10 @@ describe("the LiveKit Ingress on Kubernetes", () => {
   it("rolls one new pod in before an old one goes (sessions re-encode until they end: never two down)", () => {
     const { i } = ingressOf();
     expect(i.deployment.spec?.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+    // Spread across zones, counting its own pods.
+    expect(i.deployment.spec?.template.spec?.topologySpreadConstraints?.[0].labelSelector).toEqual({
+      matchLabels: { "app.kubernetes.io/name": "lkstack-ingress", "app.kubernetes.io/part-of": "lkstack" },
+    });
   });
 
   it("reads its config from the mounted Secret, keeps GStreamer's registry on a /tmp emptyDir (read-only root)", () => {
