@@ -206,6 +206,8 @@ describe("the LiveKit Ingress on Kubernetes", () => {
     expect(c?.readinessProbe?.httpGet).toEqual({ path: "/", port: "health" });
     expect(c?.livenessProbe?.httpGet).toEqual({ path: "/", port: "health" });
     expect(c?.livenessProbe?.initialDelaySeconds).toBeGreaterThan(0);
+    expect(i.service.metadata?.name).toBe("lkstack-ingress");
+    expect(i.service.metadata?.labels?.["app.kubernetes.io/component"]).toBe("ingress");
     expect(i.service.spec?.ports?.map((x) => [x.name, x.port, x.targetPort])).toEqual([
       ["health", p.health, "health"],
       ["metrics", p.metrics, "metrics"],

@@ -253,6 +253,20 @@ describe("egress NetworkPolicies (prod stack)", () => {
     expect(can("sfu", { pod: "mediamtx" }, "TCP", cfg.mediamtx.ports.api)).toBe(false);
   });
 
+  test("Valkey's clients reach the Sentinel port on Sentinel pods and the Valkey port on Valkey pods, and nothing else on those ports", () => {
+    const v = cfg.valkey;
+    for (const from of ["sfu", "ingress"] as const) {
+      expect([from, can(from, { pod: "sentinel" }, "TCP", v.sentinel.port)]).toEqual([from, true]);
+      expect([from, can(from, { pod: "valkey" }, "TCP", v.port)]).toEqual([from, true]);
+      // Not the other pod's port, not another pod on the same port, not an outside address.
+      expect([from, can(from, { pod: "sentinel" }, "TCP", v.port)]).toEqual([from, false]);
+      expect([from, can(from, { pod: "mediamtx" }, "TCP", v.sentinel.port)]).toEqual([from, false]);
+      expect([from, can(from, { pod: "mediamtx" }, "TCP", v.port)]).toEqual([from, false]);
+      expect([from, can(from, { ip: OUTSIDE }, "TCP", v.sentinel.port)]).toEqual([from, false]);
+      expect([from, can(from, { ip: OUTSIDE }, "TCP", v.port)]).toEqual([from, false]);
+    }
+  });
+
   test("the SFU reaches each webhook receiver's port: an IP literal as itself, a DNS name anywhere", () => {
     const c = parse(
       minimal("kubernetes", {
