@@ -22,14 +22,28 @@ export function forbiddenChar(s: string): string | undefined {
   return `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
 }
 
+/** Whether any string value or key holds a forbidden character or a key is __proto__: a walk that builds no paths. */
+function anyUnsafe(raw: unknown): boolean {
+  if (typeof raw === "string") return FORBIDDEN.test(raw);
+  if (Array.isArray(raw)) return raw.some(anyUnsafe);
+  if (typeof raw === "object" && raw !== null)
+    return Object.entries(raw).some(([k, v]) => k === "__proto__" || FORBIDDEN.test(k) || anyUnsafe(v));
+  return false;
+}
+
 /** Every string value and key in raw stack input that holds a forbidden character, with its path. */
-export function controlCharProblems(raw: unknown, path: PropertyKey[] = []): ConfigProblem[] {
+export function controlCharProblems(raw: unknown): ConfigProblem[] {
+  // The paths are built only for input that has a problem: a city's camera list is clean and long.
+  return anyUnsafe(raw) ? problemsAt(raw, []) : [];
+}
+
+function problemsAt(raw: unknown, path: PropertyKey[]): ConfigProblem[] {
   const fix = "remove control characters, line breaks and U+2028/U+2029 from the value (every value renders on one line)";
   if (typeof raw === "string") {
     const ch = forbiddenChar(raw);
     return ch ? [{ path, problem: `the value contains the control character ${ch}`, fix }] : [];
   }
-  if (Array.isArray(raw)) return raw.flatMap((v, i) => controlCharProblems(v, [...path, i]));
+  if (Array.isArray(raw)) return raw.flatMap((v, i) => problemsAt(v, [...path, i]));
   if (typeof raw === "object" && raw !== null)
     return Object.entries(raw).flatMap(([k, v]) => {
       const ch = forbiddenChar(k);
@@ -37,7 +51,7 @@ export function controlCharProblems(raw: unknown, path: PropertyKey[] = []): Con
       if (ch) return [{ path: [...path, JSON.stringify(k)], problem: `the key contains the control character ${ch}`, fix }];
       // A parsed record silently drops this key (it names the object's prototype): refuse, never lose it.
       if (k === "__proto__") return [{ path: [...path, k], problem: "the key __proto__ cannot be used", fix: "rename or remove the key" }];
-      return controlCharProblems(v, [...path, k]);
+      return problemsAt(v, [...path, k]);
     });
   return [];
 }

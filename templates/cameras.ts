@@ -44,14 +44,25 @@ function jsonArray(lines: string[]): string {
 }
 
 /**
+ * Once per config object, as mediamtx.yml's public body: the placeholder render and the one with
+ * the secrets both need them (a parsed StackConfig is never mutated).
+ */
+const ingressFiles = new WeakMap<StackConfig, Record<string, string>>();
+
+/**
  * The desired ingresses as the reconciler reads them: JSON arrays in files cameras-000.json, …,
  * each under the public chunk budget, so each fits its own ConfigMap or Swarm config.
  */
 export function desiredIngressFiles(cfg: StackConfig): Record<string, string> {
-  const lines = desiredIngresses(cfg).map((d) => JSON.stringify(d));
-  // +2 per line for ",\n"; the frame is "[\n" and "\n]\n".
-  const chunks = packInOrder(lines, (l) => utf8Bytes(l) + 2, CHUNK_BUDGET.public, 5);
-  return Object.fromEntries(chunks.map((c, i) => [chunkFileName("cameras", i), jsonArray(c)]));
+  let files = ingressFiles.get(cfg);
+  if (!files) {
+    const lines = desiredIngresses(cfg).map((d) => JSON.stringify(d));
+    // +2 per line for ",\n"; the frame is "[\n" and "\n]\n".
+    const chunks = packInOrder(lines, (l) => utf8Bytes(l) + 2, CHUNK_BUDGET.public, 5);
+    files = Object.fromEntries(chunks.map((c, i) => [chunkFileName("cameras", i), jsonArray(c)]));
+    ingressFiles.set(cfg, files);
+  }
+  return { ...files };
 }
 
 /** The reconciler's side: every cameras-NNN.json in name order, joined (other names are ignored). */

@@ -14,6 +14,7 @@ import {
 } from "../schema";
 import { CHUNK_BUDGET, chunkFileName, OBJECT_LIMITS, packInOrder, utf8Bytes } from "./chunks";
 import { banner, compact, toYaml } from "./common";
+import { pathsYaml, type MediamtxPath } from "./mediamtxPaths";
 
 /**
  * The MediaMTX account the camera reconciler uses on MediaMTX's control API: it points each camera
@@ -41,9 +42,9 @@ function cameraSources(cam: Camera): [string, string][] {
   return cameraStreams(cam).map((s) => [cameraStreamPath(cam.id, s.quality), cameraStreamUrl(cam.rtsp, s.path)]);
 }
 
-function mediamtxDoc(cfg: StackConfig, secrets: StackSecrets | undefined): Record<string, unknown> {
-  const m = cfg.mediamtx;
-  const paths = Object.fromEntries(
+/** Every camera's paths, in camera order. */
+function mediamtxPaths(cfg: StackConfig, secrets: StackSecrets | undefined): Map<string, MediamtxPath> {
+  return new Map(
     cfg.cameras.flatMap((cam) =>
       cameraSources(cam).map(([name, url]) => [
         name,
@@ -58,6 +59,11 @@ function mediamtxDoc(cfg: StackConfig, secrets: StackSecrets | undefined): Recor
       ]),
     ),
   );
+}
+
+/** mediamtx.yml but its `paths` (written by pathsYaml, last). */
+function mediamtxSettings(cfg: StackConfig, secrets: StackSecrets | undefined): Record<string, unknown> {
+  const m = cfg.mediamtx;
   // The publisher's account exists only where a passthrough camera needs it: it may read, nothing else.
   const publisherUser =
     camerasWithIngest(cfg.cameras, "passthrough").length > 0
@@ -101,11 +107,16 @@ function mediamtxDoc(cfg: StackConfig, secrets: StackSecrets | undefined): Recor
     // Nothing reads cameras over SRT: MediaMTX pushes each one to the Ingress over RTMP.
     srt: false,
     pathDefaults: { rtspTransport: m.rtspTransport },
-    paths,
   };
 }
 
 const NOTE = "Camera credentials and the API and reader passwords exist only in the Secret-held copy.";
+
+function mediamtxYaml(cfg: StackConfig, secrets: StackSecrets | undefined): string {
+  return (
+    banner("#", "mediamtx", cfg.versions.mediamtx, NOTE) + toYaml(mediamtxSettings(cfg, secrets)) + pathsYaml(mediamtxPaths(cfg, secrets))
+  );
+}
 
 /**
  * The public body and the part plan, once per config object: the renderers, the Secrets and the
@@ -119,7 +130,7 @@ const partStarts = new WeakMap<StackConfig, string[]>();
 export function renderMediamtxConfig(cfg: StackConfig): string {
   let body = publicBodies.get(cfg);
   if (body === undefined) {
-    body = banner("#", "mediamtx", cfg.versions.mediamtx, NOTE) + toYaml(mediamtxDoc(cfg, undefined));
+    body = mediamtxYaml(cfg, undefined);
     publicBodies.set(cfg, body);
   }
   return body;
@@ -132,7 +143,7 @@ export function renderMediamtxConfig(cfg: StackConfig): string {
 export function renderMediamtxSecretBody(cfg: StackConfig, secrets: StackSecrets): string {
   const missing = missingCameraCredentials(cfg, secrets.cameraCredentials);
   if (missing.length > 0) throw new ConfigError(missing);
-  return banner("#", "mediamtx", cfg.versions.mediamtx, NOTE) + toYaml(mediamtxDoc(cfg, secrets));
+  return mediamtxYaml(cfg, secrets);
 }
 
 /**

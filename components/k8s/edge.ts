@@ -1,7 +1,7 @@
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { EdgeObjects } from "../../templates";
-import { customResource } from "./objects";
+import { customResource, ingressResource } from "./objects";
 
 /** The SFU's signalling behind the cluster's Ingress controller, with its cert-manager Certificate. */
 export class Edge extends pulumi.ComponentResource {
@@ -12,11 +12,7 @@ export class Edge extends pulumi.ComponentResource {
     super("lkstack:k8s:Edge", name, {}, opts);
     const o = args.objects;
     if (o.certificate) this.certificate = customResource(`${name}-certificate`, o.certificate, { parent: this });
-    this.ingress = new k8s.networking.v1.Ingress(
-      name,
-      { metadata: o.ingress.metadata, spec: o.ingress.spec },
-      { parent: this, dependsOn: this.certificate ? [this.certificate] : [] },
-    );
+    this.ingress = ingressResource(name, o.ingress, { parent: this, dependsOn: this.certificate ? [this.certificate] : [] });
     this.registerOutputs({ ingress: this.ingress.metadata.name });
   }
 }

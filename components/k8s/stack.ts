@@ -1,4 +1,4 @@
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
   defaultSecretNames,
@@ -19,7 +19,7 @@ import { Cameras } from "./cameras";
 import { Publisher } from "./publisher";
 import { MediaMtx } from "./mediamtx";
 import { monitoringResources } from "./monitoring";
-import { networkPolicyResource } from "./objects";
+import { namespaceResource, networkPolicyResource } from "./objects";
 import { Sfu } from "./sfu";
 import { Turn } from "./turn";
 import { Valkey } from "./valkey";
@@ -63,7 +63,7 @@ export class K8sStack extends pulumi.ComponentResource {
       if (!input || objects === undefined) throw new pulumi.ResourceError(`${service} was not planned`, this);
       return { objects, input };
     };
-    if (m.namespace) this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: m.namespace.metadata }, { parent: this });
+    if (m.namespace) this.namespace = namespaceResource(`${name}-namespace`, m.namespace, { parent: this });
     const child = { parent: this, dependsOn: this.namespace ? [this.namespace] : [] };
     const rendered = pulumi.output(args.secrets).apply((s) => renderStack(cfg, s));
     const dataOf = (service: Service) =>
