@@ -1,0 +1,112 @@
+import fc from "fast-check";
+import * as jsYaml from "js-yaml";
+import { parse as parseYaml } from "yaml";
+import { toYaml } from "../../templates/common";
+
+// Every call reaches the real js-yaml; the tests read what toYaml handed it.
+jest.mock("js-yaml", () => {
+  const actual = jest.requireActual<typeof import("js-yaml")>("js-yaml");
+  return { ...actual, dump: jest.fn(actual.dump) };
+});
+const dump = jest.mocked(jsYaml.dump);
+beforeEach(() => dump.mockClear());
+
+/** What js-yaml itself writes with toYaml's options: the bytes toYaml must reproduce. */
+const jsYamlDump = (v: unknown) => jsYaml.dump(v, { lineWidth: -1, noRefs: true, quoteStyle: "double" });
+
+/** Text long enough for the literal fast path (4 KiB), from lines of any content and any ending. */
+const longText = fc
+  .tuple(
+    fc.array(fc.oneof(fc.string({ maxLength: 120 }), fc.string({ unit: "binary", maxLength: 40 }), fc.constant("")), {
+      minLength: 1,
+      maxLength: 60,
+    }),
+    fc.constantFrom("", "\n", "\n\n", "\n\n\n"),
+    fc.constantFrom("", " ", "\t", "\n", "#", "- "),
+  )
+  .map(([lines, end, start]) => {
+    let s = start + lines.join("\n");
+    while (s.length < 4096) s += "\n" + lines.join("\n");
+    return s + end;
+  });
+
+const key = fc.oneof(fc.constantFrom("data", "stringData", "cameras-000.json", "- x", "a: b", "k"), fc.string({ maxLength: 8 }));
+const leaf = fc.oneof(longText, fc.string({ maxLength: 30 }), fc.integer(), fc.boolean(), fc.constant(null));
+const tree = fc.letrec((tie) => ({
+  node: fc.oneof({ depthSize: "small", withCrossShrink: true }, leaf, tie("object"), tie("array")),
+  object: fc.dictionary(key, tie("node"), { maxKeys: 4 }),
+  array: fc.array(tie("node"), { maxLength: 3 }),
+})).object;
+
+describe("toYaml", () => {
+  it("writes exactly what js-yaml writes, long literal text included", () => {
+    fc.assert(
+      fc.property(tree, (v) => {
+        expect(toYaml(v)).toBe(jsYamlDump(v));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("reads back as the value, with js-yaml and with yaml", () => {
+    fc.assert(
+      fc.property(tree, (v) => {
+        const text = toYaml(v);
+        expect(jsYaml.load(text)).toEqual(v);
+        expect(parseYaml(text, { uniqueKeys: false })).toEqual(v);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  const cameras = Array.from({ length: 200 }, (_, i) => JSON.stringify({ name: `camera_${i}`, fps: 25 })).join(",\n");
+  const manifest = (text: string) => ({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    data: { "cameras-000.json": text, small: "a\nb\n" },
+    items: [{ nested: text }],
+  });
+
+  it("hands js-yaml a mark instead of long literal-safe text, so js-yaml never scans it", () => {
+    {
+      const text = `[\n${cameras}\n]\n`;
+      const out = toYaml(manifest(text));
+      const given = JSON.stringify(dump.mock.calls[0][0]);
+      expect(given).not.toContain("camera_199");
+      expect(given).toContain("a\\nb\\n");
+      expect(dump).toHaveBeenCalledTimes(1);
+      expect(out).toBe(jsYamlDump(manifest(text)));
+      expect(out).toContain("  cameras-000.json: |\n    [\n    {");
+      expect(out).toContain("  - nested: |\n      [\n      {");
+    }
+  });
+
+  it.each([
+    ["a carriage return", "\r\n"],
+    ["a next-line character", "\u0085"],
+    ["a line separator", "\u2028"],
+    ["a byte-order mark", "\ufeff"],
+  ])("leaves text with %s to js-yaml", (_, ch) => {
+    {
+      const text = `${cameras.replace(",\n", `,${ch}`)}\n`;
+      expect(toYaml({ data: { x: text } })).toBe(jsYamlDump({ data: { x: text } }));
+      expect(JSON.stringify(dump.mock.calls[0][0])).toContain("camera_199");
+    }
+  });
+
+  it("leaves text to js-yaml when a mark would be ambiguous", () => {
+    const text = `${cameras}\n`;
+    const v = { a: text, b: "lkstack-literal-text-0" };
+    expect(toYaml(v)).toBe(jsYamlDump(v));
+    expect(jsYaml.load(toYaml(v))).toEqual(v);
+  });
+
+  it("leaves short text to js-yaml", () => {
+    {
+      const text = "x\n".repeat(2047);
+      toYaml({ data: { x: text } });
+      expect(JSON.stringify(dump.mock.calls[0][0])).toContain("x\\nx\\n");
+      expect(dump).toHaveBeenCalledTimes(1);
+    }
+  });
+});
