@@ -24,18 +24,7 @@ export function readStackConfig(config: pulumi.Config = new pulumi.Config(CONFIG
     const value = key === "target" ? config.get(key) : config.getObject<unknown>(key);
     if (value !== undefined) raw[`${CONFIG_NAMESPACE}:${key}`] = value;
   }
-  lastRead = parseStackConfig(structuredConfigFrom(raw));
-  return lastRead;
-}
-
-let lastRead: StackConfig | undefined;
-
-/**
- * The config the program last read in this process. `lkstack preview` runs the program in process
- * and prints its summary from this, so a city's camera list is validated once, by the program.
- */
-export function lastReadStackConfig(): StackConfig | undefined {
-  return lastRead;
+  return parseStackConfig(structuredConfigFrom(raw));
 }
 
 /** Secret config keys holding one string (the others hold JSON). */

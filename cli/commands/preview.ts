@@ -21,16 +21,13 @@ export const preview: CliCommand = {
       const stack = required(o.stack, "--stack");
       const project = projectDir(o, io);
       // The Pulumi SDK loads only here: no other command pays for it.
-      const [{ previewProgram, tree, writePreview }, { summarize }, { lastReadStackConfig }] = await Promise.all([
+      const [{ loadStackConfig }, { previewProgram, tree, writePreview }, { summarize }] = await Promise.all([
+        import("../stackFile"),
         import("../preview"),
         import("../summary"),
-        import("../../components/stackConfig"),
       ]);
-      // The program validates the config (a bad value throws its ConfigError from here) and the
-      // summary shows what it read: parsed once, not once here and again in the program.
+      const cfg = loadStackConfig(stack, project);
       const resources = await previewProgram(stack, project, PROGRAM_PATH);
-      const cfg = lastReadStackConfig();
-      if (!cfg) throw new Error(`the program at ${PROGRAM_PATH} did not read the stack config`);
       io.out(summarize(cfg, stack));
       io.out(`plan: ${resources.length} resources (${resources.filter((r) => r.custom).length} to create, the rest components)`);
       for (const line of tree(resources)) io.out(line);
