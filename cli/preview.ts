@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-// Before the SDK: it would load the TypeScript compiler, which a preview never uses.
-import "./deferTypescript";
+// Before the SDK: it would load the TypeScript compiler and the Automation API, which a preview never uses.
+import "./deferSdkModules";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE, SECRET_CONFIG_KEYS } from "../schema";
 import { toYaml } from "../templates";

@@ -8,12 +8,12 @@ const ROOT = join(__dirname, "..", "..");
 
 /**
  * Runs `script` in a plain node process (jest's module registry has no `require.cache` to seed)
- * after cli/deferTypescript.ts, transpiled as it ships; returns what the script printed as JSON.
+ * after cli/deferSdkModules.ts, transpiled as it ships; returns what the script printed as JSON.
  */
 function afterDefer(script: string): unknown {
   const dir = tempDir("defer-typescript");
-  const module = join(dir, "deferTypescript.js");
-  writeFileSync(module, transformSync(readFileSync(join(ROOT, "cli", "deferTypescript.ts"), "utf8"), { loader: "ts", format: "cjs" }).code);
+  const module = join(dir, "deferSdkModules.js");
+  writeFileSync(module, transformSync(readFileSync(join(ROOT, "cli", "deferSdkModules.ts"), "utf8"), { loader: "ts", format: "cjs" }).code);
   const r = spawnSync(process.execPath, ["-r", module, "-e", script], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, NODE_PATH: join(ROOT, "node_modules") },
@@ -27,7 +27,7 @@ function afterDefer(script: string): unknown {
 /** Whether a TypeScript compiler (node_modules/typescript/lib/typescript.js, or the SDK's vendored copy) is loaded. */
 const TYPESCRIPT_LOADED = `Object.keys(require.cache).some((f) => /[\\\\/]typescript(@[^\\\\/]+)?[\\\\/](lib[\\\\/])?typescript\\.js$/.test(f))`;
 
-describe("cli/deferTypescript: the Pulumi SDK without its eager TypeScript load", () => {
+describe("cli/deferSdkModules: the Pulumi SDK without its eager TypeScript and Automation API loads", () => {
   it("loading the SDK no longer loads the TypeScript compiler", () => {
     expect(afterDefer(`require("@pulumi/pulumi"); console.log(JSON.stringify(${TYPESCRIPT_LOADED}))`)).toBe(false);
   });
@@ -63,5 +63,35 @@ describe("cli/deferTypescript: the Pulumi SDK without its eager TypeScript load"
         console.log(JSON.stringify({ exported: f.exportName, text: /6 \\* 7/.test(f.text) }));
       });`;
     expect(afterDefer(script)).toEqual({ exported: "handler", text: true });
+  });
+
+  /** Whether the Automation API's own modules are loaded. */
+  const AUTOMATION_LOADED = `Object.keys(require.cache).some((f) => /[\\\\/]@pulumi[\\\\/]pulumi[\\\\/]automation[\\\\/]localWorkspace\\.js$/.test(f))`;
+
+  it("loading the SDK no longer loads the Automation API, which the SDK did load", () => {
+    expect(afterDefer(`require("@pulumi/pulumi"); console.log(JSON.stringify(${AUTOMATION_LOADED}))`)).toBe(false);
+    const r = spawnSync(process.execPath, ["-e", `require("@pulumi/pulumi"); console.log(JSON.stringify(${AUTOMATION_LOADED}))`], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(JSON.parse(r.stdout)).toBe(true);
+  });
+
+  it("the SDK's Automation API is the real one on first use", () => {
+    const script = `
+      const pulumi = require("@pulumi/pulumi");
+      const before = ${AUTOMATION_LOADED};
+      const { LocalWorkspace, Stack } = pulumi.automation;
+      const real = require("@pulumi/pulumi/automation");
+      console.log(JSON.stringify({
+        before,
+        after: ${AUTOMATION_LOADED},
+        workspace: typeof LocalWorkspace.create,
+        stack: typeof Stack,
+        same: LocalWorkspace === real.LocalWorkspace,
+        keys: Object.keys(pulumi.automation).includes("LocalWorkspace"),
+      }));`;
+    expect(afterDefer(script)).toEqual({ before: false, after: true, workspace: "function", stack: "function", same: true, keys: true });
   });
 });
