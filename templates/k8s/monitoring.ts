@@ -209,12 +209,14 @@ export function monitoringObjects(cfg: StackConfig, metricsSecretName: string = 
       metadata: meta(cfg, "lkstack"),
       spec: { groups: [{ name: "lkstack", rules: alertRules(cfg) }] },
     };
-  if (m.grafanaDashboard)
+  if (m.grafanaDashboard) {
+    const dashboardMeta = meta(cfg, "lkstack-dashboard");
     out.dashboard = {
       apiVersion: "v1",
       kind: "ConfigMap",
-      metadata: { ...meta(cfg, "lkstack-dashboard"), labels: { ...meta(cfg, "").labels, [GRAFANA_DASHBOARD_LABEL]: "1" } },
+      metadata: { ...dashboardMeta, labels: { ...dashboardMeta.labels, [GRAFANA_DASHBOARD_LABEL]: "1" } },
       data: { "lkstack.json": JSON.stringify(grafanaDashboard(cfg), null, 2) },
     };
+  }
   return out;
 }
