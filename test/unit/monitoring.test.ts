@@ -13,6 +13,19 @@ const monitored = () =>
   );
 
 describe("monitoring objects: found by the cluster's Prometheus, scoped to the stack's namespace", () => {
+  it.each([
+    ["serviceMonitor", ["serviceMonitor", "sfuServiceMonitor"]],
+    ["prometheusRule", ["prometheusRule"]],
+    ["grafanaDashboard", ["dashboard"]],
+  ] as const)("%s alone creates only its own objects (each needs CRDs or a sidecar the cluster may lack)", (setting, objects) => {
+    const only = parse(minimal("kubernetes", { kubernetes: { monitoring: { [setting]: true } } }));
+    expect(Object.keys(monitoringObjects(only)).sort()).toEqual([...objects].sort());
+  });
+
+  it("none is created by default", () => {
+    expect(monitoringObjects(parse(minimal("kubernetes")))).toEqual({});
+  });
+
   it("every ServiceMonitor and the PrometheusRule carry the stack's labels and the ones Prometheus selects on", () => {
     const m = monitoringObjects(monitored());
     for (const o of [m.serviceMonitor, m.sfuServiceMonitor, m.prometheusRule]) {
