@@ -586,3 +586,100 @@ describe("URL egress rules (webhooks): one rule per port, in port order", () => 
     ]);
   });
 });
+
+describe("each workload's policy exists with it, and admits its peers on its own ports only", () => {
+  const cam = (n: number, ingest: "transcode" | "passthrough") => ({
+    id: `00000000-0000-4000-8000-00000000000${n}`,
+    rtsp: `rtsp://10.30.1.${n}:554`,
+    ...(ingest === "passthrough"
+      ? {
+          streams: {
+            high: { path: "/ch/101", width: 1920, height: 1080, bitrateKbps: 4000 },
+            low: { path: "/ch/102", width: 640, height: 360, bitrateKbps: 512 },
+          },
+        }
+      : {}),
+  });
+  const policyNames = (c: StackConfig) => networkPolicies(c).map((p) => p.metadata?.name);
+  const stack = (extra: Partial<Parameters<typeof minimal>[1]>) => parse(minimal("kubernetes", extra));
+
+  test("coturn, Sentinel, the Ingress, the reconciler and the publisher have a policy only when they run", () => {
+    const bare = stack({ turn: { enabled: false } as never, ingress: { enabled: false } as never, cameras: [] });
+    expect(policyNames(bare)).toEqual(["lkstack-default-deny", "lkstack-sfu", "lkstack-valkey", "lkstack-mediamtx"]);
+    const transcodeOnly = stack({ cameras: [cam(1, "transcode")] });
+    expect(policyNames(transcodeOnly)).toContain("lkstack-cameras");
+    expect(policyNames(transcodeOnly)).not.toContain("lkstack-publisher");
+    const passthroughOnly = stack({ cameras: [cam(2, "passthrough")], publisher: { image: "registry.example/p:1" } as never });
+    expect(policyNames(passthroughOnly)).toContain("lkstack-publisher");
+    // Cameras without the Ingress: nothing for the reconciler to do, so no policy for it.
+    const noIngress = stack({
+      ingress: { enabled: false } as never,
+      cameras: [cam(3, "passthrough")],
+      publisher: { image: "registry.example/p:1" } as never,
+    });
+    expect(policyNames(noIngress)).toContain("lkstack-publisher");
+    expect(policyNames(noIngress)).not.toContain("lkstack-cameras");
+    // The Ingress without cameras: no reconciler either.
+    expect(policyNames(stack({ cameras: [] }))).not.toContain("lkstack-cameras");
+    const sentinel = stack({ valkey: { mode: "sentinel" } as never });
+    expect(policyNames(sentinel)).toContain("lkstack-valkey-sentinel");
+    expect(policyNames(stack({}))).not.toContain("lkstack-valkey-sentinel");
+  });
+
+  test("the reconciler's policy: kubelet probes its health port from the nodes, nothing else reaches it; it reaches MediaMTX's API pods only", () => {
+    const cfg = stackFromFile("prod");
+    const policies = networkPolicies(cfg);
+    const health = named(policies, "lkstack-cameras");
+    expect(health.spec?.podSelector).toEqual({
+      matchLabels: { "app.kubernetes.io/name": "lkstack-cameras", "app.kubernetes.io/part-of": "lkstack" },
+    });
+    const at = (src: Dest, port: number) => ingressAllows(cfg, policies, "cameras", src, port);
+    const healthPort = health.spec?.ingress?.[0].ports?.[0].port as number;
+    expect([
+      at({ ip: NODE }, healthPort),
+      at({ ip: NODE }, healthPort + 1),
+      at({ pod: "sfu" }, healthPort),
+      at({ ip: OUTSIDE }, healthPort),
+    ]).toEqual([true, false, false, false]);
+    expect(egressAllows(cfg, policies, "cameras", { ip: OUTSIDE }, "TCP", cfg.mediamtx.ports.api)).toBe(false);
+    expect(egressAllows(cfg, policies, "cameras", { pod: "sfu" }, "TCP", cfg.mediamtx.ports.api)).toBe(false);
+  });
+
+  test("the publisher's health port admits the monitoring namespace and the nodes only; it reads MediaMTX's pods, no other address, over RTSP", () => {
+    const cfg = stackFromFile("prod");
+    const policies = networkPolicies(cfg);
+    const health = cfg.publisher.ports.health;
+    const monitoringPod: Dest = { ns: cfg.kubernetes.monitoring.namespace, labels: { "app.kubernetes.io/name": "prometheus" } };
+    const at = (src: Dest) => ingressAllows(cfg, policies, "publisher", src, health);
+    expect([at(monitoringPod), at({ ip: NODE }), at({ pod: "sfu" }), at({ ip: OUTSIDE })]).toEqual([true, true, false, false]);
+    const rtsp = cfg.mediamtx.ports.rtsp;
+    expect(egressAllows(cfg, policies, "publisher", { pod: "mediamtx" }, "TCP", rtsp)).toBe(true);
+    expect(egressAllows(cfg, policies, "publisher", { ip: OUTSIDE }, "TCP", rtsp)).toBe(false);
+    expect(egressAllows(cfg, policies, "publisher", { pod: "ingress" }, "TCP", rtsp)).toBe(false);
+  });
+
+  test("the SFU's and coturn's metrics rules open their metrics port and no other", () => {
+    const cfg = stackFromFile("prod");
+    const policies = networkPolicies(cfg);
+    const monitoringPod: Dest = { ns: cfg.kubernetes.monitoring.namespace, labels: { "app.kubernetes.io/name": "prometheus" } };
+    const unused = 6553;
+    for (const w of ["sfu", "turn"] as const)
+      expect([w, ingressAllows(cfg, policies, w, monitoringPod, unused), ingressAllows(cfg, policies, w, { ip: NODE }, unused)]).toEqual([
+        w,
+        false,
+        false,
+      ]);
+  });
+
+  test("in Sentinel mode Valkey and Sentinel reach each other's pods, no address outside", () => {
+    const cfg = stackFromFile("prod");
+    const policies = networkPolicies(cfg);
+    const v = cfg.valkey;
+    for (const w of ["valkey", "sentinel"] as const) {
+      expect([w, egressAllows(cfg, policies, w, { pod: "valkey" }, "TCP", v.port)]).toEqual([w, true]);
+      expect([w, egressAllows(cfg, policies, w, { pod: "sentinel" }, "TCP", v.sentinel.port)]).toEqual([w, true]);
+      expect([w, egressAllows(cfg, policies, w, { ip: OUTSIDE }, "TCP", v.port)]).toEqual([w, false]);
+      expect([w, egressAllows(cfg, policies, w, { ip: OUTSIDE }, "TCP", v.sentinel.port)]).toEqual([w, false]);
+    }
+  });
+});
