@@ -72,6 +72,11 @@ describe("the SFU's Deployment, Service and ConfigMap on Kubernetes", () => {
     expect(s.service.spec?.selector).toEqual(SFU_SELECTOR);
   });
 
+  it("the disruption budget selects the SFU's pods and lets one be down at a time (a drain never takes two nodes' calls)", () => {
+    expect(s.podDisruptionBudget.metadata).toEqual(expect.objectContaining({ name: "lkstack-sfu", namespace: "media" }));
+    expect(s.podDisruptionBudget.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: SFU_SELECTOR } });
+  });
+
   it("readiness asks GET / on http (a stale node answers 406 and leaves rotation); liveness is a TCP check on http (a Valkey outage restarts no SFU)", () => {
     const c = containerOf(s);
     expect(c.readinessProbe).toEqual({ httpGet: { path: "/", port: "http" }, periodSeconds: 5, failureThreshold: 3 });
