@@ -4,6 +4,7 @@ import { K8sStack } from "./components/k8s";
 import { GeneratedSecrets } from "./components/secrets";
 import { readProvidedSecrets, readStackConfig } from "./components/stackConfig";
 import { signallingUrl as signallingUrlOf } from "./schema";
+import { stackSummary } from "./templates";
 
 /**
  * The Pulumi program: read and validate the stack config (errors name the config path and the fix
@@ -19,6 +20,8 @@ const stack =
     : new DockerStack("lkstack", { config: cfg, secrets: generated.secrets });
 
 export const target = cfg.target;
+/** The stack at a glance (target, versions, ports, replicas, per-node load), as `lkstack render` prints it. */
+export const summary = stackSummary(cfg, pulumi.getStack());
 export const versions = cfg.versions;
 export const publicConfig = stack.publicFiles;
 export const stackUrn = stack.urn;

@@ -47,6 +47,8 @@ export function masked(r: Recorded): Record<string, unknown> {
  */
 export class RecordingEngine {
   public readonly resources: Recorded[] = [];
+  /** What the program module exported (its stack outputs), once `run` has returned. */
+  public programExports: Record<string, unknown> = {};
   private readonly parents = new Map<string, string | undefined>();
 
   public readonly mocks: pulumi.runtime.Mocks = {
@@ -98,7 +100,9 @@ export class RecordingEngine {
         this.parents.set(`${args.type}::${args.name}`, parent ? names.get(parent) : undefined);
         return undefined;
       });
-      return program();
+      const exported = await program();
+      if (typeof exported === "object" && exported !== null) this.programExports = { ...(exported as Record<string, unknown>) };
+      return exported;
     });
     await settle(() => this.resources.length);
     return this.resources;

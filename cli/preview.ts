@@ -66,11 +66,31 @@ export async function previewProgram(
   /** Secret config values to use instead of the stack file's (tests; the file's are ciphertext). */
   secretOverrides: Record<string, unknown> = {},
 ): Promise<Recorded[]> {
+  return (await previewRun(stack, projectDir, programPath, secretOverrides)).resources;
+}
+
+/** previewProgram, with what the program exported (its stack outputs). */
+export async function previewRun(
+  stack: string,
+  projectDir: string,
+  programPath: string,
+  secretOverrides: Record<string, unknown> = {},
+): Promise<{ resources: Recorded[]; outputs: Record<string, unknown> }> {
   const engine = new RecordingEngine();
   await engine.install(stack);
   const { config, secretKeys } = engineConfig(stack, projectDir, secretOverrides);
   pulumi.runtime.setAllConfig(config, secretKeys);
-  return engine.run(() => import(programPath));
+  // The program's own error (a ConfigError from its validation) is kept out of the engine, whose
+  // stack would otherwise reject unobserved, and thrown here once the engine has settled.
+  let failure: { error: unknown } | undefined;
+  const resources = await engine.run(() =>
+    import(programPath).catch((error: unknown) => {
+      failure = { error };
+      return {};
+    }),
+  );
+  if (failure) throw failure.error;
+  return { resources, outputs: engine.programExports };
 }
 
 /** What a reviewer wants to see of each resource, one line. Secret values are never included. */

@@ -15,7 +15,7 @@ export function banner(comment: string, server: string, version: string, note: s
 export function toYaml(value: unknown): string {
   const long: string[] = [];
   const text = dump(withLongTextOut(value, long), DUMP_OPTIONS);
-  return long.length === 0 ? text : withLongTextIn(text, long) ?? dump(value, DUMP_OPTIONS);
+  return long.length === 0 ? text : (withLongTextIn(text, long) ?? dump(value, DUMP_OPTIONS));
 }
 
 const DUMP_OPTIONS = { lineWidth: -1, noRefs: true, quoteStyle: "double" } as const;
@@ -81,7 +81,13 @@ function literalBlock(s: string, indent: number): string {
   const chomp = !s.endsWith("\n") ? "-" : s.endsWith("\n\n") ? "+" : "";
   const body = chomp === "-" ? s : s.slice(0, -1);
   const pad = " ".repeat(indent);
-  return `|${chomp}\n` + body.split("\n").map((l) => (l === "" ? "" : pad + l)).join("\n");
+  return (
+    `|${chomp}\n` +
+    body
+      .split("\n")
+      .map((l) => (l === "" ? "" : pad + l))
+      .join("\n")
+  );
 }
 
 /** Drops undefined members so optional settings leave no empty keys behind. */

@@ -14,3 +14,4 @@ export * from "./reconciler";
 export * from "./cameras";
 export * from "./chunks";
 export * from "./publisher";
+export * from "./summary";

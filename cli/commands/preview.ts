@@ -21,14 +21,12 @@ export const preview: CliCommand = {
       const stack = required(o.stack, "--stack");
       const project = projectDir(o, io);
       // The Pulumi SDK loads only here: no other command pays for it.
-      const [{ loadStackConfig }, { previewProgram, tree, writePreview }, { summarize }] = await Promise.all([
-        import("../stackFile"),
-        import("../preview"),
-        import("../summary"),
-      ]);
-      const cfg = loadStackConfig(stack, project);
-      const resources = await previewProgram(stack, project, PROGRAM_PATH);
-      io.out(summarize(cfg, stack));
+      const { previewRun, tree, writePreview } = await import("../preview");
+      // The program validates the config (a bad value stops it with its ConfigError) and exports
+      // its summary: a city's camera list is parsed once, by the program, not here as well.
+      const { resources, outputs } = await previewRun(stack, project, PROGRAM_PATH);
+      if (typeof outputs.summary !== "string") throw new Error(`the program at ${PROGRAM_PATH} exported no summary`);
+      io.out(outputs.summary);
       io.out(`plan: ${resources.length} resources (${resources.filter((r) => r.custom).length} to create, the rest components)`);
       for (const line of tree(resources)) io.out(line);
       if (o.out) io.out(`wrote ${writePreview(resources, resolve(io.cwd, o.out))}`);

@@ -25,16 +25,16 @@ export const render: CliCommand = {
       const { io } = ctx;
       const stack = required(o.stack, "--stack");
       const out = resolve(io.cwd, required(o.out, "--out"));
-      const [{ loadStackConfig }, { renderToDirectory }, { summarize }] = await Promise.all([
+      const [{ loadStackConfig }, { renderToDirectory }, { stackSummary }] = await Promise.all([
         import("../stackFile"),
         import("../render"),
-        import("../summary"),
+        import("../../templates/summary"),
       ]);
       const cfg = loadStackConfig(stack, projectDir(o, io));
       if (o.manifests && cfg.target !== "kubernetes")
         throw new UsageError(`--manifests needs the kubernetes target; stack ${stack} has lkstack:target ${cfg.target}`);
       const result = renderToDirectory(cfg, out, io.env, { manifests: o.manifests === true, force: o.force === true });
-      io.out(summarize(cfg, stack));
+      io.out(stackSummary(cfg, stack));
       io.out(`wrote ${result.publicFiles.join(", ")} to ${out}`);
       io.out(`wrote ${result.secretFiles.length} secret file(s) to ${out}/secret (mode 0600)`);
       const m = result.manifests;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main, type Io } from "../../cli/main";
@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RecordingEngine } from "../../cli/engine";
 import { engineConfig, previewProgram } from "../../cli/preview";
 import { loadStackConfig } from "../../cli/stackFile";
-import { FILE_NAMES, renderPublicFiles } from "../../templates";
+import { FILE_NAMES, renderPublicFiles, stackSummary } from "../../templates";
 import { PROJECT_DIR } from "../helpers/fixtures";
 import type { Recorded } from "../helpers/mocks";
 
@@ -102,6 +102,9 @@ test("`lkstack preview --stack prod` lists every resource with secrets masked", 
   });
   expect(code).toBe(0);
   const text = lines.join("\n");
+  // The program's own summary output, of the config it validated: the same text `render` prints.
+  expect(lines[0]).toBe(stackSummary(loadStackConfig("prod", PROJECT_DIR), "prod"));
+  expect(lines[0]).toMatch(/^stack prod: target kubernetes \(namespace \S+\)\nversions: livekit-server v1\.13\.5, /);
   expect(text).toMatch(/^plan: \d+ resources/m);
   expect(text).toMatch(
     /^ {4}kubernetes:apps\/v1:Deployment lkstack-sfu {2}name=lkstack-sfu replicas=3 image=livekit\/livekit-server:v1\.13\.5/m,
@@ -134,4 +137,20 @@ test("the program's secret outputs are marked secret (shown only with --show-sec
   const cfg = loadStackConfig("dev", PROJECT_DIR);
   expect(program.publicConfig).toEqual(renderPublicFiles(cfg));
   expect(Object.keys(program.publicConfig as object)).toContain(FILE_NAMES.livekit);
+});
+
+test("`lkstack preview` of an invalid stack stops in the program's own validation, naming the config path and the fix", async () => {
+  const project = mkdtempSync(join(tmpdir(), "lkstack-preview-bad-"));
+  writeFileSync(join(project, "Pulumi.bad.yaml"), "config:\n  lkstack:target: kubernetes\n  lkstack:valkey:\n    port: 99999\n");
+  const lines: string[] = [];
+  const io: Io = { out: (s) => lines.push(s), err: (s) => lines.push(s), env: {}, cwd: project };
+  let code = -1;
+  await jest.isolateModulesAsync(async () => {
+    code = await main(["preview", "--stack", "bad", "--project", project], io);
+  });
+  expect(code).toBe(1);
+  const text = lines.join("\n");
+  expect(text).toContain("lkstack:valkey.port");
+  expect(text).toMatch(/fix: /);
+  expect(text).not.toMatch(/^plan: /m);
 });

@@ -1,7 +1,10 @@
 import { nodeLoad, participantBudget, rangeSize, sfuUdpPorts, UDP_PORTS_PER_PARTICIPANT, type StackConfig } from "../schema";
 
-/** The short, secret-free overview `lkstack render` prints. */
-export function summarize(cfg: StackConfig, stack: string): string {
+/**
+ * The short, secret-free overview of a stack: what `lkstack render` and `lkstack preview` print,
+ * and the program's `summary` stack output.
+ */
+export function stackSummary(cfg: StackConfig, stack: string): string {
   const load = nodeLoad(cfg.cameras.length, cfg.capacity.concurrentViewers, cfg.sfu.replicas, cfg.sfu.ports.udpMode);
   const udp = sfuUdpPorts(cfg.sfu.ports);
   const lines = [
