@@ -3,13 +3,24 @@ import * as jsYaml from "js-yaml";
 import { parse as parseYaml } from "yaml";
 import { toYaml } from "../../templates/common";
 
-// Every call reaches the real js-yaml; the tests read what toYaml handed it.
-jest.mock("js-yaml", () => {
-  const actual = jest.requireActual<typeof import("js-yaml")>("js-yaml");
-  return { ...actual, dump: jest.fn(actual.dump) };
-});
-const dump = jest.mocked(jsYaml.dump);
-beforeEach(() => dump.mockClear());
+/**
+ * toYaml loaded afresh over a js-yaml whose dump records what toYaml hands it (every call still
+ * reaches the real one). Module-local, not jest.mock: the mutation suite loads every test file in
+ * one module registry, where js-yaml is already loaded.
+ */
+function spied(): { toYaml: typeof toYaml; dump: jest.Mock } {
+  let out: { toYaml: typeof toYaml; dump: jest.Mock } | undefined;
+  jest.isolateModules(() => {
+    const actual = jest.requireActual<typeof import("js-yaml")>("js-yaml");
+    const dump = jest.fn(actual.dump);
+    jest.doMock("js-yaml", () => ({ ...actual, dump }));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    out = { toYaml: (require("../../templates/common") as typeof import("../../templates/common")).toYaml, dump };
+    jest.dontMock("js-yaml");
+  });
+  if (!out) throw new Error("templates/common did not load");
+  return out;
+}
 
 /** What js-yaml itself writes with toYaml's options: the bytes toYaml must reproduce. */
 const jsYamlDump = (v: unknown) => jsYaml.dump(v, { lineWidth: -1, noRefs: true, quoteStyle: "double" });
@@ -68,6 +79,7 @@ describe("toYaml", () => {
   });
 
   it("hands js-yaml a mark instead of long literal-safe text, so js-yaml never scans it", () => {
+    const { toYaml, dump } = spied();
     {
       const text = `[\n${cameras}\n]\n`;
       const out = toYaml(manifest(text));
@@ -87,6 +99,7 @@ describe("toYaml", () => {
     ["a line separator", "\u2028"],
     ["a byte-order mark", "\ufeff"],
   ])("leaves text with %s to js-yaml", (_, ch) => {
+    const { toYaml, dump } = spied();
     {
       const text = `${cameras.replace(",\n", `,${ch}`)}\n`;
       expect(toYaml({ data: { x: text } })).toBe(jsYamlDump({ data: { x: text } }));
@@ -102,6 +115,7 @@ describe("toYaml", () => {
   });
 
   it("leaves short text to js-yaml", () => {
+    const { toYaml, dump } = spied();
     {
       const text = "x\n".repeat(2047);
       toYaml({ data: { x: text } });
