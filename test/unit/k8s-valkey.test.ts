@@ -233,6 +233,39 @@ describe("Valkey objects in sentinel mode", () => {
     });
   });
 
+  it("the Valkey container listens on its port, is probed on it, mounts only valkey.conf, its auth include and its data directory", () => {
+    const c = containerOf(v.statefulSet);
+    expect(c.name).toBe("valkey");
+    expect(c.ports).toEqual([{ name: "valkey", containerPort: 6380, protocol: "TCP" }]);
+    expect(c.readinessProbe?.exec?.command).toEqual(["sh", "-c", "valkey-cli -p 6380 --no-auth-warning ping | grep -q PONG"]);
+    // The TCP listener only: a slow AOF load must not end in a restart loop.
+    expect(c.livenessProbe).toEqual({ tcpSocket: { port: "valkey" }, initialDelaySeconds: 15, periodSeconds: 20, failureThreshold: 6 });
+    expect(c.volumeMounts).toEqual([
+      { name: "config", mountPath: CONTAINER_LAYOUT.valkey.config, subPath: "valkey.conf", readOnly: true },
+      { name: "secret", mountPath: CONTAINER_LAYOUT.valkey.authInclude, subPath: "valkey-auth.conf", readOnly: true },
+      { name: "data", mountPath: CONTAINER_LAYOUT.valkey.dataDir },
+    ]);
+  });
+
+  it("the Valkey pods read their files from the stack's content-named ConfigMap and carry only their own auth include", () => {
+    const volumes = podOf(v.statefulSet).volumes ?? [];
+    expect(v.configMap.metadata?.name).toMatch(/^lkstack-valkey-config-[0-9a-f]{10}$/);
+    expect(volumes.find((x) => x.name === "config")).toEqual({ name: "config", configMap: { name: v.configMap.metadata?.name } });
+    expect(volumes.find((x) => x.name === "secret")?.secret?.items).toEqual([{ key: "valkey-auth.conf", path: "valkey-auth.conf" }]);
+  });
+
+  it("the Valkey pods roll one at a time in order, and answer by name through a headless Service on the Valkey port", () => {
+    expect(v.statefulSet.spec?.updateStrategy).toEqual({ type: "RollingUpdate" });
+    expect(v.statefulSet.spec?.podManagementPolicy).toBe("OrderedReady");
+    expect(v.service.metadata).toEqual(expect.objectContaining({ name: "lkstack-valkey", namespace: "media" }));
+    expect(v.service.spec).toEqual({
+      clusterIP: "None",
+      publishNotReadyAddresses: true,
+      selector: { "app.kubernetes.io/name": "lkstack-valkey", "app.kubernetes.io/part-of": "lkstack" },
+      ports: [{ name: "valkey", port: 6380, targetPort: "valkey", protocol: "TCP" }],
+    });
+  });
+
   it("the Sentinel container listens on its port, is probed on it, runs the start script through /bin/sh -c, mounts only sentinel.conf and its auth fragment", () => {
     const c = containerOf(sentinelOf(v).statefulSet);
     expect(c.name).toBe("sentinel");
