@@ -24,6 +24,13 @@ function afterDefer(script: string): unknown {
   return JSON.parse(r.stdout) as unknown;
 }
 
+/** The same in a plain node process, without the module: what the SDK does on its own. */
+function withoutDefer(script: string): unknown {
+  const r = spawnSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`node exited ${r.status}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as unknown;
+}
+
 /** Whether a TypeScript compiler (node_modules/typescript/lib/typescript.js, or the SDK's vendored copy) is loaded. */
 const TYPESCRIPT_LOADED = `Object.keys(require.cache).some((f) => /[\\\\/]typescript(@[^\\\\/]+)?[\\\\/](lib[\\\\/])?typescript\\.js$/.test(f))`;
 
@@ -33,12 +40,7 @@ describe("cli/deferSdkModules: the Pulumi SDK without its eager TypeScript and A
   });
 
   it("without it, the SDK does load the compiler (what the module saves)", () => {
-    const r = spawnSync(process.execPath, ["-e", `require("@pulumi/pulumi"); console.log(JSON.stringify(${TYPESCRIPT_LOADED}))`], {
-      cwd: ROOT,
-      encoding: "utf8",
-      timeout: 60_000,
-    });
-    expect(JSON.parse(r.stdout)).toBe(true);
+    expect(withoutDefer(`require("@pulumi/pulumi"); console.log(JSON.stringify(${TYPESCRIPT_LOADED}))`)).toBe(true);
   });
 
   it("the SDK's shim is the real compiler on first use", () => {
@@ -70,12 +72,7 @@ describe("cli/deferSdkModules: the Pulumi SDK without its eager TypeScript and A
 
   it("loading the SDK no longer loads the Automation API, which the SDK did load", () => {
     expect(afterDefer(`require("@pulumi/pulumi"); console.log(JSON.stringify(${AUTOMATION_LOADED}))`)).toBe(false);
-    const r = spawnSync(process.execPath, ["-e", `require("@pulumi/pulumi"); console.log(JSON.stringify(${AUTOMATION_LOADED}))`], {
-      cwd: ROOT,
-      encoding: "utf8",
-      timeout: 60_000,
-    });
-    expect(JSON.parse(r.stdout)).toBe(true);
+    expect(withoutDefer(`require("@pulumi/pulumi"); console.log(JSON.stringify(${AUTOMATION_LOADED}))`)).toBe(true);
   });
 
   it("the SDK's Automation API is the real one on first use", () => {
