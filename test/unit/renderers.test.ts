@@ -130,6 +130,21 @@ describe("turnserver.conf meaning", () => {
     expect(lines).not.toContain("no-tls");
   });
 
+  it("writes the total quota and the bandwidth caps only when set (0, the default, is coturn's own 'unlimited')", () => {
+    expect(lines.filter((l) => /^(total-quota|max-bps|bps-capacity)=/.test(l))).toEqual([]);
+    const capped = parse(
+      minimal("docker", {
+        turn: { domain: "t.example", allowedPeers: ["10.0.0.0/16"], quotas: { totalQuota: 300, maxBps: 2500000, bpsCapacity: 900000000 } },
+      }),
+    );
+    const conf = (renderStack(capped, TEST_SECRETS).turn?.publicFiles[FILE_NAMES.turn] ?? "").split("\n");
+    expect(conf.filter((l) => /^(total-quota|max-bps|bps-capacity)=/.test(l))).toEqual([
+      "total-quota=300",
+      "max-bps=2500000",
+      "bps-capacity=900000000",
+    ]);
+  });
+
   it("starts from a private joined file, never with the secret on the command line", () => {
     const script = turnserverStartScript(CONTAINER_LAYOUT);
     expect(script).toBe(
