@@ -134,7 +134,11 @@ describe("turnserver.conf meaning", () => {
     expect(lines.filter((l) => /^(total-quota|max-bps|bps-capacity)=/.test(l))).toEqual([]);
     const capped = parse(
       minimal("docker", {
-        turn: { domain: "t.example", allowedPeers: ["10.0.0.0/16"], quotas: { totalQuota: 300, maxBps: 2500000, bpsCapacity: 900000000 } },
+        turn: {
+          domain: "t.example",
+          allowedPeers: ["172.30.42.0/24"],
+          quotas: { totalQuota: 300, maxBps: 2500000, bpsCapacity: 900000000 },
+        },
       }),
     );
     const conf = (renderStack(capped, TEST_SECRETS).turn?.publicFiles[FILE_NAMES.turn] ?? "").split("\n");
