@@ -51,6 +51,7 @@ function withLongTextOut(value: unknown, long: string[]): unknown {
 
 /** The marks put back as literal blocks; undefined if a mark is not found exactly once (then js-yaml writes it all). */
 function withLongTextIn(text: string, long: string[]): string | undefined {
+  // In text order: js-yaml writes members in the order withLongTextOut met them.
   const found: { at: number; end: number; indent: number; s: string }[] = [];
   for (const [i, s] of long.entries()) {
     const mark = `${MARK}${i}\n`;
@@ -61,7 +62,6 @@ function withLongTextIn(text: string, long: string[]): string | undefined {
     if (!head) return undefined;
     found.push({ at, end: at + mark.length - 1, indent: head[1].length + 2, s });
   }
-  found.sort((a, b) => a.at - b.at);
   let out = "";
   let from = 0;
   for (const f of found) {

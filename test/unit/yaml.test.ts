@@ -107,11 +107,23 @@ describe("toYaml", () => {
     }
   });
 
-  it("leaves text to js-yaml when a mark would be ambiguous", () => {
+  it("leaves text to js-yaml when a mark would be ambiguous, wherever the look-alike stands", () => {
     const text = `${cameras}\n`;
-    const v = { a: text, b: "lkstack-literal-text-0" };
-    expect(toYaml(v)).toBe(jsYamlDump(v));
-    expect(jsYaml.load(toYaml(v))).toEqual(v);
+    for (const v of [
+      { a: text, b: "lkstack-literal-text-0" },
+      { b: "lkstack-literal-text-0", a: text },
+      { list: ["lkstack-literal-text-0"], a: text },
+    ]) {
+      expect(toYaml(v)).toBe(jsYamlDump(v));
+      expect(jsYaml.load(toYaml(v))).toEqual(v);
+    }
+  });
+
+  it("leaves to js-yaml a long line without a break, and a member whose key js-yaml writes as an explicit `? ` key", () => {
+    for (const v of [{ a: "x".repeat(5000) }, { ["k".repeat(1100)]: `${cameras}\n` }, { [`a: b\n${"k".repeat(10)}`]: `${cameras}\n` }]) {
+      expect(toYaml(v)).toBe(jsYamlDump(v));
+      expect(jsYaml.load(toYaml(v))).toEqual(v);
+    }
   });
 
   it("leaves short text to js-yaml", () => {
