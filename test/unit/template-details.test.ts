@@ -1,0 +1,102 @@
+import { parse as parseYaml } from "yaml";
+import { CONTAINER_LAYOUT } from "../../schema";
+import {
+  FILE_NAMES,
+  chunkFileName,
+  isChunkFile,
+  mountPath,
+  parseDesiredIngressFiles,
+  renderLivekitConfig,
+  renderTurnserverConf,
+} from "../../templates";
+import { minimal, parse } from "../helpers/fixtures";
+
+// Details of templates/ that the renderers' own tests reach only in passing: the chunk names the
+// reconciler and the publisher read, where each chunk is mounted, and coturn's address lines.
+
+describe("chunk files", () => {
+  it("a chunk is <prefix><at least three digits><suffix>; nothing else counts as one", () => {
+    expect(chunkFileName("cameras", 7)).toBe("cameras-007.json");
+    expect(["cameras-000.json", "cameras-1234.json"].map((n) => isChunkFile("cameras", n))).toEqual([true, true]);
+    for (const name of [
+      "cameras-00.json",
+      "cameras-abc.json",
+      "cameras-000.json.bak",
+      "xcameras-000.json",
+      "cameras-000.yaml",
+      "c-000.json",
+      "cameras-0a00.json",
+    ])
+      expect([name, isChunkFile("cameras", name)]).toEqual([name, false]);
+  });
+
+  it("each kind is mounted in its own directory", () => {
+    const l = CONTAINER_LAYOUT;
+    expect(mountPath(l, chunkFileName("cameras", 1))).toBe(`${l.cameras.ingressesDir}/cameras-001.json`);
+    expect(mountPath(l, chunkFileName("publish", 2))).toBe(`${l.publisher.camerasDir}/publish-002.json`);
+    expect(mountPath(l, chunkFileName("mediamtx", 3))).toBe(`${l.mediamtx.partsDir}/mediamtx-003.yml`);
+    expect(mountPath(l, FILE_NAMES.livekit)).toBe(l.sfu.config);
+    expect(mountPath(l, "unknown.txt")).toBeUndefined();
+  });
+});
+
+describe("the reconciler's reading of cameras-NNN.json", () => {
+  const one = (name: string) => ({ name, roomName: name, identity: name, participantName: name, fps: 25, layers: [] });
+
+  it("joins the chunks in name order and ignores every other file", () => {
+    const files = {
+      "cameras-001.json": JSON.stringify([one("camera_b")]),
+      "README.txt": "not json",
+      "cameras-000.json": JSON.stringify([one("camera_a")]),
+      "cameras-x.json": JSON.stringify([one("camera_z")]),
+    };
+    expect(parseDesiredIngressFiles(files).map((d) => d.name)).toEqual(["camera_a", "camera_b"]);
+  });
+
+  it("refuses a chunk that is not a JSON array, naming it", () => {
+    expect(() => parseDesiredIngressFiles({ "cameras-000.json": JSON.stringify(one("camera_a")) })).toThrow(
+      "cameras-000.json: not a JSON array of ingresses",
+    );
+  });
+});
+
+describe("address lines", () => {
+  it("coturn listens and relays on the given addresses, and maps its external address onto the private one", () => {
+    const cfg = parse(
+      minimal("docker", {
+        turn: {
+          domain: "t.example",
+          allowedPeers: ["172.30.42.0/24"],
+          listeningIps: ["10.1.0.5", "10.1.0.6"],
+          relayIps: ["10.1.0.7"],
+          externalIp: "198.51.100.9",
+          privateIp: "10.1.0.5",
+        },
+      } as never),
+    );
+    const lines = renderTurnserverConf(cfg, CONTAINER_LAYOUT).split("\n");
+    expect(lines.filter((l) => /^(listening-ip|relay-ip|external-ip)=/.test(l))).toEqual([
+      "listening-ip=10.1.0.5",
+      "listening-ip=10.1.0.6",
+      "relay-ip=10.1.0.7",
+      "external-ip=198.51.100.9/10.1.0.5",
+    ]);
+  });
+
+  it("livekit.yaml asks the configured STUN servers only when some are given", () => {
+    const rtcOf = (stunServers: string[]) =>
+      (
+        parseYaml(
+          renderLivekitConfig(
+            parse(minimal("kubernetes", { sfu: { nodeIp: { strategy: "stun", stunServers } } } as never)),
+            CONTAINER_LAYOUT,
+          ),
+        ) as { rtc: Record<string, unknown> }
+      ).rtc;
+    expect(rtcOf(["stun.example.test:3478"])).toEqual(
+      expect.objectContaining({ use_external_ip: true, stun_servers: ["stun.example.test:3478"] }),
+    );
+    expect(rtcOf([])).toEqual(expect.objectContaining({ use_external_ip: true }));
+    expect(rtcOf([])).not.toHaveProperty("stun_servers");
+  });
+});
