@@ -26,6 +26,8 @@ describe("chunk files", () => {
       "cameras-000.yaml",
       "c-000.json",
       "cameras-0a00.json",
+      "cameras-a000.json",
+      "cameras-000a.json",
     ])
       expect([name, isChunkFile("cameras", name)]).toEqual([name, false]);
   });
