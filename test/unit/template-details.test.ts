@@ -3,6 +3,8 @@ import { CONTAINER_LAYOUT } from "../../schema";
 import {
   FILE_NAMES,
   chunkFileName,
+  desiredIngresses,
+  desiredIngressFiles,
   isChunkFile,
   mountPath,
   parseDesiredIngressFiles,
@@ -100,5 +102,37 @@ describe("address lines", () => {
     );
     expect(rtcOf([])).toEqual(expect.objectContaining({ use_external_ip: true }));
     expect(rtcOf([])).not.toHaveProperty("stun_servers");
+  });
+});
+
+describe("each transcode camera's desired ingress", () => {
+  const cams = [
+    { id: "00000000-0000-4000-8000-000000000001", rtsp: "rtsp://10.30.1.1:554/a", name: "Lobby" },
+    { id: "00000000-0000-4000-8000-000000000002", rtsp: "rtsp://10.30.1.2:554/b", layers: ["low"] },
+  ];
+  const stack = (cameras: unknown[]) => parse(minimal("kubernetes", { cameras } as never));
+
+  it("encodes the camera's chosen layers only, at the highest frame rate among them; is named for its room, shown by the camera's name", () => {
+    const [lobby, low] = desiredIngresses(stack(cams));
+    expect(lobby.layers.map((l) => l.quality)).toEqual(["high", "medium", "low"]);
+    expect(lobby.fps).toBe(25);
+    expect(lobby.participantName).toBe("Lobby");
+    expect(low.layers).toEqual([{ quality: "low", width: 640, height: 360, bitrateKbps: 500 }]);
+    expect(low.fps).toBe(15);
+    expect(low.participantName).toBe("camera_00000000-0000-4000-8000-000000000002");
+    expect([low.name, low.roomName, low.identity]).toEqual(Array(3).fill("camera_00000000-0000-4000-8000-000000000002"));
+  });
+
+  it("cameras-000.json holds one ingress per line in a JSON array, and `[]` without cameras", () => {
+    const files = desiredIngressFiles(stack(cams));
+    const lines = files["cameras-000.json"].split("\n");
+    expect(lines[0]).toBe("[");
+    expect(lines.slice(-2)).toEqual(["]", ""]);
+    expect(lines.slice(1, -2).map((l) => (JSON.parse(l.replace(/,$/, "")) as { name: string }).name)).toEqual([
+      "camera_00000000-0000-4000-8000-000000000001",
+      "camera_00000000-0000-4000-8000-000000000002",
+    ]);
+    expect(lines[1].endsWith(",")).toBe(true);
+    expect(desiredIngressFiles(stack([]))).toEqual({ "cameras-000.json": "[]\n" });
   });
 });
