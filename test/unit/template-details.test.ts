@@ -7,6 +7,8 @@ import {
   desiredIngressFiles,
   isChunkFile,
   mountPath,
+  packInOrder,
+  utf8Bytes,
   parseDesiredIngressFiles,
   renderLivekitConfig,
   renderTurnserverConf,
@@ -134,5 +136,27 @@ describe("each transcode camera's desired ingress", () => {
     ]);
     expect(lines[1].endsWith(",")).toBe(true);
     expect(desiredIngressFiles(stack([]))).toEqual({ "cameras-000.json": "[]\n" });
+  });
+});
+
+describe("packInOrder", () => {
+  const len = (s: string) => s.length;
+
+  it("fills each chunk up to the budget exactly, frame included, in order", () => {
+    expect(packInOrder(["aaa", "bb", "c", "dddd"], len, 6, 1)).toEqual([
+      ["aaa", "bb"],
+      ["c", "dddd"],
+    ]);
+    expect(packInOrder(["aaa", "bbb"], len, 6)).toEqual([["aaa", "bbb"]]);
+    expect(packInOrder([], len, 6)).toEqual([[]]);
+  });
+
+  it("refuses an item that could fit no chunk, and takes one that fills a chunk exactly", () => {
+    expect(() => packInOrder(["abcdef"], len, 6, 1)).toThrow("one item of 6 bytes exceeds the 6-byte chunk budget");
+    expect(packInOrder(["abcde"], len, 6, 1)).toEqual([["abcde"]]);
+  });
+
+  it("counts UTF-8 bytes, not UTF-16 units", () => {
+    expect([utf8Bytes("é"), utf8Bytes("😀"), utf8Bytes("a")]).toEqual([2, 4, 1]);
   });
 });
