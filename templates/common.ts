@@ -37,7 +37,7 @@ const MARK = "lkstack-literal-text-";
 
 /** `value` with each long literal-safe string of an object member replaced by a mark (its index in `long`). */
 function withLongTextOut(value: unknown, long: string[]): unknown {
-  if (Array.isArray(value)) return value.map((v: unknown) => (typeof v === "string" ? v : withLongTextOut(v, long)));
+  if (Array.isArray(value)) return value.map((v: unknown) => withLongTextOut(v, long));
   if (typeof value !== "object" || value === null) return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
