@@ -5,6 +5,8 @@ import {
   chunkFileName,
   desiredIngresses,
   desiredIngressFiles,
+  edgeStartScript,
+  renderValkeyConf,
   isChunkFile,
   mountPath,
   packInOrder,
@@ -158,5 +160,20 @@ describe("packInOrder", () => {
 
   it("counts UTF-8 bytes, not UTF-16 units", () => {
     expect([utf8Bytes("é"), utf8Bytes("😀"), utf8Bytes("a")]).toEqual([2, 4, 1]);
+  });
+});
+
+describe("settings the servers read", () => {
+  it("valkey.conf appends to its AOF only with persistence on", () => {
+    const conf = (persistence: boolean) =>
+      renderValkeyConf(parse(minimal("kubernetes", { valkey: { persistence } } as never)), CONTAINER_LAYOUT).split("\n");
+    expect(conf(true)).toContain("appendonly yes");
+    expect(conf(false)).toContain("appendonly no");
+  });
+
+  it("the edge's watcher watches the certificate and the key it serves", () => {
+    const script = edgeStartScript(CONTAINER_LAYOUT);
+    expect(script).toContain(CONTAINER_LAYOUT.edge.tlsCert);
+    expect(script).toContain(CONTAINER_LAYOUT.edge.tlsKey);
   });
 });
