@@ -92,14 +92,20 @@ test("the metrics password (secret config, else generated) reaches livekit-serve
   );
 });
 
-test("`lkstack preview --stack prod` lists every resource with secrets masked", async () => {
-  const out = mkdtempSync(join(tmpdir(), "lkstack-preview-"));
+/** One `lkstack` invocation in its own module registry: its exit code and everything it printed. */
+async function lkstack(argv: string[], cwd: string): Promise<{ code: number; lines: string[] }> {
   const lines: string[] = [];
-  const io: Io = { out: (s) => lines.push(s), err: (s) => lines.push(s), env: {}, cwd: PROJECT_DIR };
+  const io: Io = { out: (s) => lines.push(s), err: (s) => lines.push(s), env: {}, cwd };
   let code = -1;
   await jest.isolateModulesAsync(async () => {
-    code = await main(["preview", "--stack", "prod", "--out", out], io);
+    code = await main(argv, io);
   });
+  return { code, lines };
+}
+
+test("`lkstack preview --stack prod` lists every resource with secrets masked", async () => {
+  const out = mkdtempSync(join(tmpdir(), "lkstack-preview-"));
+  const { code, lines } = await lkstack(["preview", "--stack", "prod", "--out", out], PROJECT_DIR);
   expect(code).toBe(0);
   const text = lines.join("\n");
   // The program's own summary output, of the config it validated: the same text `render` prints.
@@ -142,12 +148,7 @@ test("the program's secret outputs are marked secret (shown only with --show-sec
 test("`lkstack preview` of an invalid stack stops in the program's own validation, naming the config path and the fix", async () => {
   const project = mkdtempSync(join(tmpdir(), "lkstack-preview-bad-"));
   writeFileSync(join(project, "Pulumi.bad.yaml"), "config:\n  lkstack:target: kubernetes\n  lkstack:valkey:\n    port: 99999\n");
-  const lines: string[] = [];
-  const io: Io = { out: (s) => lines.push(s), err: (s) => lines.push(s), env: {}, cwd: project };
-  let code = -1;
-  await jest.isolateModulesAsync(async () => {
-    code = await main(["preview", "--stack", "bad", "--project", project], io);
-  });
+  const { code, lines } = await lkstack(["preview", "--stack", "bad", "--project", project], project);
   expect(code).toBe(1);
   const text = lines.join("\n");
   expect(text).toContain("lkstack:valkey.port");
