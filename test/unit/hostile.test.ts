@@ -3,7 +3,9 @@ import { parse as parseYaml } from "yaml";
 import { ConfigError, formatConfigPath, parseStackConfig, secretsFromEnv, type StackSecrets } from "../../schema";
 import {
   COTURN_MAX_LINE_BYTES,
+  ENV_MAX_LINE_BYTES,
   UnsafeLineError,
+  checkedEnv,
   coturnLines,
   envFile,
   k8sManifests,
@@ -112,6 +114,79 @@ describe("one writer per line format", () => {
     expect(() => envFile({ A: "b\nB=c" })).toThrow(/control character U\+000A/);
     expect(() => envFile({ A: '"b"' })).toThrow(/would alter/);
     expect(() => envFile({ "A B": "c" })).toThrow(/not an environment variable name/);
+  });
+});
+
+describe("each line writer names the file and the directive it refuses", () => {
+  const refusal = (f: () => unknown): UnsafeLineError => {
+    try {
+      f();
+    } catch (e) {
+      if (e instanceof UnsafeLineError) return e;
+      throw e;
+    }
+    throw new Error("nothing was refused");
+  };
+
+  it("coturn: the file, option names, empty values, inner blanks and the comment header", () => {
+    const e = refusal(() => coturnLines([["realm", "a\nx"]], "turnserver-secret.conf"));
+    expect(e.name).toBe("UnsafeLineError");
+    expect(e.message).toBe("refusing to render turnserver-secret.conf: realm holds the control character U+000A");
+    expect(refusal(() => coturnLines([["realm", ""]])).message).toMatch(
+      /^refusing to render turnserver\.conf: realm has a value coturn would alter/,
+    );
+    expect(coturnLines([["realm", "a b"]])).toBe("realm=a b\n");
+    expect(
+      coturnLines([
+        ["no-cli", true],
+        ["listening-port", 3478],
+      ]),
+    ).toBe("no-cli\nlistening-port=3478\n");
+    for (const name of ["Realm", "x realm", "realm x"])
+      expect(refusal(() => coturnLines([[name, "a"]])).message).toBe(
+        `refusing to render turnserver.conf: ${name} is not a coturn option name`,
+      );
+    expect(coturnLines([["realm", "a"]], "turnserver.conf", "# one\n# two\n")).toBe("# one\n# two\nrealm=a\n");
+    const longest = `# ${"c".repeat(COTURN_MAX_LINE_BYTES - 2)}`;
+    expect(coturnLines([], "turnserver.conf", `${longest}\n`)).toBe(`${longest}\n\n`);
+    expect(refusal(() => coturnLines([], "turnserver.conf", `${longest}c\n`)).message).toBe(
+      "refusing to render turnserver.conf: a comment is longer than coturn reads in one piece",
+    );
+    expect(refusal(() => coturnLines([], "turnserver.conf", "# a\u0000b\n")).message).toMatch(
+      /: a comment holds the control character U\+0000$/,
+    );
+  });
+
+  it("valkey: the file, directive names and the comment header", () => {
+    expect(refusal(() => valkeyLines([["requirepass", "a\rb"]], "sentinel.conf")).message).toBe(
+      "refusing to render sentinel.conf: requirepass holds the control character U+000D",
+    );
+    for (const directive of ["Bind", "x bind", "bind x", "", "bind2"])
+      expect(refusal(() => valkeyLines([[directive, "a"]])).message).toBe(
+        `refusing to render valkey.conf: ${directive} is not a directive name`,
+      );
+    expect(refusal(() => valkeyLines([[]])).message).toBe("refusing to render valkey.conf: undefined is not a directive name");
+    expect(valkeyLines([["port", "6379"]], "valkey.conf", "# one\n")).toBe("# one\nport 6379\n");
+    expect(refusal(() => valkeyLines([], "valkey.conf", "# a\u001bb\n")).message).toMatch(
+      /: a comment holds the control character U\+001B$/,
+    );
+  });
+
+  it("env: the file, blanks only at the ends, and Docker's 64 KiB line", () => {
+    expect(refusal(() => envFile({ A: "b\nB=c" }, "sfu.env")).message).toBe(
+      "refusing to render sfu.env: A holds the control character U+000A",
+    );
+    expect(refusal(() => envFile({ A: "b\nB=c" })).message).toMatch(/^refusing to render env file: /);
+    expect(refusal(() => checkedEnv({ A: "b\nB=c" })).message).toMatch(/^refusing to render env: /);
+    expect(envFile({ A: "b c", B: `it's "d"` })).toBe(`A=b c\nB=it's "d"\n`);
+    for (const v of [" b", "b ", "'b'", '"b'])
+      expect(refusal(() => envFile({ A: v })).message).toMatch(/A has a value an env-file reader would alter/);
+    const fits = "v".repeat(ENV_MAX_LINE_BYTES - "A=".length);
+    expect(checkedEnv({ A: fits })).toEqual({ A: fits });
+    expect(refusal(() => checkedEnv({ A: `${fits}v` })).message).toBe(
+      `refusing to render env: A renders a line over ${ENV_MAX_LINE_BYTES} bytes, Docker's env-file limit`,
+    );
+    expect(refusal(() => checkedEnv({ AB: `${fits}` })).message).toMatch(/AB renders a line over/);
   });
 });
 
