@@ -184,12 +184,13 @@ export function mediamtxPartStarts(cfg: StackConfig): string[] {
   if (known) return [...known];
   const ids = cfg.cameras.map((c) => c.id);
   const segments = cutBefore(renderMediamtxConfig(cfg), ids);
+  // Segment 0 is the header (no camera, so no id); segment i is camera i - 1's entry.
   const items = segments.map((seg, i) => ({
-    id: i === 0 ? undefined : ids[i - 1],
+    id: ids[i - 1] as string | undefined,
     bytes: utf8Bytes(seg) + (i === 0 ? MEDIAMTX_SECRET_ALLOWANCE.header : credentialAllowance(cfg.cameras[i - 1])),
   }));
+  // The first part starts with the header, so it has no camera to start at.
   const starts = packInOrder(items, (it) => it.bytes, CHUNK_BUDGET.secret)
-    .slice(1)
     .map((group) => group[0].id)
     .filter((id): id is string => id !== undefined);
   partStarts.set(cfg, starts);
