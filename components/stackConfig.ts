@@ -18,13 +18,34 @@ import type { ProvidedSecrets } from "./secrets";
  * schema `lkstack render` uses. Structured keys are plain objects (Pulumi.yaml config types cannot
  * describe objects), so zod does the typing; a bad value fails here, before any resource exists.
  */
-export function readStackConfig(config: pulumi.Config = new pulumi.Config(CONFIG_NAMESPACE)): StackConfig {
+export function readStackConfig(read: ConfigReader = engineConfig()): StackConfig {
   const raw: Record<string, unknown> = {};
   for (const key of STACK_KEYS) {
-    const value = key === "target" ? config.get(key) : config.getObject<unknown>(key);
-    if (value !== undefined) raw[`${CONFIG_NAMESPACE}:${key}`] = value;
+    const value = read(key);
+    // A value that is not JSON goes to the schema as text, which names its lkstack: path and type.
+    if (value !== undefined) raw[`${CONFIG_NAMESPACE}:${key}`] = key === "target" ? value : jsonOrText(value);
   }
   return parseStackConfig(structuredConfigFrom(raw));
+}
+
+/** One `lkstack:` key's value as the engine holds it (text; structured keys as JSON). */
+export type ConfigReader = (key: string) => string | undefined;
+
+/**
+ * The engine's `lkstack:` config, read once: each `pulumi.Config` read parses the whole stack config
+ * again, and a city's camera list makes that about a millisecond per key (bench/cli).
+ */
+export function engineConfig(): ConfigReader {
+  const all = pulumi.runtime.allConfig();
+  return (key) => all[`${CONFIG_NAMESPACE}:${key}`];
+}
+
+function jsonOrText(v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
 }
 
 /** Secret config keys holding one string (the others hold JSON). */
@@ -46,18 +67,11 @@ const givenShape = z
  * Checks the secret config with the rules `lkstack render` applies to env (schema/secrets.ts), from
  * the plaintext the engine hands the program, so a bad value stops the run before any resource.
  */
-export function checkProvidedSecrets(
-  read: (key: string) => string | undefined = (k) => pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:${k}`),
-): void {
+export function checkProvidedSecrets(read: ConfigReader = engineConfig()): void {
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(givenShape.shape)) {
     const v = read(key);
-    if (v === undefined) continue;
-    try {
-      raw[key] = PLAIN_STRING_KEYS.has(key) ? v : JSON.parse(v);
-    } catch {
-      raw[key] = v;
-    }
+    if (v !== undefined) raw[key] = PLAIN_STRING_KEYS.has(key) ? v : jsonOrText(v);
   }
   const shaped = givenShape.safeParse(raw);
   if (!shaped.success) throw new ConfigError(problemsFromZod(shaped.error, () => Object.keys(givenShape.shape)));
@@ -78,19 +92,26 @@ export function checkProvidedSecrets(
 }
 
 /** Secrets given with `pulumi config set --secret` (each optional; the stack generates the rest). */
-export function readProvidedSecrets(config: pulumi.Config = new pulumi.Config(CONFIG_NAMESPACE)): ProvidedSecrets & {
+export function readProvidedSecrets(read: ConfigReader = engineConfig()): ProvidedSecrets & {
   cameraCredentials: pulumi.Output<StackSecrets["cameraCredentials"]>;
 } {
-  checkProvidedSecrets((k) => pulumi.runtime.getConfig(`${config.name}:${k}`));
+  checkProvidedSecrets(read);
+  // Checked above, so each JSON value parses; each is marked secret as pulumi.Config#getSecret* would.
+  const text = (key: string) => {
+    const v = read(key);
+    return v === undefined ? undefined : pulumi.secret(v);
+  };
+  const json = <T>(key: string) => {
+    const v = read(key);
+    return v === undefined ? undefined : pulumi.secret(JSON.parse(v) as T);
+  };
   return {
-    apiKeys: config.getSecretObject<StackSecrets["apiKeys"]>("apiKeys"),
-    turnSecrets: config.getSecretObject<string[]>("turnSecrets"),
-    valkeyPassword: config.getSecret("valkeyPassword"),
-    mediamtxApiPassword: config.getSecret("mediamtxApiPassword"),
-    mediamtxReadPassword: config.getSecret("mediamtxReadPassword"),
-    metricsPassword: config.getSecret("metricsPassword"),
-    cameraCredentials:
-      config.getSecretObject<StackSecrets["cameraCredentials"]>("cameraCredentials") ??
-      pulumi.secret<StackSecrets["cameraCredentials"]>({}),
+    apiKeys: json<StackSecrets["apiKeys"]>("apiKeys"),
+    turnSecrets: json<string[]>("turnSecrets"),
+    valkeyPassword: text("valkeyPassword"),
+    mediamtxApiPassword: text("mediamtxApiPassword"),
+    mediamtxReadPassword: text("mediamtxReadPassword"),
+    metricsPassword: text("metricsPassword"),
+    cameraCredentials: json<StackSecrets["cameraCredentials"]>("cameraCredentials") ?? pulumi.secret<StackSecrets["cameraCredentials"]>({}),
   };
 }
