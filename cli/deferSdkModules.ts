@@ -1,7 +1,7 @@
 // Our own (no library defers one module of another package): the Pulumi SDK loads, with its index,
-// two parts `lkstack preview` never uses: the TypeScript compiler (about 9 MB of JavaScript, for
-// closure serialization; about 0.15 s of CPU) and the Automation API (its workspace, `execa`, the
-// package-data normalizer; about 0.03 s). Imported for its effect, before the SDK: each is
+// parts `lkstack preview` never uses: the TypeScript compiler (about 9 MB of JavaScript, for
+// closure serialization; about 0.15 s of CPU), the Automation API (its workspace, `execa`, the
+// package-data normalizer; about 0.03 s) and gRPC with the engine's service stubs (about 0.7 MB). Imported for its effect, before the SDK: each is
 // registered as a module whose first use loads the real one, so the SDK behaves the same and only
 // a run that needs it pays for it.
 import Module from "node:module";
@@ -66,14 +66,15 @@ export function deferTypescript(): boolean {
   );
 }
 
-/** Defers the SDK's Automation API; false (and nothing changed) if it has none or it already loaded. */
-export function deferAutomation(): boolean {
-  const path = resolved("@pulumi/pulumi/automation");
-  if (path === undefined) return false;
+/**
+ * Puts a stand-in for the module at `path` in the cache whose first use loads the real one (which
+ * then stays cached); false (and nothing changed) if it already loaded.
+ */
+function deferModule(path: string): boolean {
   const standIn = register(
     path,
     onFirstUse(() => {
-      // The stand-in leaves the cache, so this loads the real module (which then stays cached).
+      // The stand-in leaves the cache, so this loads the real module.
       if (require.cache[path] === standIn) Reflect.deleteProperty(require.cache, path);
       return Module.createRequire(path)(path) as object;
     }, true),
@@ -81,5 +82,34 @@ export function deferAutomation(): boolean {
   return standIn !== undefined;
 }
 
+/** Defers the SDK's Automation API; false (and nothing changed) if it has none or it already loaded. */
+export function deferAutomation(): boolean {
+  const path = resolved("@pulumi/pulumi/automation");
+  return path !== undefined && deferModule(path);
+}
+
+/** The SDK's gRPC service stubs, each of which builds its client classes with gRPC as it loads. */
+const GRPC_STUBS = ["callback", "engine", "resource", "provider"].map((s) => `@pulumi/pulumi/proto/${s}_grpc_pb.js`);
+
+/**
+ * Defers gRPC and the SDK's service stubs: a mocked run talks to no engine. False (and nothing
+ * changed) if the SDK has none of them or any already loaded.
+ */
+export function deferGrpc(): boolean {
+  const sdk = resolved("@pulumi/pulumi");
+  if (sdk === undefined) return false;
+  const fromSdk = Module.createRequire(sdk);
+  const paths = ["@grpc/grpc-js", ...GRPC_STUBS].map((r) => {
+    try {
+      return fromSdk.resolve(r);
+    } catch {
+      return undefined;
+    }
+  });
+  if (paths.some((p) => p === undefined || require.cache[p] !== undefined)) return false;
+  return paths.every((p) => p !== undefined && deferModule(p));
+}
+
 deferTypescript();
 deferAutomation();
+deferGrpc();

@@ -34,7 +34,7 @@ function withoutDefer(script: string): unknown {
 /** Whether a TypeScript compiler (node_modules/typescript/lib/typescript.js, or the SDK's vendored copy) is loaded. */
 const TYPESCRIPT_LOADED = `Object.keys(require.cache).some((f) => /[\\\\/]typescript(@[^\\\\/]+)?[\\\\/](lib[\\\\/])?typescript\\.js$/.test(f))`;
 
-describe("cli/deferSdkModules: the Pulumi SDK without its eager TypeScript and Automation API loads", () => {
+describe("cli/deferSdkModules: the Pulumi SDK without its eager TypeScript, Automation API and gRPC loads", () => {
   it("loading the SDK no longer loads the TypeScript compiler", () => {
     expect(afterDefer(`require("@pulumi/pulumi"); console.log(JSON.stringify(${TYPESCRIPT_LOADED}))`)).toBe(false);
   });
@@ -90,5 +90,33 @@ describe("cli/deferSdkModules: the Pulumi SDK without its eager TypeScript and A
         keys: Object.keys(pulumi.automation).includes("LocalWorkspace"),
       }));`;
     expect(afterDefer(script)).toEqual({ before: false, after: true, workspace: "function", stack: "function", same: true, keys: true });
+  });
+
+  /** Whether gRPC's own code (its channel, past the package index) is loaded. */
+  const GRPC_LOADED = `Object.keys(require.cache).some((f) => /[\\\\/]@grpc[\\\\/]grpc-js[\\\\/]build[\\\\/]src[\\\\/]channel\\.js$/.test(f))`;
+
+  it("loading the SDK and running a mocked program no longer loads gRPC, which the SDK did load", () => {
+    const script = `
+      const pulumi = require("@pulumi/pulumi");
+      pulumi.runtime.setMocks({ newResource: (a) => ({ id: a.name, state: a.inputs }), call: (a) => a.inputs }, "p", "s", false).then(() =>
+        pulumi.runtime.runInPulumiStack(async () => { new pulumi.CustomResource("test:index:Thing", "thing", { size: 3 }); return {}; })
+      ).then(() => console.log(JSON.stringify(${GRPC_LOADED})));`;
+    expect(afterDefer(script)).toBe(false);
+    expect(withoutDefer(`require("@pulumi/pulumi"); console.log(JSON.stringify(${GRPC_LOADED}))`)).toBe(true);
+  });
+
+  it("gRPC and the engine's service stubs are the real ones on first use", () => {
+    const script = `
+      const stubs = require("@pulumi/pulumi/proto/resource_grpc_pb.js");
+      const before = ${GRPC_LOADED};
+      const grpc = require("@grpc/grpc-js");
+      console.log(JSON.stringify({
+        before,
+        client: typeof stubs.ResourceMonitorClient,
+        unavailable: grpc.status.UNAVAILABLE,
+        server: typeof grpc.Server,
+        after: ${GRPC_LOADED},
+      }));`;
+    expect(afterDefer(script)).toEqual({ before: false, client: "function", unavailable: 14, server: "function", after: true });
   });
 });

@@ -1,5 +1,11 @@
 import { RecordingEngine } from "../../cli/engine";
 
+/** The SDK's own tracker (internal, so untyped): it puts a captured stack on each promise it wraps. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { debuggablePromise } = require("@pulumi/pulumi/runtime/debuggable") as {
+  debuggablePromise: <T>(p: Promise<T>, ctx: string) => Promise<T>;
+};
+
 // The CLI's mocked engine (`lkstack preview`): what it records, and what it reports back to the
 // program, which reads only a Kubernetes object's name (for Secrets and ConfigMaps it mounts).
 
@@ -40,5 +46,24 @@ describe("the recording engine", () => {
       inputs: { length: 48 },
     });
     expect(password.state).toEqual({ length: 48, result: "generated-turn-0123456789abcdefghijklmnopqrstuv" });
+  });
+
+  it("while the program runs, its own errors keep their stacks; the SDK's promise stacks are dropped; afterwards nothing is changed", async () => {
+    const before = Error.prepareStackTrace;
+    const engine = new RecordingEngine();
+    await engine.install("unit");
+    let stack = "";
+    let sdkStack: string | undefined = "not read";
+    await engine.run(async () => {
+      stack = new Error("from the program").stack ?? "";
+      const tracked: Promise<number> & { _debugStackTrace?: string } = Promise.resolve(1);
+      await debuggablePromise(tracked, "unit");
+      sdkStack = tracked._debugStackTrace;
+      return {};
+    });
+    expect(stack.split("\n")[0]).toBe("Error: from the program");
+    expect(stack.split("\n")[1]).toMatch(/^ {4}at .*recording-engine\.test\.ts:\d+:\d+\)?$/);
+    expect(sdkStack).toBe("");
+    expect(Error.prepareStackTrace).toBe(before);
   });
 });
