@@ -1,7 +1,7 @@
 // Our own (no library defers one module of another package): the Pulumi SDK loads, with its index,
 // parts `lkstack preview` never uses: the TypeScript compiler (about 9 MB of JavaScript, for
 // closure serialization; about 0.15 s of CPU), the Automation API (its workspace, `execa`, the
-// package-data normalizer; about 0.03 s) and gRPC with the engine's service stubs (about 0.7 MB). Imported for its effect, before the SDK: each is
+// package-data normalizer; about 0.03 s) gRPC with the engine's service stubs (about 0.7 MB) and the package-data tools closure packaging uses. Imported for its effect, before the SDK: each is
 // registered as a module whose first use loads the real one, so the SDK behaves the same and only
 // a run that needs it pays for it.
 import Module from "node:module";
@@ -110,6 +110,38 @@ export function deferGrpc(): boolean {
   return paths.every((p) => p !== undefined && deferModule(p));
 }
 
+/**
+ * Defers the SDK's code-path search (closure packaging: `normalize-package-data`, SPDX tables
+ * sorted as they load). The SDK's runtime index copies its functions when it loads, so each of
+ * those is a function that loads the real module when called; anything else loads it at once.
+ */
+export function deferCodePaths(): boolean {
+  const path = resolved("@pulumi/pulumi/runtime/closure/codePaths");
+  if (path === undefined) return false;
+  let real: Record<string | symbol, unknown> | undefined;
+  const load = (): Record<string | symbol, unknown> => {
+    if (require.cache[path] === standIn) Reflect.deleteProperty(require.cache, path);
+    return (real ??= Module.createRequire(path)(path) as Record<string | symbol, unknown>);
+  };
+  const later =
+    (name: string) =>
+    (...args: unknown[]): unknown =>
+      (load()[name] as (...a: unknown[]) => unknown)(...args);
+  const copied = new Map(["computeCodePaths", "findWorkspaceRoot", "packageArchivePath"].map((n) => [n, later(n)]));
+  const standIn = register(
+    path,
+    new Proxy(
+      {},
+      {
+        get: (_, key) =>
+          real ? real[key] : key === "__esModule" ? true : typeof key === "string" && copied.has(key) ? copied.get(key) : load()[key],
+      },
+    ),
+  );
+  return standIn !== undefined;
+}
+
 deferTypescript();
 deferAutomation();
 deferGrpc();
+deferCodePaths();

@@ -119,4 +119,29 @@ describe("cli/deferSdkModules: the Pulumi SDK without its eager TypeScript, Auto
       }));`;
     expect(afterDefer(script)).toEqual({ before: false, client: "function", unavailable: 14, server: "function", after: true });
   });
+
+  /** Whether the package-data normalizer closure packaging uses is loaded. */
+  const PACKAGE_TOOLS_LOADED = `Object.keys(require.cache).some((f) => /[\\\\/]normalize-package-data[\\\\/]/.test(f))`;
+
+  it("loading the SDK no longer loads closure packaging's package tools, which the SDK did load", () => {
+    expect(afterDefer(`require("@pulumi/pulumi"); console.log(JSON.stringify(${PACKAGE_TOOLS_LOADED}))`)).toBe(false);
+    expect(withoutDefer(`require("@pulumi/pulumi"); console.log(JSON.stringify(${PACKAGE_TOOLS_LOADED}))`)).toBe(true);
+  });
+
+  it("the SDK's code-path search is the real one when called", () => {
+    const script = `
+      const pulumi = require("@pulumi/pulumi");
+      const before = ${PACKAGE_TOOLS_LOADED};
+      pulumi.runtime.computeCodePaths().then((paths) => {
+        const real = require("@pulumi/pulumi/runtime/closure/codePaths");
+        console.log(JSON.stringify({
+          before,
+          after: ${PACKAGE_TOOLS_LOADED},
+          map: paths instanceof Map,
+          zod: paths.has("node_modules/zod"),
+          archive: real.packageArchivePath("a/node_modules/b", "c"),
+        }));
+      });`;
+    expect(afterDefer(script)).toEqual({ before: false, after: true, map: true, zod: true, archive: expect.any(String) });
+  });
 });
