@@ -14,8 +14,13 @@ import {
   parseDesiredIngressFiles,
   renderLivekitConfig,
   renderTurnserverConf,
+  renderIngressSecretBody,
+  renderCaddyfile,
+  publisherWebhookUrls,
+  publishedCameraFiles,
+  CHUNK_BUDGET,
 } from "../../templates";
-import { minimal, parse } from "../helpers/fixtures";
+import { TEST_SECRETS, minimal, parse, stackFromFile } from "../helpers/fixtures";
 
 // Details of templates/ that the renderers' own tests reach only in passing: the chunk names the
 // reconciler and the publisher read, where each chunk is mounted, and coturn's address lines.
@@ -175,5 +180,98 @@ describe("settings the servers read", () => {
     const script = edgeStartScript(CONTAINER_LAYOUT);
     expect(script).toContain(CONTAINER_LAYOUT.edge.tlsCert);
     expect(script).toContain(CONTAINER_LAYOUT.edge.tlsKey);
+  });
+});
+
+describe("the publisher's webhooks and camera files", () => {
+  const IMAGE = "registry.example.org/cctv/lkstack-publisher:0.1.0";
+  const passthrough = (i: number) => ({
+    id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+    rtsp: `rtsp://10.70.${Math.floor(i / 250)}.${(i % 250) + 1}:554`,
+    streams: {
+      high: { path: "/main", width: 1920, height: 1080, bitrateKbps: 4000 },
+      low: { path: "/sub", width: 640, height: 360, bitrateKbps: 500 },
+    },
+  });
+  const transcode = { id: "00000000-0000-4000-8000-00000000ffff", rtsp: "rtsp://10.70.9.9:554/main" };
+  type Target = "kubernetes" | "docker";
+  const stack = (target: Target, cameras: unknown[], extra: Record<string, unknown> = {}) =>
+    parse(minimal(target, { cameras, publisher: { image: IMAGE, onDemand: true, camerasPerReplica: 2 }, ...extra } as never));
+
+  it("on Kubernetes, LiveKit posts to each publisher pod by its stable name", () => {
+    const cfg = stack("kubernetes", [0, 1, 2].map(passthrough), { kubernetes: { namespace: "media" } });
+    expect(publisherWebhookUrls(cfg)).toEqual(
+      [0, 1].map((i) => `http://lkstack-publisher-${i}.lkstack-publisher.media.svc.cluster.local:${cfg.publisher.ports.health}/webhook`),
+    );
+  });
+
+  it("on a Docker host, to the publisher's fixed address; in a Swarm, to its service name", () => {
+    const host = stack("docker", [passthrough(0)]);
+    expect(host.docker.subnet).toBe("172.30.42.0/24");
+    expect(publisherWebhookUrls(host)).toEqual([`http://172.30.42.15:${host.publisher.ports.health}/webhook`]);
+    const swarm = stack("docker", [passthrough(0)], { docker: { mode: "swarm" } });
+    expect(publisherWebhookUrls(swarm)).toEqual([`http://lkstack-publisher:${swarm.publisher.ports.health}/webhook`]);
+  });
+
+  it("no webhook without a publisher to take it, or without on-demand publishing", () => {
+    for (const target of ["kubernetes", "docker"] as const) {
+      expect(publisherWebhookUrls(stack(target, [transcode]))).toEqual([]);
+      const always = parse(minimal(target, { cameras: [passthrough(0)], publisher: { image: IMAGE } } as never));
+      expect(publisherWebhookUrls(always)).toEqual([]);
+    }
+  });
+
+  it("publish-NNN.json: a JSON array, one camera per line; an empty array without passthrough cameras", () => {
+    expect(publishedCameraFiles(stack("kubernetes", [transcode]))).toEqual({ "publish-000.json": "[]\n" });
+    const files = publishedCameraFiles(stack("kubernetes", [passthrough(0), transcode, passthrough(1)]));
+    expect(Object.keys(files)).toEqual(["publish-000.json"]);
+    const lines = files["publish-000.json"].split("\n");
+    expect(lines[0]).toBe("[");
+    expect(lines.slice(-2)).toEqual(["]", ""]);
+    expect(lines.slice(1, -2).map((l) => (JSON.parse(l.replace(/,$/, "")) as { id: string }).id)).toEqual([
+      passthrough(0).id,
+      passthrough(1).id,
+    ]);
+    expect(lines[1].endsWith(",")).toBe(true);
+    expect(JSON.parse(files["publish-000.json"])).toHaveLength(2);
+  });
+
+  it("each file stays under the public chunk budget and could not have taken the next camera", () => {
+    const cfg = stack(
+      "kubernetes",
+      Array.from({ length: 4000 }, (_, i) => passthrough(i)),
+      { publisher: { image: IMAGE, camerasPerReplica: 500 }, sfu: { replicas: 16 } },
+    );
+    const bodies = Object.values(publishedCameraFiles(cfg));
+    expect(bodies.length).toBeGreaterThan(1);
+    bodies.forEach((body, k) => {
+      expect(Buffer.byteLength(body)).toBeLessThanOrEqual(CHUNK_BUDGET.public);
+      const next = bodies[k + 1]?.split("\n")[1]?.replace(/,$/, "");
+      if (next !== undefined) expect(Buffer.byteLength(body) + Buffer.byteLength(next) + 2).toBeGreaterThan(CHUNK_BUDGET.public);
+    });
+  });
+});
+
+describe("the Ingress's secret body and the edge's Caddyfile", () => {
+  it("the Ingress gets the Valkey password, and the Sentinel password too when Sentinel runs", () => {
+    const standalone = parseYaml(renderIngressSecretBody(parse(minimal("kubernetes")), TEST_SECRETS)) as { redis: Record<string, unknown> };
+    expect(standalone.redis.password).toBe(TEST_SECRETS.valkeyPassword);
+    expect(standalone.redis).not.toHaveProperty("sentinel_password");
+    const sentinel = parseYaml(
+      renderIngressSecretBody(parse(minimal("kubernetes", { valkey: { mode: "sentinel" } } as never)), TEST_SECRETS),
+    ) as {
+      redis: Record<string, unknown>;
+    };
+    expect(sentinel.redis.sentinel_password).toBe(TEST_SECRETS.valkeyPassword);
+  });
+
+  it("the Caddyfile binds to one address only when asked", () => {
+    const cfg = stackFromFile("dev");
+    const layout = CONTAINER_LAYOUT;
+    const bound = renderCaddyfile(cfg, layout, { port: 8443, upstream: "127.0.0.1:7880", bind: "127.0.0.1" }).split("\n");
+    const site = `https://${cfg.edge.host}:8443 {`;
+    expect(bound).toContain(site);
+    expect(bound[bound.indexOf(site) + 1]).toBe("\tbind 127.0.0.1");
+    expect(renderCaddyfile(cfg, layout, { port: 8443, upstream: "127.0.0.1:7880" })).not.toMatch(/\tbind /);
   });
 });
