@@ -1,3 +1,7 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { CONTAINER_LAYOUT } from "../../schema";
 import {
@@ -6,6 +10,7 @@ import {
   desiredIngresses,
   desiredIngressFiles,
   edgeStartScript,
+  certWatchScript,
   renderValkeyConf,
   isChunkFile,
   mountPath,
@@ -175,6 +180,44 @@ describe("settings the servers read", () => {
     expect(conf(true)).toContain("appendonly yes");
     expect(conf(false)).toContain("appendonly no");
   });
+
+  it("the certificate watcher runs its command once the files changed and held still, once per change, and ends with the server", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lkstack-certwatch-"));
+    const [cert, key, log] = ["cert.pem", "key.pem", "reloads"].map((f) => join(dir, f));
+    writeFileSync(cert, "cert 1");
+    writeFileSync(key, "key 1");
+    writeFileSync(log, "");
+    const reloads = () => readFileSync(log, "utf8");
+    const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    // The server stands in as `sleep`: the script's closing exec makes it the watched process.
+    const script = `${certWatchScript({ cert, key }, `echo reload >> ${log}`, 2)} exec sleep 8`;
+    const server = spawn("sh", ["-c", script], { stdio: "ignore", detached: true });
+    const ended = new Promise<number | null>((resolve) => server.on("exit", resolve));
+    try {
+      // A check passes with nothing changed: nothing runs.
+      await wait(2500);
+      expect(reloads()).toBe("");
+      const changed = Date.now();
+      writeFileSync(cert, "cert 2");
+      writeFileSync(key, "key 2");
+      while (reloads() === "" && Date.now() - changed < 6000) await wait(100);
+      // Not at the check that saw the change but at the next one, when it held still (cert-manager
+      // and `cp` may write one file a moment before the other): a full period later at least.
+      expect(Date.now() - changed).toBeGreaterThanOrEqual(1900);
+      expect(reloads()).toBe("reload\n");
+      expect(await ended).toBe(0);
+      // After the server, no watcher is left to act on a change (two periods would reload).
+      writeFileSync(cert, "cert 3");
+      await wait(4500);
+      expect(reloads()).toBe("reload\n");
+    } finally {
+      try {
+        process.kill(-(server.pid ?? 0), "SIGKILL");
+      } catch {
+        // The group is gone: nothing outlived the server.
+      }
+    }
+  }, 25_000);
 
   it("the edge's watcher watches the certificate and the key it serves", () => {
     const script = edgeStartScript(CONTAINER_LAYOUT);
