@@ -53,4 +53,13 @@ describe("the stack summary", () => {
     expect(l["per-node"]).toMatch(/^per-node participants: \d+ planned, all on UDP port 50000 \(single-port mode\)$/);
     expect(l.sfu).toMatch(/; node ip static 203\.0\.113\.7$/);
   });
+
+  it("TURN without TLS lists no TLS port; Valkey says whether it persists", () => {
+    const line = (persistence: boolean) =>
+      linesOf(stackSummary(parse(minimal("kubernetes", { turn: { tls: { enabled: false } }, valkey: { persistence } } as never)), "s"));
+    const off = line(false);
+    expect(off.turn).toMatch(/^turn: turn\.example\.test 3478\/udp\+tcp, relay \d+-\d+\/udp, /);
+    expect(off.valkey).toMatch(/, persistence off$/);
+    expect(line(true).valkey).toMatch(/, persistence on$/);
+  });
 });
