@@ -21,7 +21,7 @@ export const OBJECT_LIMITS = {
  */
 export const CHUNK_BUDGET = { public: 800 * 1024, secret: 450 * 1024 } as const;
 
-export const utf8Bytes = (s: string): number => Buffer.byteLength(s, "utf8");
+export const utf8Bytes = (s: string): number => Buffer.byteLength(s);
 
 /**
  * Packs items in order into as few chunks as fit `budget` bytes each (`fixed` bytes per chunk for
@@ -34,7 +34,8 @@ export function packInOrder<T>(items: readonly T[], size: (t: T) => number, budg
   for (const item of items) {
     const n = size(item);
     if (fixed + n > budget) throw new Error(`one item of ${n} bytes exceeds the ${budget}-byte chunk budget`);
-    if (current.length > 0 && used + n > budget) {
+    // (An empty chunk never overflows: the item alone fits, or it was refused above.)
+    if (used + n > budget) {
       out.push(current);
       current = [];
       used = fixed;
@@ -42,7 +43,8 @@ export function packInOrder<T>(items: readonly T[], size: (t: T) => number, budg
     current.push(item);
     used += n;
   }
-  if (current.length > 0 || out.length === 0) out.push(current);
+  // The last chunk: with items it holds at least the last one; without, it is the one empty chunk.
+  out.push(current);
   return out;
 }
 

@@ -1,11 +1,17 @@
 import fc from "fast-check";
 import { parse as parseYaml } from "yaml";
-import { ConfigError, formatConfigPath, parseStackConfig, secretsFromEnv, type StackSecrets } from "../../schema";
+import { CONTAINER_LAYOUT, ConfigError, formatConfigPath, parseStackConfig, secretsFromEnv, type StackSecrets } from "../../schema";
 import {
   COTURN_MAX_LINE_BYTES,
   ENV_MAX_LINE_BYTES,
   UnsafeLineError,
   checkedEnv,
+  renderTurnserverConf,
+  renderTurnserverAuth,
+  renderValkeyConf,
+  renderValkeyAuth,
+  renderSentinelConf,
+  renderSentinelAuth,
   coturnLines,
   envFile,
   k8sManifests,
@@ -169,6 +175,27 @@ describe("each line writer names the file and the directive it refuses", () => {
     expect(valkeyLines([["port", "6379"]], "valkey.conf", "# one\n")).toBe("# one\nport 6379\n");
     expect(refusal(() => valkeyLines([], "valkey.conf", "# a\u001bb\n")).message).toMatch(
       /: a comment holds the control character U\+001B$/,
+    );
+  });
+
+  it("each renderer names its own file when a value slipped past the schema", () => {
+    const cfg = parse(minimal("kubernetes", { valkey: { mode: "sentinel" } } as never));
+    const broken = "a\nb";
+    const named = (f: () => unknown) => refusal(f).message.replace(/ holds the control character U\+000A$/, "");
+    expect(named(() => renderTurnserverConf({ ...cfg, turn: { ...cfg.turn, realm: broken } }, CONTAINER_LAYOUT))).toBe(
+      "refusing to render turnserver.conf: realm",
+    );
+    expect(named(() => renderTurnserverAuth({ ...SECRETS, turnSecrets: [broken] }))).toBe(
+      "refusing to render turnserver-auth.conf: static-auth-secret",
+    );
+    expect(named(() => renderValkeyConf({ ...cfg, valkey: { ...cfg.valkey, maxmemory: broken } }, CONTAINER_LAYOUT))).toBe(
+      "refusing to render valkey.conf: maxmemory",
+    );
+    expect(named(() => renderValkeyAuth({ ...SECRETS, valkeyPassword: broken }))).toBe("refusing to render valkey-auth.conf: requirepass");
+    const master = { ...cfg, valkey: { ...cfg.valkey, sentinel: { ...cfg.valkey.sentinel, masterName: broken } } };
+    expect(named(() => renderSentinelConf(master, CONTAINER_LAYOUT))).toBe("refusing to render sentinel.conf: sentinel");
+    expect(named(() => renderSentinelAuth(cfg, { ...SECRETS, valkeyPassword: broken }))).toBe(
+      "refusing to render sentinel-auth.conf: sentinel",
     );
   });
 

@@ -226,6 +226,45 @@ describe("settings the servers read", () => {
   });
 });
 
+describe("coturn's threads, the edge's host and the cameras files' budget", () => {
+  it("coturn runs one relay thread per core of its CPU limit, rounded up, at least one", () => {
+    const cpus = (cpu: string) =>
+      renderTurnserverConf(
+        parse(
+          minimal("kubernetes", {
+            turn: { resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu, memory: "512Mi" } } },
+          } as never),
+        ),
+        CONTAINER_LAYOUT,
+      )
+        .split("\n")
+        .filter((l) => l.startsWith("cpus="));
+    expect(cpus("2500m")).toEqual(["cpus=3"]);
+    expect(cpus("250m")).toEqual(["cpus=1"]);
+  });
+
+  it("the Caddyfile refuses a stack without the edge's host (the schema requires one)", () => {
+    const cfg = stackFromFile("dev");
+    expect(() => renderCaddyfile({ ...cfg, edge: { ...cfg.edge, host: undefined } }, CONTAINER_LAYOUT)).toThrow(
+      "lkstack:edge.host is unset (validation requires it with the edge on)",
+    );
+  });
+
+  it("cameras-NNN.json: each file under the public chunk budget, and none could have taken the next camera", () => {
+    const cameras = Array.from({ length: 6000 }, (_, i) => ({
+      id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+      rtsp: `rtsp://10.80.${Math.floor(i / 250)}.${(i % 250) + 1}:554/main`,
+    }));
+    const bodies = Object.values(desiredIngressFiles(parse(minimal("kubernetes", { cameras, sfu: { replicas: 24 } } as never))));
+    expect(bodies.length).toBeGreaterThan(1);
+    bodies.forEach((body, k) => {
+      expect(Buffer.byteLength(body)).toBeLessThanOrEqual(CHUNK_BUDGET.public);
+      const next = bodies[k + 1]?.split("\n")[1]?.replace(/,$/, "");
+      if (next !== undefined) expect(Buffer.byteLength(body) + Buffer.byteLength(next) + 2).toBeGreaterThan(CHUNK_BUDGET.public);
+    });
+  });
+});
+
 describe("the publisher's webhooks and camera files", () => {
   const IMAGE = "registry.example.org/cctv/lkstack-publisher:0.1.0";
   const passthrough = (i: number) => ({

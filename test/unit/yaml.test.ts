@@ -126,13 +126,16 @@ describe("toYaml", () => {
     }
   });
 
-  it("leaves short text to js-yaml", () => {
-    const { toYaml, dump } = spied();
-    {
-      const text = "x\n".repeat(2047);
-      toYaml({ data: { x: text } });
-      expect(JSON.stringify(dump.mock.calls[0][0])).toContain("x\\nx\\n");
+  it("leaves text under 4096 characters to js-yaml, and takes it from 4096 on", () => {
+    const handed = (text: string): string => {
+      const { toYaml, dump } = spied();
+      expect(toYaml({ data: { x: text } })).toBe(jsYamlDump({ data: { x: text } }));
       expect(dump).toHaveBeenCalledTimes(1);
-    }
+      return JSON.stringify(dump.mock.calls[0][0]);
+    };
+    const short = `${"x\n".repeat(2047)}y`;
+    expect(short).toHaveLength(4095);
+    expect(handed(short)).toContain(JSON.stringify(short));
+    expect(handed(`${short}z`)).not.toContain("x\\nx\\n");
   });
 });
