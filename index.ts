@@ -25,8 +25,11 @@ export const summary = stackSummary(cfg, pulumi.getStack());
 export const versions = cfg.versions;
 export const publicConfig = stack.publicFiles;
 export const stackUrn = stack.urn;
-/** What viewers and `lkstack viewer --url` use: wss://<lkstack:edge.host> with the edge on (unset without it). */
-export const signallingUrl = signallingUrlOf(cfg);
+/**
+ * What viewers and `lkstack viewer --url` use: wss://<lkstack:edge.host> with the edge on, null
+ * without it (Pulumi drops an undefined output, with a warning on every run).
+ */
+export const signallingUrl = signallingUrlOf(cfg) ?? null;
 /** For `lkstack token` and operators: secret outputs, shown only with --show-secrets. */
 export const apiKey = generated.secrets.apply((s) => s.apiKeys[0].key);
 export const apiSecret = pulumi.secret(generated.secrets.apply((s) => s.apiKeys[0].secret));

@@ -155,3 +155,31 @@ test("`lkstack preview` of an invalid stack stops in the program's own validatio
   expect(text).toMatch(/fix: /);
   expect(text).not.toMatch(/^plan: /m);
 });
+
+test("a stack without the edge exports signallingUrl as null, and the engine warns of nothing", async () => {
+  const project = mkdtempSync(join(tmpdir(), "lkstack-preview-edgeless-"));
+  writeFileSync(
+    join(project, "Pulumi.edgeless.yaml"),
+    "config:\n  lkstack:target: kubernetes\n  lkstack:turn:\n    domain: turn.example.test\n    allowedPeers: [10.0.0.0/16]\n",
+  );
+  const warnings = jest.spyOn(console, "error").mockImplementation(() => undefined);
+  const logs = jest.spyOn(console, "log").mockImplementation(() => undefined);
+  try {
+    const engine = new RecordingEngine();
+    await engine.install("edgeless");
+    const { config, secretKeys } = engineConfig("edgeless", project, {});
+    pulumi.runtime.setAllConfig(config, secretKeys);
+    let program: Record<string, unknown> = {};
+    await jest.isolateModulesAsync(async () => {
+      await engine.run(async () => {
+        program = (await import(join(PROJECT_DIR, "index"))) as Record<string, unknown>;
+        return program;
+      });
+    });
+    expect(program.signallingUrl).toBeNull();
+    expect([...warnings.mock.calls, ...logs.mock.calls].flat().join("\n")).not.toMatch(/Undefined value/);
+  } finally {
+    warnings.mockRestore();
+    logs.mockRestore();
+  }
+});
