@@ -19,6 +19,22 @@ async function runProgram(stack: "dev" | "prod", secretConfig: Record<string, un
   return out;
 }
 
+/** What index.ts (the real Pulumi program) exports for a stack file, run under the CLI's mock engine. */
+async function programExports(stack: string, projectDir: string): Promise<Record<string, unknown>> {
+  const engine = new RecordingEngine();
+  await engine.install(stack);
+  const { config, secretKeys } = engineConfig(stack, projectDir, {});
+  pulumi.runtime.setAllConfig(config, secretKeys);
+  let program: Record<string, unknown> = {};
+  await jest.isolateModulesAsync(async () => {
+    await engine.run(async () => {
+      program = (await import(join(PROJECT_DIR, "index"))) as Record<string, unknown>;
+      return program;
+    });
+  });
+  return program;
+}
+
 test("`pulumi up --stack prod` builds the Kubernetes stack from Pulumi.prod.yaml", async () => {
   const rs = await runProgram("prod", {
     cameraCredentials: { "corridor-a": { username: "u", password: "p-a-0123" }, "corridor-b": { username: "u", password: "p-b-0123" } },
@@ -124,16 +140,7 @@ test("`lkstack preview --stack prod` lists every resource with secrets masked", 
 });
 
 test("the program's secret outputs are marked secret (shown only with --show-secrets); the public ones are not", async () => {
-  const engine = new RecordingEngine();
-  await engine.install("dev");
-  const { config, secretKeys } = engineConfig("dev", PROJECT_DIR, {});
-  pulumi.runtime.setAllConfig(config, secretKeys);
-  let program: Record<string, unknown> = {};
-  await jest.isolateModulesAsync(async () => {
-    await engine.run(async () => {
-      program = (await import(join(PROJECT_DIR, "index"))) as Record<string, unknown>;
-    });
-  });
+  const program = await programExports("dev", PROJECT_DIR);
   const secretness = async (name: string) => [name, await pulumi.isSecret(program[name] as pulumi.Output<unknown>)];
   for (const name of ["apiSecret", "turnSecret", "valkeyPassword", "mediamtxApiPassword", "metricsPassword"])
     expect(await secretness(name)).toEqual([name, true]);
@@ -165,17 +172,7 @@ test("a stack without the edge exports signallingUrl as null, and the engine war
   const warnings = jest.spyOn(console, "error").mockImplementation(() => undefined);
   const logs = jest.spyOn(console, "log").mockImplementation(() => undefined);
   try {
-    const engine = new RecordingEngine();
-    await engine.install("edgeless");
-    const { config, secretKeys } = engineConfig("edgeless", project, {});
-    pulumi.runtime.setAllConfig(config, secretKeys);
-    let program: Record<string, unknown> = {};
-    await jest.isolateModulesAsync(async () => {
-      await engine.run(async () => {
-        program = (await import(join(PROJECT_DIR, "index"))) as Record<string, unknown>;
-        return program;
-      });
-    });
+    const program = await programExports("edgeless", project);
     expect(program.signallingUrl).toBeNull();
     expect([...warnings.mock.calls, ...logs.mock.calls].flat().join("\n")).not.toMatch(/Undefined value/);
   } finally {

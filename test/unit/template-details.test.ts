@@ -30,6 +30,21 @@ import { TEST_SECRETS, minimal, parse, stackFromFile } from "../helpers/fixtures
 // Details of templates/ that the renderers' own tests reach only in passing: the chunk names the
 // reconciler and the publisher read, where each chunk is mounted, and coturn's address lines.
 
+/**
+ * Files of a JSON array with one item per line (cameras-NNN.json, publish-NNN.json): several, each
+ * under the public chunk budget, and none could have taken the next file's first item (its line
+ * and the ",\n" before it).
+ */
+function expectFullChunks(files: Record<string, string>): void {
+  const bodies = Object.values(files);
+  expect(bodies.length).toBeGreaterThan(1);
+  bodies.forEach((body, k) => {
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(CHUNK_BUDGET.public);
+    const next = bodies[k + 1]?.split("\n")[1]?.replace(/,$/, "");
+    if (next !== undefined) expect(Buffer.byteLength(body) + Buffer.byteLength(next) + 2).toBeGreaterThan(CHUNK_BUDGET.public);
+  });
+}
+
 describe("chunk files", () => {
   it("a chunk is <prefix><at least three digits><suffix>; nothing else counts as one", () => {
     expect(chunkFileName("cameras", 7)).toBe("cameras-007.json");
@@ -255,13 +270,7 @@ describe("coturn's threads, the edge's host and the cameras files' budget", () =
       id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
       rtsp: `rtsp://10.80.${Math.floor(i / 250)}.${(i % 250) + 1}:554/main`,
     }));
-    const bodies = Object.values(desiredIngressFiles(parse(minimal("kubernetes", { cameras, sfu: { replicas: 24 } } as never))));
-    expect(bodies.length).toBeGreaterThan(1);
-    bodies.forEach((body, k) => {
-      expect(Buffer.byteLength(body)).toBeLessThanOrEqual(CHUNK_BUDGET.public);
-      const next = bodies[k + 1]?.split("\n")[1]?.replace(/,$/, "");
-      if (next !== undefined) expect(Buffer.byteLength(body) + Buffer.byteLength(next) + 2).toBeGreaterThan(CHUNK_BUDGET.public);
-    });
+    expectFullChunks(desiredIngressFiles(parse(minimal("kubernetes", { cameras, sfu: { replicas: 24 } } as never))));
   });
 });
 
@@ -324,13 +333,7 @@ describe("the publisher's webhooks and camera files", () => {
       Array.from({ length: 4000 }, (_, i) => passthrough(i)),
       { publisher: { image: IMAGE, camerasPerReplica: 500 }, sfu: { replicas: 16 } },
     );
-    const bodies = Object.values(publishedCameraFiles(cfg));
-    expect(bodies.length).toBeGreaterThan(1);
-    bodies.forEach((body, k) => {
-      expect(Buffer.byteLength(body)).toBeLessThanOrEqual(CHUNK_BUDGET.public);
-      const next = bodies[k + 1]?.split("\n")[1]?.replace(/,$/, "");
-      if (next !== undefined) expect(Buffer.byteLength(body) + Buffer.byteLength(next) + 2).toBeGreaterThan(CHUNK_BUDGET.public);
-    });
+    expectFullChunks(publishedCameraFiles(cfg));
   });
 });
 
