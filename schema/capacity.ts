@@ -203,7 +203,8 @@ export function planCapacity(input: {
       participantsPerNode: load.participantsPerNode,
       udpMode,
       udpPortsPerNode: load.udpPortsNeeded,
-      udpRangeEnough: udpMode === "single" || load.udpPortsNeeded <= rangeSize(input.udpRange),
+      // (Single-port mode needs one port of the range.)
+      udpRangeEnough: load.udpPortsNeeded <= rangeSize(input.udpRange),
       nicPerNode: nicFor(egressPerNodeGbps + sfuIngestGbps / replicas),
       egressPerNodeGbps,
       replicasBy: { ports: byPorts, cpu: byCpu, memory: byMemory },
