@@ -1,4 +1,13 @@
-import { CAPACITY_MODEL, DEFAULTS, camerasPerIngress, formatBytes, planCapacity } from "../../schema";
+import {
+  CAPACITY_MODEL,
+  DEFAULTS,
+  camerasPerIngress,
+  formatBytes,
+  nodeLoad,
+  participantBudget,
+  planCapacity,
+  replicasForRange,
+} from "../../schema";
 
 // The capacity model (schema/capacity.ts) worked by hand for the seed's shape: 500 cameras, 10
 // viewers each browsing a grid (the mix), layers at 3,000/1,200/400 kbps, the 50000-50500 range.
@@ -123,5 +132,26 @@ describe("the capacity plan at the seed's shape", () => {
     expect(formatBytes(GIB)).toBe("1.0 GiB");
     expect(formatBytes(1.5 * MIB)).toBe("2 MiB");
     expect(DEFAULTS.sfuMemoryPerRoomBytes).toBe(10 * MIB);
+  });
+});
+
+describe("one node's load and the port budget", () => {
+  it("two UDP ports per participant in a range; one port for all in single-port mode", () => {
+    expect(participantBudget(RANGE)).toBe(250);
+    expect(participantBudget(RANGE, "single")).toBe(Infinity);
+    expect(nodeLoad(10, 31, 2)).toEqual({
+      roomsPerNode: 5,
+      participantsPerNode: 21,
+      udpPortsNeeded: 42,
+      memoryNeededBytes: DEFAULTS.sfuMemoryOverheadBytes + 5 * DEFAULTS.sfuMemoryPerRoomBytes,
+    });
+    expect(nodeLoad(10, 31, 2, "single").udpPortsNeeded).toBe(1);
+  });
+
+  it("nodes for the range: enough for every participant, one in single-port mode, none possible in a one-port range", () => {
+    expect(replicasForRange(500, 5000, RANGE)).toBe(22);
+    expect(replicasForRange(1, 0, RANGE)).toBe(1);
+    expect(replicasForRange(500, 5000, RANGE, "single")).toBe(1);
+    expect(replicasForRange(10, 0, { start: 50000, end: 50000 })).toBe(Infinity);
   });
 });
