@@ -153,5 +153,6 @@ describe("one node's load and the port budget", () => {
     expect(replicasForRange(1, 0, RANGE)).toBe(1);
     expect(replicasForRange(500, 5000, RANGE, "single")).toBe(1);
     expect(replicasForRange(10, 0, { start: 50000, end: 50000 })).toBe(Infinity);
+    expect(replicasForRange(0, 0, { start: 50000, end: 50000 })).toBe(Infinity);
   });
 });
