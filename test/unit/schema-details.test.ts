@@ -5,7 +5,11 @@ import {
   STACK_KEYS,
   cameraOrigin,
   cameraStreamUrl,
+  controlCharProblems,
+  isLabelKey,
   layoutUnder,
+  memoryToMiB,
+  parseCpu,
   structuredConfigFrom,
 } from "../../schema";
 
@@ -88,5 +92,43 @@ describe("a stack file's config map, split before validation", () => {
       },
     ]);
     expect(structuredConfigFrom({ "kubernetes:context": "prod", "lkstack:target": "docker" })).toEqual({ target: "docker" });
+  });
+});
+
+describe("quantities", () => {
+  it("CPU as a number or a Kubernetes quantity, positive only", () => {
+    expect([parseCpu(2), parseCpu(0.5), parseCpu(0), parseCpu(-1)]).toEqual([2, 0.5, undefined, undefined]);
+    expect([parseCpu("250m"), parseCpu("1.5"), parseCpu("0m"), parseCpu("1 core")]).toEqual([0.25, 1.5, undefined, undefined]);
+  });
+
+  it("Docker's memory in MiB, rounded up; a bad quantity is an error naming it", () => {
+    expect([memoryToMiB("512Mi"), memoryToMiB("1Gi"), memoryToMiB("1M"), memoryToMiB("1")]).toEqual([512, 1024, 1, 1]);
+    expect(() => memoryToMiB("lots")).toThrow("invalid memory quantity lots");
+  });
+});
+
+describe("raw input checks", () => {
+  it("every string and key with a control character is named by its path; __proto__ is refused", () => {
+    const raw = JSON.parse('{"a": ["ok", "b\\u0007c"], "d": {"e\\nf": 1, "__proto__": {"x": 1}, "g": null}, "h": 3}') as unknown;
+    const fix = "remove control characters, line breaks and U+2028/U+2029 from the value (every value renders on one line)";
+    expect(controlCharProblems(raw)).toEqual([
+      { path: ["a", 1], problem: "the value contains the control character U+0007", fix },
+      { path: ["d", JSON.stringify("e\nf")], problem: "the key contains the control character U+000A", fix },
+      { path: ["d", "__proto__"], problem: "the key __proto__ cannot be used", fix: "rename or remove the key" },
+    ]);
+    expect(controlCharProblems({ a: [null, 1, "x"], b: { c: "d" } })).toEqual([]);
+  });
+
+  it("a label key: an optional DNS-subdomain prefix of at most 253, then a name of 1-63", () => {
+    const prefix = `${"a".repeat(61)}.${"b".repeat(61)}.${"c".repeat(61)}.${"d".repeat(61)}.xxxxx`;
+    expect(prefix).toHaveLength(253);
+    expect(isLabelKey(`${prefix}/zone`)).toBe(true);
+    expect(isLabelKey(`${prefix}y/zone`)).toBe(false);
+    expect(isLabelKey("topology.kubernetes.io/zone")).toBe(true);
+    expect(isLabelKey("Topology.io/zone")).toBe(false);
+    expect(isLabelKey("/zone")).toBe(false);
+    expect(isLabelKey("zone")).toBe(true);
+    expect(isLabelKey("Zone_1")).toBe(true);
+    expect(isLabelKey("example.org/")).toBe(false);
   });
 });
