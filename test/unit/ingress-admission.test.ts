@@ -44,6 +44,33 @@ describe("LiveKit Ingress admission (idle − 30 % of its cores must exceed the 
     });
     expect(() => parseStackConfig(input)).toThrow(/admits 2 camera\(s\)[\s\S]*or lkstack:ingress\.replicas to 3/);
   });
+  it("says why in full: the idle share the Ingress keeps, the cost it counts, and the measured fixes", () => {
+    const problemsOf = (input: Parameters<typeof parseStackConfig>[0]) => {
+      try {
+        parseStackConfig(input);
+      } catch (e) {
+        if (e instanceof ConfigError) return e.problems;
+      }
+      return [];
+    };
+    const why = "it accepts a stream only while idle CPU minus 30% of its cores exceeds rtmpCpuCost (2)";
+    const measured = " (rtmpCpuCost is the cores one camera's re-encode takes: lower it only after measuring)";
+    const limits = (cpu: string) => ({ requests: { cpu, memory: "1Gi" }, limits: { cpu, memory: "2Gi" } });
+    expect(problemsOf(minimal("docker", { cameras: cameras(2), ingress: { resources: limits("2") } }))).toEqual([
+      {
+        path: ["ingress", "resources", "limits", "cpu"],
+        problem: `each Ingress replica must take 2 of the 2 transcoded camera(s), but at 2 core(s) it admits no camera: ${why}`,
+        fix: `set lkstack:ingress.resources.limits.cpu to at least 6${measured}`,
+      },
+    ]);
+    expect(problemsOf(minimal("kubernetes", { cameras: cameras(5), ingress: { replicas: 1, resources: limits("6") } }))).toEqual([
+      {
+        path: ["ingress", "resources", "limits", "cpu"],
+        problem: `each Ingress replica must take 5 of the 5 transcoded camera(s), but at 6 core(s) it admits 2 camera(s): ${why}`,
+        fix: `set lkstack:ingress.resources.limits.cpu to at least 15, or lkstack:ingress.replicas to 3${measured}`,
+      },
+    ]);
+  });
   it("sizes unset resources so each replica admits its share, CPU requests equal to limits", () => {
     const dev = stackFromFile("dev");
     // Its one transcoded camera (the other is passthrough): 3 cores, where 2 would admit none.

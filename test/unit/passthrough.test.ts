@@ -124,6 +124,57 @@ describe("ingest mode", () => {
   });
 });
 
+describe("the publisher's own checks, with their fixes", () => {
+  const problemsOf = (input: StackConfigInput) => {
+    try {
+      parseStackConfig(input);
+    } catch (e) {
+      if (e instanceof ConfigError) return e.problems.map((p) => ({ path: p.path.join("."), problem: p.problem, fix: p.fix }));
+      throw e;
+    }
+    return [];
+  };
+
+  it("an image and a build repository both set; a cluster without either", () => {
+    expect(problemsOf(twoModes({ publisher: { image: IMAGE, build: { repository: "registry.example.org/cctv/p" } } as never }))).toEqual([
+      {
+        path: "publisher.build",
+        problem: "both an image to run and a repository to build into are set",
+        fix: "keep lkstack:publisher.image (an image you pushed) or lkstack:publisher.build.repository (the program builds and pushes), not both",
+      },
+    ]);
+    expect(problemsOf(twoModes({ publisher: {} as never }))).toEqual([
+      {
+        path: "publisher.image",
+        problem: "1 passthrough camera(s) need the publisher, and a cluster can only pull its image from a registry",
+        fix: "set lkstack:publisher.build.repository (e.g. registry.example.org/cctv/lkstack-publisher; the program builds publisher/Dockerfile and pushes), or lkstack:publisher.image to an image you pushed",
+      },
+    ]);
+  });
+
+  it("more passthrough cameras than Docker's one publisher takes; MediaMTX off", () => {
+    const two = minimal("docker", {
+      cameras: [
+        { id: ID, rtsp: "rtsp://172.30.42.201:554", streams: { high, low } },
+        { id: OTHER, rtsp: "rtsp://172.30.42.202:554", streams: { high, low } },
+      ],
+      publisher: { image: IMAGE, camerasPerReplica: 1 },
+    } as never);
+    expect(problemsOf(two)).toEqual([
+      {
+        path: "publisher.camerasPerReplica",
+        problem: "the Docker target runs one publisher, and 2 passthrough cameras exceed its 1",
+        fix: "raise lkstack:publisher.camerasPerReplica to 2 (its resources grow with it), or deploy to the kubernetes target, which shards them",
+      },
+    ]);
+    expect(problemsOf(twoModes({ mediamtx: { enabled: false } } as never))).toContainEqual({
+      path: "mediamtx.enabled",
+      problem: "the publisher reads passthrough cameras from MediaMTX, which is disabled",
+      fix: "enable MediaMTX",
+    });
+  });
+});
+
 describe("what a passthrough camera renders", () => {
   const cfg = parseStackConfig(twoModes());
   let rendered = renderStack(cfg, TEST_SECRETS);
