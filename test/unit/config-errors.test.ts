@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { ConfigError, closest, formatConfigPath, problemsFromZod } from "../../schema";
+import { ConfigError, closest, formatConfigPath, parseStackConfig, problemsFromZod } from "../../schema";
+import { minimal } from "../helpers/fixtures";
 
 // How a refused config is told (schema/errors.ts): the lkstack: path as `pulumi config set --path`
 // spells it, a count, and a fix for each problem, including a guess at a misspelt key.
@@ -85,5 +86,36 @@ describe("zod's issues as problems with a fix", () => {
     });
     expect(fixAt("lkstack:zzzzzz")).toBe(`remove it; known keys here: ${list}`);
     expect(problems.find((p) => formatConfigPath(p.path) === "lkstack:checked")?.problem).toBe("is refused");
+  });
+});
+
+describe("unknown keys anywhere in the stack config get the keys known at their own place", () => {
+  const fixFor = (over: Record<string, unknown>, path: string): string | undefined => {
+    try {
+      parseStackConfig(minimal("kubernetes", over as never));
+    } catch (e) {
+      if (e instanceof ConfigError) return e.problems.find((p) => formatConfigPath(p.path) === path)?.fix;
+      throw e;
+    }
+    return undefined;
+  };
+  const camera = { id: "00000000-0000-4000-8000-000000000001", rtsp: "rtsp://10.1.1.1:554/s" };
+
+  it("in a list item, and in an object nested under defaults", () => {
+    expect(fixFor({ cameras: [{ ...camera, rtspp: "x" }] }, "lkstack:cameras[0].rtspp")).toBe(
+      'did you mean "rtsp"? Known keys here: id, name, rtsp, credentials, layers, streams, ingest',
+    );
+    expect(fixFor({ cameras: [{ ...camera, streams: { high: { pth: "/a" } } }] }, "lkstack:cameras[0].streams.high.pth")).toBe(
+      'did you mean "path"? Known keys here: path, width, height, bitrateKbps, fps, codec',
+    );
+    expect(fixFor({ sfu: { ports: { udpp: 1 } } }, "lkstack:sfu.ports.udpp")).toBe(
+      'did you mean "udp"? Known keys here: http, rtcTcp, metrics, udp, udpMode',
+    );
+  });
+
+  it("in a setting of several shapes: the keys of every shape", () => {
+    expect(fixFor({ sfu: { nodeIp: { strategy: "static", adress: "192.0.2.1" } } }, "lkstack:sfu.nodeIp.adress")).toBe(
+      'did you mean "address"? Known keys here: strategy, address, stunServers',
+    );
   });
 });
