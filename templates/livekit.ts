@@ -1,4 +1,4 @@
-import { METRICS_USERNAME, VERSIONS, topology, type FileLayout, type StackConfig, type StackSecrets } from "../schema";
+import { METRICS_USERNAME, topology, type FileLayout, type StackConfig, type StackSecrets } from "../schema";
 import { banner, compact, toYaml } from "./common";
 import { redisBlock } from "./redis";
 import { webhookUrls } from "./publisher";
@@ -68,7 +68,7 @@ export function renderLivekitConfig(cfg: StackConfig, layout: FileLayout): strin
     banner(
       "#",
       "livekit-server",
-      cfg.versions.livekitServer ?? VERSIONS.livekitServer,
+      cfg.versions.livekitServer,
       "Secrets: key_file, env LIVEKIT_REDIS_PASSWORD, rtc.turn_servers[].secret_file; webhook.api_key and prometheus.password from env.",
     ) + toYaml(doc)
   );

@@ -24,6 +24,7 @@ import {
   publisherWebhookUrls,
   publishedCameraFiles,
   CHUNK_BUDGET,
+  renderStack,
 } from "../../templates";
 import { TEST_SECRETS, minimal, parse, stackFromFile } from "../helpers/fixtures";
 
@@ -358,5 +359,53 @@ describe("the Ingress's secret body and the edge's Caddyfile", () => {
     expect(bound).toContain(site);
     expect(bound[bound.indexOf(site) + 1]).toBe("\tbind 127.0.0.1");
     expect(renderCaddyfile(cfg, layout, { port: 8443, upstream: "127.0.0.1:7880" })).not.toMatch(/\tbind /);
+  });
+});
+
+describe("what each service gets in env, and the files' banners", () => {
+  const env = (over: Record<string, unknown> = {}) => renderStack(parse(minimal("kubernetes", over as never)), TEST_SECRETS);
+
+  it("the SFU: Valkey's password always, Sentinel's and the webhook key only when used; Valkey and the Ingress their own", () => {
+    const plain = env();
+    expect(plain.sfu?.secretEnv).toEqual({
+      LIVEKIT_REDIS_PASSWORD: TEST_SECRETS.valkeyPassword,
+      LIVEKIT_PROMETHEUS_PASSWORD: TEST_SECRETS.metricsPassword,
+    });
+    expect(plain.valkey?.secretEnv).toEqual({ REDISCLI_AUTH: TEST_SECRETS.valkeyPassword });
+    expect(plain.ingress?.secretEnv).toEqual({
+      LIVEKIT_API_KEY: TEST_SECRETS.apiKeys[0].key,
+      LIVEKIT_API_SECRET: TEST_SECRETS.apiKeys[0].secret,
+    });
+    const used = env({ valkey: { mode: "sentinel" }, webhook: { urls: ["https://hooks.example.org/lk"] } });
+    expect(used.sfu?.secretEnv).toEqual({
+      LIVEKIT_REDIS_PASSWORD: TEST_SECRETS.valkeyPassword,
+      LIVEKIT_REDIS_SENTINEL_PASSWORD: TEST_SECRETS.valkeyPassword,
+      LIVEKIT_WEBHOOK_API_KEY: TEST_SECRETS.apiKeys[0].key,
+      LIVEKIT_PROMETHEUS_PASSWORD: TEST_SECRETS.metricsPassword,
+    });
+  });
+
+  it("a secret an env reader would alter is refused, naming the service's env", () => {
+    expect(() => renderStack(parse(minimal("kubernetes")), { ...TEST_SECRETS, valkeyPassword: "'quoted-0123456789" })).toThrow(
+      "refusing to render sfu.env: LIVEKIT_REDIS_PASSWORD has a value an env-file reader would alter (quote or blank at an end)",
+    );
+  });
+
+  it("livekit.yaml caps a room's participants only when asked; each file names its server and pinned version", () => {
+    const room = (maxParticipants: number) =>
+      (
+        parseYaml(renderLivekitConfig(parse(minimal("kubernetes", { rooms: { maxParticipants } } as never)), CONTAINER_LAYOUT)) as {
+          room: Record<string, unknown>;
+        }
+      ).room;
+    expect(room(0)).not.toHaveProperty("max_participants");
+    expect(room(12).max_participants).toBe(12);
+    const cfg = parse(minimal("kubernetes", { versions: { livekitServer: "v1.13.4", livekitIngress: "v1.5.0" } } as never));
+    expect(renderLivekitConfig(cfg, CONTAINER_LAYOUT).split("\n")[0]).toBe(
+      "# Rendered by lkstack for livekit-server v1.13.4. Do not edit: change the stack config.",
+    );
+    expect(renderIngressSecretBody(cfg, TEST_SECRETS).split("\n")[0]).toBe(
+      "# Rendered by lkstack for livekit-ingress v1.5.0. Do not edit: change the stack config.",
+    );
   });
 });
