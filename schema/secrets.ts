@@ -60,11 +60,13 @@ const cameraCredentialsSchema = z.record(z.string(), z.object({ username: z.stri
  * drops a leading '=' or '"'), at most 256 characters (coturn's AUTH_SECRET_SIZE). LiveKit refuses
  * API secrets under 32 characters; TURN secrets are held to the same floor.
  */
+const LEADING = ", starting with a letter or digit";
+
 export const SECRET_RULES = {
-  apiKey: { min: 3, max: 64, pattern: /^[A-Za-z0-9][A-Za-z0-9_-]*$/, what: "letters, digits, '_' and '-'" },
-  apiSecret: { min: 32, max: 256, pattern: /^[A-Za-z0-9][A-Za-z0-9._~+/=-]*$/, what: "letters, digits and . _ ~ + / = -" },
-  turnSecret: { min: 32, max: 256, pattern: /^[A-Za-z0-9][A-Za-z0-9._~+/=-]*$/, what: "letters, digits and . _ ~ + / = -" },
-  password: { min: 16, max: 256, pattern: /^[A-Za-z0-9][A-Za-z0-9._~+/=-]*$/, what: "letters, digits and . _ ~ + / = -" },
+  apiKey: { min: 3, max: 64, pattern: /^[A-Za-z0-9][A-Za-z0-9_-]*$/, what: `letters, digits, '_' and '-'${LEADING}` },
+  apiSecret: { min: 32, max: 256, pattern: /^[A-Za-z0-9][A-Za-z0-9._~+/=-]*$/, what: `letters, digits and . _ ~ + / = -${LEADING}` },
+  turnSecret: { min: 32, max: 256, pattern: /^[A-Za-z0-9][A-Za-z0-9._~+/=-]*$/, what: `letters, digits and . _ ~ + / = -${LEADING}` },
+  password: { min: 16, max: 256, pattern: /^[A-Za-z0-9][A-Za-z0-9._~+/=-]*$/, what: `letters, digits and . _ ~ + / = -${LEADING}` },
   /** A camera's own account: whatever the camera has, except what cannot travel on one line. */
   cameraCredential: { min: 1, max: 255, pattern: /^[^]*$/, what: "any characters but control characters" },
   cameraCredentialName: { min: 1, max: 63, pattern: /^[A-Za-z0-9_-]+$/, what: "letters, digits, '_' and '-'" },
@@ -80,7 +82,7 @@ export function secretProblem(kind: SecretKind, value: unknown): string | undefi
   if (ch) return `contains the control character ${ch}`;
   if (value.length < r.min) return `is ${value.length} characters; at least ${r.min} are needed`;
   if (value.length > r.max) return `is ${value.length} characters; at most ${r.max} are read`;
-  if (!r.pattern.test(value)) return `may hold only ${r.what}${kind === "cameraCredential" ? "" : ", starting with a letter or digit"}`;
+  if (!r.pattern.test(value)) return `may hold only ${r.what}`;
   return undefined;
 }
 
@@ -213,8 +215,9 @@ export function secretValues(s: StackSecrets): string[] {
   ];
 }
 
+/** The credential names the cameras use (repeats included: the caller keys a record by them). */
 function cameraCredentialNames(cfg: { cameras: readonly { credentials?: string }[] } | undefined): string[] {
-  return [...new Set((cfg?.cameras ?? []).flatMap((c) => (c.credentials ? [c.credentials] : [])))];
+  return (cfg?.cameras ?? []).flatMap((c) => (c.credentials ? [c.credentials] : []));
 }
 
 /**

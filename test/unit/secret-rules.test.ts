@@ -1,0 +1,124 @@
+import {
+  ConfigError,
+  assertUsableSecrets,
+  isPlaceholder,
+  placeholder,
+  secretProblem,
+  secretsFromEnv,
+  type StackSecrets,
+} from "../../schema";
+import { TEST_SECRETS } from "../helpers/fixtures";
+
+// What a secret may be (schema/secrets.ts), wherever it comes from, and how a refusal names its
+// origin and the fix without ever quoting the value.
+
+const problemsOf = (f: () => unknown) => {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+};
+
+describe("the secret rules", () => {
+  it("type, length at both ends, and characters, with a leading letter or digit where a reader would strip it", () => {
+    expect(secretProblem("apiKey", 42)).toBe("is not a string");
+    expect(secretProblem("apiKey", "k".repeat(64))).toBeUndefined();
+    expect(secretProblem("apiKey", "k".repeat(65))).toBe("is 65 characters; at most 64 are read");
+    expect(secretProblem("apiKey", "kk")).toBe("is 2 characters; at least 3 are needed");
+    expect(secretProblem("apiKey", "_key")).toBe("may hold only letters, digits, '_' and '-', starting with a letter or digit");
+    expect(secretProblem("password", "=".repeat(20))).toBe(
+      "may hold only letters, digits and . _ ~ + / = -, starting with a letter or digit",
+    );
+    // A camera's own account takes whatever the camera has, a leading quote included.
+    expect(secretProblem("cameraCredential", '"odd name')).toBeUndefined();
+    expect(secretProblem("cameraCredentialName", "-lab_2")).toBeUndefined();
+    expect(secretProblem("cameraCredentialName", "lab 2")).toBe("may hold only letters, digits, '_' and '-'");
+  });
+
+  it("placeholders are lkstack's own marked stand-ins", () => {
+    expect(placeholder("TURN_SECRET")).toBe("PLACEHOLDER_set_TURN_SECRET");
+    expect(isPlaceholder(placeholder("TURN_SECRET"))).toBe(true);
+    expect(isPlaceholder("my-PLACEHOLDER_x")).toBe(false);
+    expect(isPlaceholder("PLACEHOLDER")).toBe(false);
+  });
+});
+
+describe("where a refused secret came from, and the fix", () => {
+  it("from secret config: the lkstack: path and the exact `pulumi config set --secret --path` to run", () => {
+    const s: StackSecrets = {
+      ...TEST_SECRETS,
+      apiKeys: [TEST_SECRETS.apiKeys[0], { key: "APIsecond", secret: "short" }],
+      cameraCredentials: { "lab 2": { username: "u", password: "p\u0007" } },
+    };
+    const problems = problemsOf(() => assertUsableSecrets(s, new Set(["apiKeys", "cameraCredentials"])));
+    expect(problems).toEqual([
+      {
+        path: ["apiKeys", 1, "secret"],
+        problem: "the secret is 5 characters; at least 32 are needed",
+        fix: "set 32-256 characters: letters, digits and . _ ~ + / = -, starting with a letter or digit with pulumi config set --secret --path 'apiKeys[1].secret' …",
+      },
+      {
+        path: ["cameraCredentials", "lab 2"],
+        problem: "the secret may hold only letters, digits, '_' and '-'",
+        fix: "set 1-63 characters: letters, digits, '_' and '-' with pulumi config set --secret --path 'cameraCredentials.lab 2' …",
+      },
+      {
+        path: ["cameraCredentials", "lab 2", "password"],
+        problem: "the secret contains the control character U+0007",
+        fix: "set 1-255 characters: any characters but control characters with pulumi config set --secret --path 'cameraCredentials.lab 2.password' …",
+      },
+    ]);
+    // Secrets the stack generated are not the operator's to fix: only the given keys are checked.
+    expect(problemsOf(() => assertUsableSecrets(s, new Set(["turnSecrets"])))).toEqual([]);
+  });
+
+  it("from env: the variable (and the credential's field), never the value", () => {
+    const problems = problemsOf(() =>
+      secretsFromEnv({
+        LIVEKIT_API_KEY: "_key",
+        LKSTACK_CAMERA_CREDENTIALS: JSON.stringify({ lab: { username: "u\u0001", password: "p" } }),
+      }),
+    );
+    expect(problems).toEqual([
+      {
+        path: [],
+        source: "env LIVEKIT_API_KEY",
+        problem: "the value may hold only letters, digits, '_' and '-', starting with a letter or digit",
+        fix: "export LIVEKIT_API_KEY with 3-64 characters: letters, digits, '_' and '-', starting with a letter or digit",
+      },
+      {
+        path: [],
+        source: "env LKSTACK_CAMERA_CREDENTIALS (lab.username)",
+        problem: "the value contains the control character U+0001",
+        fix: "export LKSTACK_CAMERA_CREDENTIALS (lab.username) with 1-255 characters: any characters but control characters",
+      },
+    ]);
+  });
+
+  it("env: an empty variable is unset (a placeholder); credentials that are not the documented JSON are refused with an example", () => {
+    const { secrets, placeholders } = secretsFromEnv({ TURN_SECRET: "" });
+    expect(secrets.turnSecrets).toEqual(["PLACEHOLDER_set_TURN_SECRET"]);
+    expect(placeholders).toContain("TURN_SECRET");
+    expect(problemsOf(() => secretsFromEnv({ LKSTACK_CAMERA_CREDENTIALS: '{"lab": "pw"}' }))).toEqual([
+      {
+        path: [],
+        source: "env LKSTACK_CAMERA_CREDENTIALS",
+        problem: "is not JSON of the form {name: {username, password}}",
+        fix: `export LKSTACK_CAMERA_CREDENTIALS='{"lab": {"username": "viewer", "password": "…"}}'`,
+      },
+    ]);
+  });
+
+  it("unset credentials: one placeholder per name the cameras use, each name once", () => {
+    const cameras = [{ credentials: "lab" }, {}, { credentials: "gate" }, { credentials: "lab" }];
+    const { secrets, placeholders } = secretsFromEnv({}, { cameras });
+    const p = "PLACEHOLDER_set_LKSTACK_CAMERA_CREDENTIALS";
+    expect(secrets.cameraCredentials).toEqual({ lab: { username: p, password: p }, gate: { username: p, password: p } });
+    expect(placeholders).toContain("LKSTACK_CAMERA_CREDENTIALS");
+    expect(secretsFromEnv({}).secrets.cameraCredentials).toEqual({});
+    expect(secretsFromEnv({}).placeholders).not.toContain("LKSTACK_CAMERA_CREDENTIALS");
+  });
+});
