@@ -391,6 +391,17 @@ describe("what each service gets in env, and the files' banners", () => {
     );
   });
 
+  it("livekit.yaml hands viewers TURN servers only when coturn runs", () => {
+    const rtc = (over: Record<string, unknown>) =>
+      (parseYaml(renderLivekitConfig(parse(minimal("kubernetes", over as never)), CONTAINER_LAYOUT)) as { rtc: Record<string, unknown> })
+        .rtc;
+    expect(rtc({ turn: { enabled: false } })).not.toHaveProperty("turn_servers");
+    expect(rtc({}).turn_servers).toEqual([
+      { host: "turn.example.test", port: 3478, protocol: "udp", secret_file: CONTAINER_LAYOUT.sfu.turnSecretFile },
+      { host: "turn.example.test", port: 3478, protocol: "tcp", secret_file: CONTAINER_LAYOUT.sfu.turnSecretFile },
+    ]);
+  });
+
   it("livekit.yaml caps a room's participants only when asked; each file names its server and pinned version", () => {
     const room = (maxParticipants: number) =>
       (
