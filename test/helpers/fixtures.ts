@@ -1,6 +1,13 @@
 import { join } from "node:path";
 import { loadStackConfig } from "../../cli/stackFile";
-import { parseStackConfig, type StackConfig, type StackConfigInput, type StackSecrets } from "../../schema";
+import {
+  ConfigError,
+  parseStackConfig,
+  type ConfigProblem,
+  type StackConfig,
+  type StackConfigInput,
+  type StackSecrets,
+} from "../../schema";
 
 export const PROJECT_DIR = join(__dirname, "..", "..");
 
@@ -37,3 +44,14 @@ export const TEST_SECRETS: StackSecrets = {
     "corridor-b": { username: "viewer", password: "sEcReT-camera-b-0123" },
   },
 };
+
+/** The problems `f` is refused with (a ConfigError), or none; any other error is rethrown. */
+export function configProblemsOf(f: () => unknown): readonly ConfigProblem[] {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}

@@ -1,6 +1,6 @@
 import { camerasPerIngress, ConfigError, ingressCoresFor, INGRESS_MIN_IDLE_RATIO, parseStackConfig } from "../../schema";
 import { renderStack } from "../../templates";
-import { minimal, stackFromFile, TEST_SECRETS } from "../helpers/fixtures";
+import { configProblemsOf, minimal, stackFromFile, TEST_SECRETS } from "../helpers/fixtures";
 import { parse as parseYaml } from "yaml";
 
 const cameras = (n: number) =>
@@ -45,14 +45,8 @@ describe("LiveKit Ingress admission (idle − 30 % of its cores must exceed the 
     expect(() => parseStackConfig(input)).toThrow(/admits 2 camera\(s\)[\s\S]*or lkstack:ingress\.replicas to 3/);
   });
   it("says why in full: the idle share the Ingress keeps, the cost it counts, and the measured fixes", () => {
-    const problemsOf = (input: Parameters<typeof parseStackConfig>[0]) => {
-      try {
-        parseStackConfig(input);
-      } catch (e) {
-        if (e instanceof ConfigError) return e.problems;
-      }
-      return [];
-    };
+    const problemsOf = (input: Parameters<typeof parseStackConfig>[0]) => configProblemsOf(() => parseStackConfig(input));
+
     const why = "it accepts a stream only while idle CPU minus 30% of its cores exceeds rtmpCpuCost (2)";
     const measured = " (rtmpCpuCost is the cores one camera's re-encode takes: lower it only after measuring)";
     const limits = (cpu: string) => ({ requests: { cpu, memory: "1Gi" }, limits: { cpu, memory: "2Gi" } });

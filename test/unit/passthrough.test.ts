@@ -11,7 +11,7 @@ import {
   renderStack,
   type PublishedCamera,
 } from "../../templates";
-import { minimal, TEST_SECRETS } from "../helpers/fixtures";
+import { configProblemsOf, minimal, TEST_SECRETS } from "../helpers/fixtures";
 
 const ID = "3f2b8c1e-9d4a-4e6b-8f1a-2c5d7e9a0b13";
 const OTHER = "5a1c2e3f-4b5d-4c6e-8f70-81a2b3c4d5e6";
@@ -125,15 +125,8 @@ describe("ingest mode", () => {
 });
 
 describe("the publisher's own checks, with their fixes", () => {
-  const problemsOf = (input: StackConfigInput) => {
-    try {
-      parseStackConfig(input);
-    } catch (e) {
-      if (e instanceof ConfigError) return e.problems.map((p) => ({ path: p.path.join("."), problem: p.problem, fix: p.fix }));
-      throw e;
-    }
-    return [];
-  };
+  const problemsOf = (input: StackConfigInput) =>
+    configProblemsOf(() => parseStackConfig(input)).map((p) => ({ path: p.path.join("."), problem: p.problem, fix: p.fix }));
 
   it("an image and a build repository both set; a cluster without either", () => {
     expect(problemsOf(twoModes({ publisher: { image: IMAGE, build: { repository: "registry.example.org/cctv/p" } } as never }))).toEqual([

@@ -1,6 +1,5 @@
 import {
   CONTAINER_LAYOUT,
-  ConfigError,
   SECRET_CONFIG_KEYS,
   STACK_KEYS,
   cameraOrigin,
@@ -12,6 +11,7 @@ import {
   parseCpu,
   structuredConfigFrom,
 } from "../../schema";
+import { configProblemsOf } from "../helpers/fixtures";
 
 // Details of schema/ that the stack tests reach only in passing.
 
@@ -43,15 +43,9 @@ describe("a camera's address and its streams' URLs", () => {
 
 describe("a stack file's config map, split before validation", () => {
   /** The one problem structuredConfigFrom refuses `config` with, as "path: problem / fix". */
-  function refused(config: Record<string, unknown>): { path: string; problem: string; fix: string }[] {
-    try {
-      structuredConfigFrom(config);
-    } catch (e) {
-      if (e instanceof ConfigError) return e.problems.map((p) => ({ path: p.path.join("."), problem: p.problem, fix: p.fix }));
-      throw e;
-    }
-    return [];
-  }
+  /** The problems structuredConfigFrom refuses `config` with, as path, problem and fix. */
+  const refused = (config: Record<string, unknown>) =>
+    configProblemsOf(() => structuredConfigFrom(config)).map((p) => ({ path: p.path.join("."), problem: p.problem, fix: p.fix }));
 
   it("a secret key holding plaintext is refused, naming each plaintext path; names, empty values and secure values pass", () => {
     expect(

@@ -1,26 +1,10 @@
-import {
-  ConfigError,
-  assertUsableSecrets,
-  isPlaceholder,
-  placeholder,
-  secretProblem,
-  secretsFromEnv,
-  type StackSecrets,
-} from "../../schema";
-import { TEST_SECRETS } from "../helpers/fixtures";
+import { assertUsableSecrets, isPlaceholder, placeholder, secretProblem, secretsFromEnv, type StackSecrets } from "../../schema";
+import { TEST_SECRETS, configProblemsOf } from "../helpers/fixtures";
 
 // What a secret may be (schema/secrets.ts), wherever it comes from, and how a refusal names its
 // origin and the fix without ever quoting the value.
 
-const problemsOf = (f: () => unknown) => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  return [];
-};
+const problemsOf = configProblemsOf;
 
 describe("the secret rules", () => {
   it("type, length at both ends, and characters, with a leading letter or digit where a reader would strip it", () => {
