@@ -44,8 +44,9 @@ export function masked(r: Recorded): Record<string, unknown> {
 /**
  * What a Kubernetes object reports back: its identity, with a generated name when none was given.
  * The program reads nothing else from these objects, and echoing the inputs would send a city's
- * camera lists through the SDK's protobuf round trip once more (about 0.15 s of CPU for 5,000
- * cameras in bench/cli).
+ * camera lists through the SDK's protobuf round trip once more (its request side, its debug string
+ * of the response and the response's decoding: the largest share of what a profile of bench/cli's
+ * 5,000-camera preview spent in protobuf).
  */
 function kubernetesState(name: string, inputs: Record<string, unknown>): Record<string, unknown> {
   const meta = isRecord(inputs.metadata) ? inputs.metadata : {};
@@ -125,7 +126,7 @@ export class RecordingEngine {
 
 /**
  * The SDK captures and formats a stack for every promise it tracks, for a leak report a mocked plan
- * never needs: about 0.05 s of CPU per preview (bench/cli). While the program runs, those stacks
+ * never needs: tens of milliseconds per preview in a profile of bench/cli. While the program runs, those stacks
  * come back empty; every other error keeps its stack, in V8's own format.
  */
 async function withoutPromiseStacks<T>(run: () => Promise<T>): Promise<T> {
