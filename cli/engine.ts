@@ -44,9 +44,8 @@ export function masked(r: Recorded): Record<string, unknown> {
 /**
  * What a Kubernetes object reports back: its identity, with a generated name when none was given.
  * The program reads nothing else from these objects, and echoing the inputs would send a city's
- * camera lists through the SDK's protobuf round trip once more (its request side, its debug string
- * of the response and the response's decoding: the largest share of what a profile of bench/cli's
- * 5,000-camera preview spent in protobuf).
+ * camera lists through the SDK's protobuf round trip once more (the response's encoding, its debug
+ * string and its decoding, which a profile of bench/cli's 5,000-camera preview showed).
  */
 function kubernetesState(name: string, inputs: Record<string, unknown>): Record<string, unknown> {
   const meta = isRecord(inputs.metadata) ? inputs.metadata : {};
