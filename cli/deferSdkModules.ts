@@ -36,9 +36,10 @@ function register(path: string, exports: object): Module | undefined {
   return m;
 }
 
-function resolved(request: string): string | undefined {
+/** Where `request` resolves from `from` (this module by default), or undefined if it does not. */
+function resolved(request: string, from: NodeJS.Require = require): string | undefined {
   try {
-    return require.resolve(request);
+    return from.resolve(request);
   } catch {
     return undefined;
   }
@@ -73,13 +74,15 @@ export function deferTypescript(): boolean {
 function deferModule(path: string): boolean {
   const standIn = register(
     path,
-    onFirstUse(() => {
-      // The stand-in leaves the cache, so this loads the real module.
-      if (require.cache[path] === standIn) Reflect.deleteProperty(require.cache, path);
-      return Module.createRequire(path)(path) as object;
-    }, true),
+    onFirstUse(() => loadReal(path, standIn), true),
   );
   return standIn !== undefined;
+}
+
+/** The real module at `path`: its stand-in leaves the cache first, so it loads (and stays cached). */
+function loadReal(path: string, standIn: Module | undefined): Record<string | symbol, unknown> {
+  if (require.cache[path] === standIn) Reflect.deleteProperty(require.cache, path);
+  return Module.createRequire(path)(path) as Record<string | symbol, unknown>;
 }
 
 /** Defers the SDK's Automation API; false (and nothing changed) if it has none or it already loaded. */
@@ -99,13 +102,7 @@ export function deferGrpc(): boolean {
   const sdk = resolved("@pulumi/pulumi");
   if (sdk === undefined) return false;
   const fromSdk = Module.createRequire(sdk);
-  const paths = ["@grpc/grpc-js", ...GRPC_STUBS].map((r) => {
-    try {
-      return fromSdk.resolve(r);
-    } catch {
-      return undefined;
-    }
-  });
+  const paths = ["@grpc/grpc-js", ...GRPC_STUBS].map((r) => resolved(r, fromSdk));
   if (paths.some((p) => p === undefined || require.cache[p] !== undefined)) return false;
   return paths.every((p) => p !== undefined && deferModule(p));
 }
@@ -119,10 +116,7 @@ export function deferCodePaths(): boolean {
   const path = resolved("@pulumi/pulumi/runtime/closure/codePaths");
   if (path === undefined) return false;
   let real: Record<string | symbol, unknown> | undefined;
-  const load = (): Record<string | symbol, unknown> => {
-    if (require.cache[path] === standIn) Reflect.deleteProperty(require.cache, path);
-    return (real ??= Module.createRequire(path)(path) as Record<string | symbol, unknown>);
-  };
+  const load = (): Record<string | symbol, unknown> => (real ??= loadReal(path, standIn));
   const later =
     (name: string) =>
     (...args: unknown[]): unknown =>
