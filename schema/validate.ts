@@ -14,7 +14,7 @@ import { cameraIngest } from "./cameraIngest";
 import { cameraIngestProblems } from "./cameraIngestChecks";
 import { checkPublisher, resolvePublisherResources } from "./publisher";
 import { checkIngressAdmission, resolveIngressResources } from "./ingressAdmission";
-import { checkEdge } from "./edge";
+import { certificateTargetProblem, checkEdge } from "./edge";
 
 type NodeIp = NonNullable<StackConfigParsed["sfu"]["nodeIp"]>;
 
@@ -243,29 +243,15 @@ function checkTurn(c: StackConfigParsed, nodeIp: NodeIp, out: ConfigProblem[]): 
           ? "set certificate: {secretName: <kubernetes.io/tls Secret>}"
           : "set certificate: {certFile: /abs/cert.pem, keyFile: /abs/key.pem}",
     });
-  if (t.tls.certificate && "secretName" in t.tls.certificate && c.target !== "kubernetes")
-    out.push({
-      path: ["turn", "tls", "certificate"],
-      problem: "a Secret reference needs the kubernetes target",
-      fix: "use certFile/keyFile on Docker",
-    });
-  if (t.tls.certificate && "issuer" in t.tls.certificate && c.target !== "kubernetes")
-    out.push({
-      path: ["turn", "tls", "certificate", "issuer"],
-      problem: "a cert-manager issuer needs the kubernetes target",
-      fix: "use certFile/keyFile on Docker",
-    });
+  if (t.tls.certificate) {
+    const p = certificateTargetProblem(c.target, t.tls.certificate, ["turn", "tls", "certificate"]);
+    if (p) out.push(p);
+  }
   if (c.target === "docker" && c.docker.mode === "standalone" && t.replicas > 1)
     out.push({
       path: ["turn", "replicas"],
       problem: "a standalone Docker host runs one coturn on its host network",
       fix: 'set replicas to 1, or use lkstack:docker.mode "swarm" or the kubernetes target',
-    });
-  if (t.tls.certificate && "certFile" in t.tls.certificate && c.target !== "docker")
-    out.push({
-      path: ["turn", "tls", "certificate"],
-      problem: "host file paths need the docker target",
-      fix: "use {secretName: <kubernetes.io/tls Secret>} on Kubernetes",
     });
   if (t.quotas.bpsCapacity > 0 && t.quotas.maxBps === 0)
     out.push({
