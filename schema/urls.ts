@@ -31,7 +31,8 @@ const URL_CHARS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]*$/;
 function hostProblem(host: string): UrlProblem | undefined {
   if (host === "") return { problem: "the URL has no host", fix: "write scheme://host[:port]/path" };
   if (host.startsWith("[")) {
-    if (!host.endsWith("]") || host.includes("%") || !isIPv6(host.slice(1, -1)))
+    // Unclosed, "[" starts a host without ":" (parseUrl's authority pattern), which no IPv6 address is.
+    if (host.includes("%") || !isIPv6(host.slice(1, -1)))
       return { problem: `"${host}" is not a bracketed IPv6 address`, fix: "write [2001:db8::10] (no zone)" };
     return undefined;
   }
@@ -142,14 +143,12 @@ export function webhookUrlProblem(raw: string): UrlProblem | undefined {
   const fix =
     "drop the credential from the URL and verify LiveKit's signature at the receiver (the Authorization header is a JWT signed with the API key; livekit-server-sdk's WebhookReceiver checks it)";
   if (isUrlProblem(p)) return p.problem.startsWith("the URL carries credentials") ? { problem: p.problem, fix } : p;
-  const q = p.rest.indexOf("?");
-  if (q >= 0) {
-    const names = [...new URLSearchParams(p.rest.slice(q + 1)).keys()].filter((k) => CREDENTIAL_PARAM.test(k));
-    if (names.length > 0)
-      return {
-        problem: `the query parameter ${names.map((n) => `"${n}"`).join(", ")} looks like a credential, and livekit.yaml is public`,
-        fix,
-      };
-  }
+  // parseUrl has refused what WHATWG URL would read differently, so its query is the one Go sends.
+  const names = [...new URL(raw).searchParams.keys()].filter((k) => CREDENTIAL_PARAM.test(k));
+  if (names.length > 0)
+    return {
+      problem: `the query parameter ${names.map((n) => `"${n}"`).join(", ")} looks like a credential, and livekit.yaml is public`,
+      fix,
+    };
   return undefined;
 }
