@@ -1,5 +1,6 @@
 import type { ConfigProblem } from "./errors";
-import { inRange, rangesOverlap, sfuUdpPorts, type PortRange } from "./ports";
+import { listeners } from "./listeners";
+import { inRange, rangesOverlap, type PortRange } from "./ports";
 import type { StackConfigParsed } from "./stack";
 
 /**
@@ -30,47 +31,6 @@ export const NODE_SERVICE_PORTS: readonly { port: number; what: string }[] = [
 
 /** Namespaces the cluster owns; the stack's objects and its default-deny policies must not land there. */
 export const SHARED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"] as const;
-
-interface Listener {
-  path: PropertyKey[];
-  what: string;
-  range: PortRange;
-  /** Binds on the node itself (host network on Kubernetes, or Docker's host network). */
-  hostNetwork: boolean;
-}
-
-function listeners(c: StackConfigParsed): Listener[] {
-  const one = (port: number) => ({ start: port, end: port });
-  const l: Listener[] = [
-    { path: ["sfu", "ports", "http"], what: "SFU HTTP/WebSocket", range: one(c.sfu.ports.http), hostNetwork: true },
-    { path: ["sfu", "ports", "rtcTcp"], what: "SFU ICE/TCP", range: one(c.sfu.ports.rtcTcp), hostNetwork: true },
-    { path: ["sfu", "ports", "metrics"], what: "SFU metrics", range: one(c.sfu.ports.metrics), hostNetwork: true },
-    {
-      path: ["sfu", "ports", "udp"],
-      what: c.sfu.ports.udpMode === "single" ? "the SFU UDP port" : "the SFU UDP range",
-      range: sfuUdpPorts(c.sfu.ports),
-      hostNetwork: true,
-    },
-    { path: ["valkey", "port"], what: "Valkey", range: one(c.valkey.port), hostNetwork: false },
-  ];
-  if (c.valkey.mode === "sentinel")
-    l.push({ path: ["valkey", "sentinel", "port"], what: "Sentinel", range: one(c.valkey.sentinel.port), hostNetwork: false });
-  if (c.turn.enabled) {
-    l.push(
-      { path: ["turn", "ports", "listening"], what: "TURN listening", range: one(c.turn.ports.listening), hostNetwork: true },
-      { path: ["turn", "ports", "metrics"], what: "TURN metrics", range: one(c.turn.ports.metrics), hostNetwork: true },
-      { path: ["turn", "ports", "relay"], what: "the TURN relay range", range: c.turn.ports.relay, hostNetwork: true },
-    );
-    if (c.turn.tls.enabled) l.push({ path: ["turn", "ports", "tls"], what: "TURN TLS", range: one(c.turn.ports.tls), hostNetwork: true });
-  }
-  if (c.ingress.enabled)
-    for (const [key, port] of Object.entries(c.ingress.ports))
-      l.push({ path: ["ingress", "ports", key], what: `Ingress ${key}`, range: one(port), hostNetwork: false });
-  if (c.mediamtx.enabled)
-    for (const [key, port] of Object.entries(c.mediamtx.ports))
-      l.push({ path: ["mediamtx", "ports", key], what: `MediaMTX ${key}`, range: one(port), hostNetwork: false });
-  return l;
-}
 
 const show = (r: PortRange) => (r.start === r.end ? `port ${r.start}` : `${r.start}-${r.end}`);
 

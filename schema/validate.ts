@@ -3,6 +3,7 @@ import { ConfigError, problemsFromZod, type ConfigProblem } from "./errors";
 import { stackObjectSchema, type ResourceLimits, type StackConfigParsed } from "./stack";
 import { SUPPORTED, isSupported, type Component } from "./versions";
 import { inRange, rangeSize, rangesOverlap, sfuUdpPorts, UDP_PORTS_PER_PARTICIPANT } from "./ports";
+import { listeners, type Listener } from "./listeners";
 import { parseCidr, cidrContains, DEFAULT_DENIED_PEERS, type Cidr } from "./net";
 import { controlCharProblems } from "./text";
 import { nodeLoad, participantBudget, replicasForRange, formatBytes, layerRates, sfuResourcesFor } from "./capacity";
@@ -83,78 +84,45 @@ function knownKeysAt(path: readonly PropertyKey[]): string[] {
   return keysOf(node);
 }
 
-interface PortClaim {
-  port: number;
-  path: PropertyKey[];
-  what: string;
-}
-
-function portClaims(c: StackConfigParsed): PortClaim[] {
-  const claims: PortClaim[] = [
-    { port: c.sfu.ports.http, path: ["sfu", "ports", "http"], what: "SFU HTTP/WebSocket" },
-    { port: c.sfu.ports.rtcTcp, path: ["sfu", "ports", "rtcTcp"], what: "SFU ICE/TCP" },
-    { port: c.sfu.ports.metrics, path: ["sfu", "ports", "metrics"], what: "SFU metrics" },
-    { port: c.valkey.port, path: ["valkey", "port"], what: "Valkey" },
-  ];
-  if (c.valkey.mode === "sentinel") claims.push({ port: c.valkey.sentinel.port, path: ["valkey", "sentinel", "port"], what: "Sentinel" });
-  if (c.ingress.enabled) {
-    claims.push(
-      { port: c.ingress.ports.health, path: ["ingress", "ports", "health"], what: "Ingress health" },
-      { port: c.ingress.ports.metrics, path: ["ingress", "ports", "metrics"], what: "Ingress metrics" },
-      { port: c.ingress.ports.httpRelay, path: ["ingress", "ports", "httpRelay"], what: "Ingress HTTP relay" },
-      { port: c.ingress.ports.rtmp, path: ["ingress", "ports", "rtmp"], what: "Ingress RTMP" },
-    );
-  }
-  if (c.turn.enabled) {
-    claims.push(
-      { port: c.turn.ports.listening, path: ["turn", "ports", "listening"], what: "TURN listening" },
-      { port: c.turn.ports.metrics, path: ["turn", "ports", "metrics"], what: "TURN metrics" },
-    );
-    if (c.turn.tls.enabled) claims.push({ port: c.turn.ports.tls, path: ["turn", "ports", "tls"], what: "TURN TLS" });
-  }
+function checkPorts(c: StackConfigParsed, out: ConfigProblem[]): void {
+  const all = listeners(c);
+  const claims = all.filter((l) => !l.mediaRange);
   // The Docker edge publishes its port on the host, next to the host-network SFU and coturn.
   if (c.target === "docker" && c.edge.enabled && c.edge.docker.kind === "caddy")
-    claims.push({ port: c.edge.port, path: ["edge", "port"], what: "TLS edge" });
-  if (c.mediamtx.enabled) {
-    claims.push(
-      { port: c.mediamtx.ports.rtsp, path: ["mediamtx", "ports", "rtsp"], what: "MediaMTX RTSP" },
-      { port: c.mediamtx.ports.api, path: ["mediamtx", "ports", "api"], what: "MediaMTX API" },
-      { port: c.mediamtx.ports.metrics, path: ["mediamtx", "ports", "metrics"], what: "MediaMTX metrics" },
-    );
-  }
-  return claims;
-}
-
-function checkPorts(c: StackConfigParsed, out: ConfigProblem[]): void {
-  const claims = portClaims(c);
-  const seen = new Map<number, PortClaim>();
+    claims.push({
+      path: ["edge", "port"],
+      what: "TLS edge",
+      range: { start: c.edge.port, end: c.edge.port },
+      mediaRange: false,
+      hostNetwork: true,
+    });
+  const seen = new Map<number, Listener>();
   for (const claim of claims) {
-    const prior = seen.get(claim.port);
+    const port = claim.range.start;
+    const prior = seen.get(port);
     if (prior)
       out.push({
         path: claim.path,
-        problem: `port ${claim.port} (${claim.what}) collides with ${prior.what} at lkstack:${prior.path.join(".")}`,
+        problem: `port ${port} (${claim.what}) collides with ${prior.what} at lkstack:${prior.path.join(".")}`,
         fix: "give each service its own port",
       });
-    else seen.set(claim.port, claim);
+    else seen.set(port, claim);
   }
-  const sfuUdp = sfuUdpPorts(c.sfu.ports);
-  const ranges = [
-    { range: sfuUdp, path: ["sfu", "ports", "udp"], what: c.sfu.ports.udpMode === "single" ? "the SFU UDP port" : "the SFU UDP range" },
-  ];
-  if (c.turn.enabled) ranges.push({ range: c.turn.ports.relay, path: ["turn", "ports", "relay"], what: "the TURN relay range" });
+  const ranges = all.filter((l) => l.mediaRange);
   for (const claim of claims)
     for (const r of ranges)
-      if (inRange(claim.port, r.range))
+      if (inRange(claim.range.start, r.range))
         out.push({
           path: claim.path,
-          problem: `port ${claim.port} (${claim.what}) lies inside ${r.what} ${r.range.start}-${r.range.end}`,
+          problem: `port ${claim.range.start} (${claim.what}) lies inside ${r.what} ${r.range.start}-${r.range.end}`,
           fix: "move the port outside the range or shrink the range",
         });
-  if (c.turn.enabled && rangesOverlap(sfuUdp, c.turn.ports.relay))
+  // listeners() lists the SFU's range first, then TURN's relay range when TURN is on.
+  const [sfu, relay] = ranges;
+  if (relay && rangesOverlap(sfu.range, relay.range))
     out.push({
-      path: ["turn", "ports", "relay"],
-      problem: `TURN relay range ${c.turn.ports.relay.start}-${c.turn.ports.relay.end} overlaps ${ranges[0].what} ${sfuUdp.start}-${sfuUdp.end} (both bind on the node)`,
+      path: relay.path,
+      problem: `TURN relay range ${relay.range.start}-${relay.range.end} overlaps ${sfu.what} ${sfu.range.start}-${sfu.range.end} (both bind on the node)`,
       fix: "make them disjoint, e.g. relay 40000-49999 with the SFU on 50000-50500",
     });
 }

@@ -1,4 +1,4 @@
-import { CONTAINER_LAYOUT, ConfigError, parseStackConfig, signallingUrl, type StackConfigInput } from "../../schema";
+import { CONTAINER_LAYOUT, ConfigError, formatConfigPath, parseStackConfig, signallingUrl, type StackConfigInput } from "../../schema";
 import {
   dockerServices,
   edgeObjects,
@@ -11,7 +11,7 @@ import {
   workloadInputs,
   defaultSecretNames,
 } from "../../templates";
-import { minimal, parse, stackFromFile } from "../helpers/fixtures";
+import { configProblemsOf, minimal, parse, stackFromFile } from "../helpers/fixtures";
 
 function assertNever(what: string): never {
   throw new Error(`${what} is missing`);
@@ -56,26 +56,6 @@ describe("lkstack:edge is checked before anything is created", () => {
       /lkstack:edge\.certificate: .*\n\s+fix: set certificate: \{certFile/,
     ],
     [
-      "host files on kubernetes",
-      k8sEdge({ enabled: true, host: "live.example.org", certificate: { certFile: "/a.pem", keyFile: "/a.key" } }),
-      /lkstack:edge\.certificate: host file paths need the docker target/,
-    ],
-    [
-      "a Secret on docker",
-      dockerEdge({ enabled: true, host: "live.example.org", certificate: { secretName: "x" } }),
-      /lkstack:edge\.certificate: a Secret reference needs the kubernetes target/,
-    ],
-    [
-      "an issuer on docker",
-      dockerEdge({ enabled: true, host: "live.example.org", certificate: { issuer: { name: "le" } } }),
-      /lkstack:edge\.certificate\.issuer: a cert-manager issuer needs the kubernetes target/,
-    ],
-    [
-      "an unused certificate with an external edge",
-      k8sEdge({ enabled: true, host: "live.example.org", certificate: { secretName: "x" }, kubernetes: { kind: "external" } }),
-      /lkstack:edge\.certificate: .*would go unused\n\s+fix: remove lkstack:edge\.certificate/,
-    ],
-    [
       "a docker edge port taken by the SFU",
       dockerEdge({ enabled: true, host: "live.example.org", port: 7880, certificate: { certFile: "/a.pem", keyFile: "/a.key" } }),
       /lkstack:edge\.port: port 7880 \(TLS edge\) collides with SFU HTTP/,
@@ -87,6 +67,43 @@ describe("lkstack:edge is checked before anything is created", () => {
     ],
   ])("%s: refused, naming the path and the fix", (_what, input, message) => {
     expect(problems(input)).toMatch(message);
+  });
+
+  it("each certificate problem's fix names what the target mounts; an unused one names the kind that would use it", () => {
+    const said = (input: StackConfigInput): string[] =>
+      configProblemsOf(() => parseStackConfig(input)).map((p) => `${formatConfigPath(p.path)}: ${p.problem} | ${p.fix}`);
+    const host = "live.example.org";
+    expect(said(k8sEdge({ enabled: true, host, certificate: { certFile: "/a.pem", keyFile: "/a.key" } }))).toEqual([
+      "lkstack:edge.certificate: host file paths need the docker target | use {secretName: <kubernetes.io/tls Secret>} or {issuer: {name}} on Kubernetes",
+    ]);
+    const onDocker = "use {certFile, keyFile} (absolute paths on the Docker host) on Docker";
+    expect(said(dockerEdge({ enabled: true, host, certificate: { secretName: "x" } }))).toEqual([
+      `lkstack:edge.certificate: a Secret reference needs the kubernetes target | ${onDocker}`,
+    ]);
+    expect(said(dockerEdge({ enabled: true, host, certificate: { issuer: { name: "le" } } }))).toEqual([
+      `lkstack:edge.certificate.issuer: a cert-manager issuer needs the kubernetes target | ${onDocker}`,
+    ]);
+    expect(said(k8sEdge({ enabled: true, host, certificate: { secretName: "x" }, kubernetes: { kind: "external" } }))).toEqual([
+      'lkstack:edge.certificate: with edge.kubernetes.kind "external" your own load balancer holds the certificate, and this one would go unused | ' +
+        'remove lkstack:edge.certificate, or set lkstack:edge.kubernetes.kind to "ingress"',
+    ]);
+    const files = { certFile: "/a.pem", keyFile: "/a.key" };
+    expect(said(dockerEdge({ enabled: true, host, certificate: files, docker: { kind: "external" } }))).toEqual([
+      'lkstack:edge.certificate: with edge.docker.kind "external" your own load balancer holds the certificate, and this one would go unused | ' +
+        'remove lkstack:edge.certificate, or set lkstack:edge.docker.kind to "caddy"',
+    ]);
+    expect(said(dockerEdge({ enabled: true, host, certificate: files, kubernetes: { annotations: { "a.example/b": "c" } } }))).toEqual([
+      "lkstack:edge.kubernetes.annotations: Ingress annotations have no effect on the docker target | remove lkstack:edge.kubernetes.annotations",
+    ]);
+  });
+
+  it("the signalling URL needs the edge on and a host; a port other than 443 is written out", () => {
+    const edge = (enabled: boolean, host: string | undefined, port: number) =>
+      signallingUrl({ target: "kubernetes", edge: { ...parse(minimal("kubernetes")).edge, enabled, host, port } });
+    expect(edge(true, "live.example.org", 443)).toBe("wss://live.example.org");
+    expect(edge(true, "live.example.org", 8443)).toBe("wss://live.example.org:8443");
+    expect(edge(true, undefined, 443)).toBeUndefined();
+    expect(edge(false, "live.example.org", 443)).toBeUndefined();
   });
 
   it("an external edge needs no certificate and still advertises wss://", () => {

@@ -1,5 +1,5 @@
-import { parseStackConfig, type StackConfigInput } from "../../schema";
-import { minimal as base } from "../helpers/fixtures";
+import { formatConfigPath, parseStackConfig, type StackConfigInput } from "../../schema";
+import { configProblemsOf, minimal as base } from "../helpers/fixtures";
 
 /** minimal() with loosely typed extras: `turn` is merged over the fixture's own domain. */
 const minimal = (target: "docker" | "kubernetes", extra: Record<string, unknown>) => base(target, extra as Partial<StackConfigInput>);
@@ -33,6 +33,23 @@ describe("what Kubernetes or the runtime would refuse is refused before anything
     ],
   ])("host-network collisions with node services on Kubernetes: %j", (extra, message) => {
     expect(() => parseStackConfig(minimal("kubernetes", extra))).toThrow(message);
+  });
+
+  it("the fixes: another port, or a range clear of every node port; a range outside the NodePorts", () => {
+    const fixAt = (extra: Record<string, unknown>, path: string): string[] =>
+      configProblemsOf(() => parseStackConfig(minimal("kubernetes", extra)))
+        .filter((p) => formatConfigPath(p.path) === path)
+        .map((p) => p.fix);
+    const nodePorts = "2379, 2380, 6443, 10248, 10249, 10250, 10255, 10256, 10257, 10259";
+    expect(fixAt({ sfu: { ports: { metrics: 10250 } } }, "lkstack:sfu.ports.metrics")).toEqual([
+      `choose another port clear of the node's own ports (${nodePorts})`,
+    ]);
+    expect(fixAt({ turn: { ports: { relay: { start: 10250, end: 10251 } } } }, "lkstack:turn.ports.relay")).toEqual([
+      `choose a range clear of the node's own ports (${nodePorts})`,
+    ]);
+    expect(fixAt({ sfu: { ports: { udp: { start: 30000, end: 30500 } } } }, "lkstack:sfu.ports.udp")).toEqual([
+      "move it outside 30000-32767 (the defaults 7880-7882, 50000-50500, 3478/5349 and 40000-49999 are)",
+    ]);
   });
 
   it("the node-service rules apply to host-network pods on Kubernetes only", () => {
