@@ -18,6 +18,15 @@ describe("CIDR to coturn ranges", () => {
     (bad) => expect(parseCidr(bad)).toBeUndefined(),
   );
 
+  // IPv6 shapes: an IPv4 tail only last, a bad tail, seven groups without "::", eight groups with it.
+  it.each(["::1.2.3.4:5", "::1.2.3", "1:2:3:4:5:6:7", "1::2:3:4:5:6:7:8"])("%s is not an IPv6 address", (bad) => {
+    expect(parseIp(bad)).toBeUndefined();
+  });
+
+  it("cidrToRange names what it cannot read", () => {
+    expect(() => cidrToRange("10.0.0.0/33")).toThrow("not a CIDR: 10.0.0.0/33");
+  });
+
   it("every IPv4 CIDR maps to the block that contains its address", () => {
     fc.assert(
       fc.property(fc.ipV4(), fc.integer({ min: 0, max: 32 }), (ip, prefix) => {
