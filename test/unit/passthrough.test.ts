@@ -1,6 +1,6 @@
 import type { NetworkPolicySpec } from "kubernetes-types/networking/v1";
 import { parse as parseYaml } from "yaml";
-import { ConfigError, cameraIngest, parseStackConfig, type StackConfigInput } from "../../schema";
+import { cameraIngest, formatConfigPath, parseStackConfig, type StackConfigInput } from "../../schema";
 import {
   desiredIngresses,
   dockerServices,
@@ -31,15 +31,11 @@ function twoModes(extra: Partial<StackConfigInput> = {}, target: "kubernetes" | 
   });
 }
 
-/** The problems a config is refused with, as "path: problem" lines. */
+/** The problems a config is refused with, as "  path: problem | fix: fix" lines. */
 function refusal(input: StackConfigInput): string[] {
-  try {
-    parseStackConfig(input);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.message.split("\n").filter((l) => l.startsWith("  lkstack:"));
-    throw e;
-  }
-  throw new Error("the config was accepted");
+  const problems = configProblemsOf(() => parseStackConfig(input));
+  if (problems.length === 0) throw new Error("the config was accepted");
+  return problems.map((p) => `  ${formatConfigPath(p.path)}: ${p.problem} | fix: ${p.fix}`);
 }
 
 const camera = (over: Record<string, unknown>) =>
@@ -100,6 +96,34 @@ describe("ingest mode", () => {
     expect(refusal(camera({ rtsp: "rtsp://10.30.1.11", streams: { high, low }, layers: ["low"] }))).toEqual([
       expect.stringMatching(/cameras\[0\]\.layers: layers picks what the Ingress encodes/),
     ]);
+  });
+
+  it("each refusal says how to fix it", () => {
+    const fixOf = (over: Record<string, unknown>): string[] =>
+      refusal(camera({ rtsp: "rtsp://10.30.1.11", ...over })).map((l) => l.split(" | fix: ")[1]);
+    expect(fixOf({ rtsp: "rtsp://10.30.1.11/s", ingest: "passthrough" })).toEqual([
+      "add streams.high (and streams.low, the camera's sub stream) with their RTSP paths, or set ingest: transcode",
+    ]);
+    expect(fixOf({ streams: { high, low }, layers: ["low"] })).toEqual(["drop layers, or set ingest: transcode"]);
+    expect(fixOf({ rtsp: "rtsp://10.30.1.11:554/s", streams: { high, low } })).toEqual([
+      "set rtsp to rtsp://10.30.1.11:554 and give each stream its path under streams.<layer>.path",
+    ]);
+    expect(fixOf({ streams: { high, low: { ...low, path: "ch2" } } })).toEqual(['start it with "/", e.g. /ch2']);
+    expect(fixOf({ streams: { high, low: { ...low, path: high.path } } })).toEqual([
+      "give each layer the path of a different stream of the camera (its main and sub stream), or drop this one",
+    ]);
+    expect(fixOf({ streams: { high: { ...high, codec: "h265" }, low } })).toEqual([
+      "set this stream to H.264 in the camera's encoder settings (then codec: h264), or set ingest: transcode",
+    ]);
+    expect(fixOf({ streams: { high: low, low: high } })).toEqual([
+      "give the larger stream the higher layer (high > medium > low)",
+      "check the camera's encoder settings: a lower layer must send fewer bits",
+    ]);
+  });
+
+  it("a camera named by its address alone, with or without the trailing slash, is what streams need", () => {
+    for (const rtsp of ["rtsp://10.30.1.11:554", "rtsp://10.30.1.11:554/"])
+      expect(() => parseStackConfig(camera({ rtsp, streams: { high, low } }))).not.toThrow();
   });
 
   it("needs an image source on a cluster, and refuses two", () => {
