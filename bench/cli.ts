@@ -56,7 +56,7 @@ function projectWith(cameras: number): string {
   const dir = mkdtempSync(join(tmpdir(), `lkstack-bench-cli-${cameras}-`));
   const udp = DEFAULT_PORTS.sfu.udp;
   const input: StackConfigInput = minimal("kubernetes", {
-    sfu: { replicas: replicasForRange(cameras, 0, udp) },
+    sfu: { replicas: replicasForRange(cameras, 0, udp, "range") },
     cameras: Array.from({ length: cameras }, (_, i) => ({
       id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
       rtsp: `rtsp://10.${Math.floor(i / 65000)}.${Math.floor(i / 250) % 256}.${(i % 250) + 1}:554/stream`,

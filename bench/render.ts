@@ -20,7 +20,7 @@ function configFor(cameras: number): StackConfig {
   const udp = { start: 50000, end: 50500 };
   return parseStackConfig(
     minimal("kubernetes", {
-      sfu: { replicas: replicasForRange(cameras, 0, udp), ports: { udp } },
+      sfu: { replicas: replicasForRange(cameras, 0, udp, "range"), ports: { udp } },
       cameras: Array.from({ length: cameras }, (_, i) => ({
         id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
         rtsp: `rtsp://10.${Math.floor(i / 65000)}.${Math.floor(i / 250) % 256}.${(i % 250) + 1}:554/stream`,

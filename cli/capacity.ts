@@ -73,7 +73,7 @@ export function formatPlan(p: CapacityPlan, range: { start: number; end: number 
     `SFU: ${s.replicas} replica(s) (ports need ${s.replicasBy.ports}, CPU ${s.replicasBy.cpu}, memory ${s.replicasBy.memory}); per node ${cores(s.coresPerNode)} cores, ${formatBytes(s.memoryPerNodeBytes)}, ${gbps(s.egressPerNodeGbps)} egress -> ${s.nicPerNode}`,
     s.udpMode === "single"
       ? `UDP ports per node: ${range.start} alone for ${s.participantsPerNode} participants (single-port mode: a socket on it per node address)`
-      : `UDP ports per node: ${s.udpPortsPerNode} for ${s.participantsPerNode} participants (${UDP_PORTS_PER_PARTICIPANT} each); ${range.start}-${range.end} has ${range.end - range.start + 1}: ${s.udpRangeEnough ? "enough" : "NOT enough"}`,
+      : `UDP ports per node: ${s.udpPortsPerNode} for ${s.participantsPerNode} participants (${UDP_PORTS_PER_PARTICIPANT} each); ${range.start}-${range.end} has ${range.end - range.start + 1}`,
     `Ingress: ${p.ingress.coresTotal} cores for transcoding (${m.ingressCoresPerCamera} per camera) -> ${p.ingress.replicas} node(s) of ${m.ingressNodeCores} cores ` +
       `(${camerasPerIngress(m.ingressNodeCores, m.ingressCoresPerCamera)} cameras each: it admits a stream only while ${INGRESS_MIN_IDLE_RATIO * 100} % of its cores stay idle)`,
     `coturn: ${gbps(p.turn.relayedGbps)} relayed if ${m.turnRelayedShare * 100}% of viewers need TURN -> ${cores(p.turn.cores)} core(s), ${p.turn.nic}`,

@@ -10,7 +10,7 @@ export interface NodeLoad {
   memoryNeededBytes: number;
 }
 
-export function nodeLoad(cameras: number, concurrentViewers: number, replicas: number, mode: UdpMode = "range"): NodeLoad {
+export function nodeLoad(cameras: number, concurrentViewers: number, replicas: number, mode: UdpMode): NodeLoad {
   const roomsPerNode = Math.ceil(cameras / replicas);
   const participantsPerNode = Math.ceil((cameras + concurrentViewers) / replicas);
   return {
@@ -22,13 +22,13 @@ export function nodeLoad(cameras: number, concurrentViewers: number, replicas: n
   };
 }
 
-/** Participants one node can hold before its UDP range runs out (no port limit in single-port mode). */
-export function participantBudget(range: PortRange, mode: UdpMode = "range"): number {
-  return mode === "single" ? Infinity : Math.floor(rangeSize(range) / UDP_PORTS_PER_PARTICIPANT);
+/** Participants one node can hold before its UDP range runs out (range mode; single-port mode has no such limit). */
+export function participantBudget(range: PortRange): number {
+  return Math.floor(rangeSize(range) / UDP_PORTS_PER_PARTICIPANT);
 }
 
 /** Smallest replica count whose per-node participants fit in the range. */
-export function replicasForRange(cameras: number, concurrentViewers: number, range: PortRange, mode: UdpMode = "range"): number {
+export function replicasForRange(cameras: number, concurrentViewers: number, range: PortRange, mode: UdpMode): number {
   if (mode === "single") return 1;
   const budget = participantBudget(range);
   return budget === 0 ? Infinity : Math.max(1, Math.ceil((cameras + concurrentViewers) / budget));
@@ -101,7 +101,6 @@ export interface CapacityPlan {
     participantsPerNode: number;
     udpMode: UdpMode;
     udpPortsPerNode: number;
-    udpRangeEnough: boolean;
     nicPerNode: string;
     egressPerNodeGbps: number;
     /** Why this many replicas: the largest of the three constraints. */
@@ -113,7 +112,8 @@ export interface CapacityPlan {
   contradictions: string[];
 }
 
-function nicFor(gbps: number): string {
+/** The smallest NIC that carries `gbps` within the headroom (the largest there is, beyond them all). */
+export function nicFor(gbps: number): string {
   const m = CAPACITY_MODEL;
   return (m.nics.find((n) => gbps <= n.gbps * m.nicHeadroom) ?? m.nics[m.nics.length - 1]).name;
 }
@@ -203,8 +203,6 @@ export function planCapacity(input: {
       participantsPerNode: load.participantsPerNode,
       udpMode,
       udpPortsPerNode: load.udpPortsNeeded,
-      // (Single-port mode needs one port of the range.)
-      udpRangeEnough: load.udpPortsNeeded <= rangeSize(input.udpRange),
       nicPerNode: nicFor(egressPerNodeGbps + sfuIngestGbps / replicas),
       egressPerNodeGbps,
       replicasBy: { ports: byPorts, cpu: byCpu, memory: byMemory },

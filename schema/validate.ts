@@ -143,7 +143,7 @@ function checkCapacity(c: StackConfigParsed, sfuResources: ResourceLimits, out: 
   const load = nodeLoad(c.cameras.length, c.capacity.concurrentViewers, c.sfu.replicas, c.sfu.ports.udpMode);
   const size = rangeSize(sfuUdpPorts(c.sfu.ports));
   if (load.udpPortsNeeded > size) {
-    const replicas = replicasForRange(c.cameras.length, c.capacity.concurrentViewers, c.sfu.ports.udp);
+    const replicas = replicasForRange(c.cameras.length, c.capacity.concurrentViewers, c.sfu.ports.udp, c.sfu.ports.udpMode);
     out.push({
       path: ["sfu", "ports", "udp"],
       problem:

@@ -1,4 +1,5 @@
 import {
+  nicFor,
   CAPACITY_MODEL,
   DEFAULTS,
   camerasPerIngress,
@@ -57,7 +58,7 @@ describe("the capacity plan at the seed's shape", () => {
     close(p.sfu.coresTotal, forwardingCores + 22 * m.sfuBaseCoresPerNode);
     close(p.sfu.coresPerNode, (forwardingCores + 22 * m.sfuBaseCoresPerNode) / 22);
     expect(p.sfu.memoryPerNodeBytes).toBe(GIB + Math.ceil(memoryTotal / 22));
-    expect([p.sfu.participantsPerNode, p.sfu.udpMode, p.sfu.udpPortsPerNode, p.sfu.udpRangeEnough]).toEqual([250, "range", 500, true]);
+    expect([p.sfu.participantsPerNode, p.sfu.udpMode, p.sfu.udpPortsPerNode]).toEqual([250, "range", 500]);
     close(p.sfu.egressPerNodeGbps, egressGbps / 22);
     // (4.1 + 2.3) / 22 Gbps per node fits 70 % of 1 GbE.
     expect(p.sfu.nicPerNode).toBe("1 GbE");
@@ -67,12 +68,7 @@ describe("the capacity plan at the seed's shape", () => {
     const p = seed({ udpMode: "single" });
     expect(p.sfu.replicasBy).toEqual({ ports: 1, cpu: 3, memory: 3 });
     expect(p.sfu.replicas).toBe(3);
-    expect([p.sfu.participantsPerNode, p.sfu.udpMode, p.sfu.udpPortsPerNode, p.sfu.udpRangeEnough]).toEqual([
-      Math.ceil(5500 / 3),
-      "single",
-      1,
-      true,
-    ]);
+    expect([p.sfu.participantsPerNode, p.sfu.udpMode, p.sfu.udpPortsPerNode]).toEqual([Math.ceil(5500 / 3), "single", 1]);
     // (4.1 + 2.3) / 3 Gbps per node needs more than 70 % of 1 GbE.
     expect(p.sfu.nicPerNode).toBe("10 GbE");
     expect(p.contradictions.some((c) => c.includes("range holds"))).toBe(false);
@@ -82,10 +78,10 @@ describe("the capacity plan at the seed's shape", () => {
     const p = seed({ cameras: 10, viewersPerCamera: 30, udpRange: { start: 50000, end: 50099 } });
     // 310 participants, 50 per node in 100 ports: 7 nodes, each needing 2 x 45 ports.
     expect(p.sfu.replicas).toBe(7);
-    expect([p.sfu.participantsPerNode, p.sfu.udpPortsPerNode, p.sfu.udpRangeEnough]).toEqual([45, 90, true]);
+    expect([p.sfu.participantsPerNode, p.sfu.udpPortsPerNode]).toEqual([45, 90]);
     // A node whose participants take every port of the range still fits.
     const full = seed({ cameras: 10, viewersPerCamera: 4, udpRange: { start: 50000, end: 50099 } });
-    expect([full.sfu.replicas, full.sfu.udpPortsPerNode, full.sfu.udpRangeEnough]).toEqual([1, 100, true]);
+    expect([full.sfu.replicas, full.sfu.udpPortsPerNode]).toEqual([1, 100]);
   });
 
   it("the range is named as the constraint only when it needs more nodes than CPU and memory both", () => {
@@ -138,8 +134,7 @@ describe("the capacity plan at the seed's shape", () => {
 describe("one node's load and the port budget", () => {
   it("two UDP ports per participant in a range; one port for all in single-port mode", () => {
     expect(participantBudget(RANGE)).toBe(250);
-    expect(participantBudget(RANGE, "single")).toBe(Infinity);
-    expect(nodeLoad(10, 31, 2)).toEqual({
+    expect(nodeLoad(10, 31, 2, "range")).toEqual({
       roomsPerNode: 5,
       participantsPerNode: 21,
       udpPortsNeeded: 42,
@@ -149,10 +144,21 @@ describe("one node's load and the port budget", () => {
   });
 
   it("nodes for the range: enough for every participant, one in single-port mode, none possible in a one-port range", () => {
-    expect(replicasForRange(500, 5000, RANGE)).toBe(22);
-    expect(replicasForRange(1, 0, RANGE)).toBe(1);
+    expect(replicasForRange(500, 5000, RANGE, "range")).toBe(22);
+    expect(replicasForRange(1, 0, RANGE, "range")).toBe(1);
     expect(replicasForRange(500, 5000, RANGE, "single")).toBe(1);
-    expect(replicasForRange(10, 0, { start: 50000, end: 50000 })).toBe(Infinity);
-    expect(replicasForRange(0, 0, { start: 50000, end: 50000 })).toBe(Infinity);
+    expect(replicasForRange(10, 0, { start: 50000, end: 50000 }, "range")).toBe(Infinity);
+    expect(replicasForRange(0, 0, { start: 50000, end: 50000 }, "range")).toBe(Infinity);
+  });
+});
+
+describe("the NIC a node needs", () => {
+  it("the smallest that carries the traffic at 70 % of line rate, exactly at the line included; the largest beyond all", () => {
+    expect(nicFor(0)).toBe("1 GbE");
+    expect(nicFor(0.7)).toBe("1 GbE");
+    expect(nicFor(0.7001)).toBe("10 GbE");
+    expect(nicFor(7)).toBe("10 GbE");
+    expect(nicFor(70.01)).toBe("100 GbE");
+    expect(nicFor(500)).toBe("100 GbE");
   });
 });
