@@ -217,7 +217,7 @@ export function secretValues(s: StackSecrets): string[] {
 
 /** The credential names the cameras use (repeats included: the caller keys a record by them). */
 function cameraCredentialNames(cfg: { cameras: readonly { credentials?: string }[] } | undefined): string[] {
-  return (cfg?.cameras ?? []).flatMap((c) => (c.credentials ? [c.credentials] : []));
+  return cfg ? cfg.cameras.flatMap((c) => (c.credentials ? [c.credentials] : [])) : [];
 }
 
 /**

@@ -3,6 +3,7 @@ import { DEFAULTS } from "./defaults";
 import { DEFAULT_PORTS, UDP_MODES } from "./ports";
 import { VERSIONS } from "./versions";
 import { isCidr, isIp } from "./net";
+import { dockerSubnetProblem } from "./topology";
 import { parseCpu, parseMemory, parseValkeyMemory } from "./quantity";
 import { CAMERA_INGEST_MODES } from "./cameraIngest";
 import { cameraUrlProblem, webhookUrlProblem, type UrlProblem } from "./urls";
@@ -464,7 +465,12 @@ const dockerSchema = z
   .object({
     mode: z.enum(["standalone", "swarm"]).default("standalone"),
     /** Private bridge network; the SFU and coturn (host network) reach it through the gateway. */
-    subnet: cidr.default(DEFAULTS.dockerSubnet),
+    subnet: cidr
+      .superRefine((s, ctx) => {
+        const p = dockerSubnetProblem(s);
+        if (p) fail(ctx, [], p.problem, p.fix);
+      })
+      .default(DEFAULTS.dockerSubnet),
   })
   .strict()
   .prefault({});

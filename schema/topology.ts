@@ -1,3 +1,4 @@
+import { DEFAULTS } from "./defaults";
 import { parseCidr, formatIp } from "./net";
 import { SERVICE_NAMES } from "./services";
 import type { StackConfigParsed } from "./stack";
@@ -20,6 +21,28 @@ export interface Topology {
   /** Docker only: the host as seen from the bridge network, which is also the SFU's address. */
   gatewayIp?: string;
   dockerAddresses?: { valkey: string; ingress: string; mediamtx: string; cameras: string; edge: string; publisher: string };
+}
+
+/** Each Docker-target container's host number in the bridge subnet (1 is the bridge's gateway). */
+export const DOCKER_HOST_NUMBERS = { gateway: 1, valkey: 10, ingress: 11, mediamtx: 12, cameras: 13, edge: 14, publisher: 15 } as const;
+
+const HIGHEST_HOST_NUMBER = Math.max(...Object.values(DOCKER_HOST_NUMBERS));
+
+/** The longest prefix whose subnet keeps every host number below its broadcast address. */
+const LONGEST_DOCKER_PREFIX = 32 - Math.ceil(Math.log2(HIGHEST_HOST_NUMBER + 2));
+
+/** Why a Docker bridge subnet cannot hold the stack (IPv6, or too small), and what to use. */
+export function dockerSubnetProblem(subnet: string): { problem: string; fix: string } | undefined {
+  const c = parseCidr(subnet);
+  if (!c) return undefined; // not a CIDR at all: the schema's own message says so
+  const fix = `use a private IPv4 /${LONGEST_DOCKER_PREFIX} or wider, e.g. "${DEFAULTS.dockerSubnet}" (the default)`;
+  if (c.family !== 4) return { problem: "the Docker bridge subnet must be IPv4 (the containers get fixed IPv4 addresses)", fix };
+  if (c.last - c.first <= BigInt(HIGHEST_HOST_NUMBER))
+    return {
+      problem: `${subnet} is too small: the containers take host numbers up to ${HIGHEST_HOST_NUMBER}, below the broadcast address`,
+      fix,
+    };
+  return undefined;
 }
 
 function nthAddress(subnet: string, n: number): string {
@@ -54,14 +77,16 @@ export function topology(cfg: Pick<StackConfigParsed, "target" | "kubernetes" | 
       mediamtxHost: SERVICE_NAMES.mediamtx,
       ingressHost: SERVICE_NAMES.ingress,
     };
-  const gateway = nthAddress(cfg.docker.subnet, 1);
+  const at = (n: number) => nthAddress(cfg.docker.subnet, n);
+  const h = DOCKER_HOST_NUMBERS;
+  const gateway = at(h.gateway);
   const addresses = {
-    valkey: nthAddress(cfg.docker.subnet, 10),
-    ingress: nthAddress(cfg.docker.subnet, 11),
-    mediamtx: nthAddress(cfg.docker.subnet, 12),
-    cameras: nthAddress(cfg.docker.subnet, 13),
-    edge: nthAddress(cfg.docker.subnet, 14),
-    publisher: nthAddress(cfg.docker.subnet, 15),
+    valkey: at(h.valkey),
+    ingress: at(h.ingress),
+    mediamtx: at(h.mediamtx),
+    cameras: at(h.cameras),
+    edge: at(h.edge),
+    publisher: at(h.publisher),
   };
   return {
     valkeyHost: addresses.valkey,

@@ -2,16 +2,21 @@ import {
   CONTAINER_LAYOUT,
   SECRET_CONFIG_KEYS,
   STACK_KEYS,
+  DOCKER_HOST_NUMBERS,
   cameraOrigin,
   cameraStreamUrl,
   controlCharProblems,
   isLabelKey,
   layoutUnder,
   memoryToMiB,
+  imageRef,
   parseCpu,
+  parseStackConfig,
+  parseValkeyMemory,
+  topology,
   structuredConfigFrom,
 } from "../../schema";
-import { configProblemsOf } from "../helpers/fixtures";
+import { configProblemsOf, minimal, parse } from "../helpers/fixtures";
 
 // Details of schema/ that the stack tests reach only in passing.
 
@@ -98,6 +103,71 @@ describe("quantities", () => {
   it("Docker's memory in MiB, rounded up; a bad quantity is an error naming it", () => {
     expect([memoryToMiB("512Mi"), memoryToMiB("1Gi"), memoryToMiB("1M"), memoryToMiB("1")]).toEqual([512, 1024, 1, 1]);
     expect(() => memoryToMiB("lots")).toThrow("invalid memory quantity lots");
+  });
+});
+
+describe("Valkey sizes, image references, requests against limits", () => {
+  it("Valkey reads a bare number as bytes and its units case-insensitively", () => {
+    expect([parseValkeyMemory("1024"), parseValkeyMemory("2KB"), parseValkeyMemory("1k"), parseValkeyMemory("0")]).toEqual([
+      1024,
+      2048,
+      1000,
+      undefined,
+    ]);
+  });
+
+  it("an image reference is repository:tag, a variant only when asked for, and the digest when pinned", () => {
+    const digest = `sha256:${"a".repeat(64)}`;
+    expect(imageRef("mediamtx", "v1.20.1")).toBe("bluenviron/mediamtx:1.20.1");
+    expect(imageRef("mediamtx", "v1.20.1", "-ffmpeg")).toBe("bluenviron/mediamtx:1.20.1-ffmpeg");
+    expect(imageRef("livekitServer", `v1.13.5@${digest}`)).toBe(`livekit/livekit-server:v1.13.5@${digest}`);
+  });
+
+  it("a request above its limit is refused, for CPU and for memory, naming both", () => {
+    const sfu = (requests: Record<string, string>, limits: Record<string, string>) =>
+      configProblemsOf(() => parseStackConfig(minimal("kubernetes", { sfu: { resources: { requests, limits } } } as never))).map(
+        (p) => `${p.path.join(".")}: ${p.problem} | ${p.fix}`,
+      );
+    expect(sfu({ cpu: "2", memory: "5Gi" }, { cpu: "4", memory: "4Gi" })).toEqual([
+      "sfu.resources.requests.memory: memory request 5Gi exceeds the limit 4Gi | lower the request or raise the limit",
+    ]);
+    expect(sfu({ cpu: "5", memory: "4Gi" }, { cpu: "4", memory: "4Gi" })).toEqual([
+      "sfu.resources.requests.cpu: CPU request 5 exceeds the limit 4 | lower the request or raise the limit",
+    ]);
+    expect(sfu({ cpu: "4", memory: "4Gi" }, { cpu: "4", memory: "4Gi" })).toEqual([]);
+  });
+});
+
+describe("the Docker bridge subnet", () => {
+  const problems = (subnet: string) =>
+    configProblemsOf(() => parseStackConfig(minimal("docker", { docker: { subnet } } as never)))
+      .filter((p) => p.path.join(".") === "docker.subnet")
+      .map((p) => `${p.problem} | ${p.fix}`);
+  const FIX = 'use a private IPv4 /27 or wider, e.g. "172.30.42.0/24" (the default)';
+
+  it("must be IPv4 with every container's host number below the broadcast address: /27 holds them, /28 does not", () => {
+    expect(problems("fd00::/64")).toEqual([`the Docker bridge subnet must be IPv4 (the containers get fixed IPv4 addresses) | ${FIX}`]);
+    expect(problems("172.30.42.0/28")).toEqual([
+      `172.30.42.0/28 is too small: the containers take host numbers up to 15, below the broadcast address | ${FIX}`,
+    ]);
+    expect(problems("172.30.42.0/27")).toEqual([]);
+  });
+
+  it("each container sits at its host number; the gateway (the host, and the SFU) at 1", () => {
+    const t = topology(parse(minimal("docker", { docker: { subnet: "172.30.42.32/27" } } as never)));
+    expect(t.gatewayIp).toBe("172.30.42.33");
+    expect(t.dockerAddresses).toEqual({
+      valkey: "172.30.42.42",
+      ingress: "172.30.42.43",
+      mediamtx: "172.30.42.44",
+      cameras: "172.30.42.45",
+      edge: "172.30.42.46",
+      publisher: "172.30.42.47",
+    });
+    expect(Math.max(...Object.values(DOCKER_HOST_NUMBERS))).toBe(15);
+    // Past the schema (a hand-built config), an IPv6 subnet is still refused by name.
+    const ipv6 = { ...parse(minimal("docker")), docker: { mode: "standalone" as const, subnet: "fd00::/64" } };
+    expect(() => topology(ipv6)).toThrow("docker subnet must be IPv4: fd00::/64");
   });
 });
 

@@ -1,4 +1,12 @@
-import { assertUsableSecrets, isPlaceholder, placeholder, secretProblem, secretsFromEnv, type StackSecrets } from "../../schema";
+import {
+  assertUsableSecrets,
+  isPlaceholder,
+  placeholder,
+  secretProblem,
+  secretsFromEnv,
+  secretValues,
+  type StackSecrets,
+} from "../../schema";
 import { TEST_SECRETS, configProblemsOf } from "../helpers/fixtures";
 
 // What a secret may be (schema/secrets.ts), wherever it comes from, and how a refusal names its
@@ -55,6 +63,14 @@ describe("where a refused secret came from, and the fix", () => {
         fix: "set 1-255 characters: any characters but control characters with pulumi config set --secret --path 'cameraCredentials.lab 2.password' …",
       },
     ]);
+    const username = { ...s, apiKeys: TEST_SECRETS.apiKeys, cameraCredentials: { lab: { username: "u\u0003", password: "p" } } };
+    expect(problemsOf(() => assertUsableSecrets(username, new Set(["cameraCredentials"])))).toEqual([
+      {
+        path: ["cameraCredentials", "lab", "username"],
+        problem: "the secret contains the control character U+0003",
+        fix: "set 1-255 characters: any characters but control characters with pulumi config set --secret --path 'cameraCredentials.lab.username' …",
+      },
+    ]);
     // Secrets the stack generated are not the operator's to fix: only the given keys are checked.
     expect(problemsOf(() => assertUsableSecrets(s, new Set(["turnSecrets"])))).toEqual([]);
   });
@@ -80,6 +96,31 @@ describe("where a refused secret came from, and the fix", () => {
         fix: "export LKSTACK_CAMERA_CREDENTIALS (lab.username) with 1-255 characters: any characters but control characters",
       },
     ]);
+  });
+
+  it("from env: a credential's name and password are named by their place in the JSON", () => {
+    const problems = problemsOf(() =>
+      secretsFromEnv({ LKSTACK_CAMERA_CREDENTIALS: JSON.stringify({ "lab 2": { username: "u", password: "p\u0002" } }) }),
+    );
+    expect(problems.map((p) => [p.source, p.problem])).toEqual([
+      ["env LKSTACK_CAMERA_CREDENTIALS (lab 2)", "the value may hold only letters, digits, '_' and '-'"],
+      ["env LKSTACK_CAMERA_CREDENTIALS (lab 2.password)", "the value contains the control character U+0002"],
+    ]);
+  });
+
+  it("secretValues lists every secret value, for the leak checks to search for", () => {
+    expect(secretValues(TEST_SECRETS).sort()).toEqual(
+      [
+        ...TEST_SECRETS.apiKeys.map((k) => k.secret),
+        ...TEST_SECRETS.turnSecrets,
+        TEST_SECRETS.valkeyPassword,
+        TEST_SECRETS.mediamtxApiPassword,
+        TEST_SECRETS.mediamtxReadPassword,
+        TEST_SECRETS.metricsPassword,
+        ...Object.values(TEST_SECRETS.cameraCredentials).map((c) => c.password),
+      ].sort(),
+    );
+    expect(secretValues(TEST_SECRETS)).toHaveLength(11);
   });
 
   it("env: an empty variable is unset (a placeholder); credentials that are not the documented JSON are refused with an example", () => {
