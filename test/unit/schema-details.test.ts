@@ -55,7 +55,12 @@ describe("a stack file's config map, split before validation", () => {
   it("a secret key holding plaintext is refused, naming each plaintext path; names, empty values and secure values pass", () => {
     expect(
       refused({
-        "lkstack:cameraCredentials": { lab: { username: "u", password: "p" }, gate: { username: "u", password: "" }, hall: null },
+        "lkstack:cameraCredentials": {
+          lab: { username: "u", password: "p" },
+          gate: { username: "u", password: "" },
+          hall: null,
+          door: { username: "u", password: undefined },
+        },
         "lkstack:apiKeys": [
           { key: "APIid", secret: { secure: "AAAA" } },
           { key: "APIother", secret: "plain" },
@@ -135,6 +140,37 @@ describe("Valkey sizes, image references, requests against limits", () => {
       "sfu.resources.requests.cpu: CPU request 5 exceeds the limit 4 | lower the request or raise the limit",
     ]);
     expect(sfu({ cpu: "4", memory: "4Gi" }, { cpu: "4", memory: "4Gi" })).toEqual([]);
+  });
+});
+
+describe("single-value formats: a STUN server, a TURN realm, a port range", () => {
+  const at = (input: Record<string, unknown>, path: string) =>
+    configProblemsOf(() => parseStackConfig(minimal("kubernetes", input as never)))
+      .filter((p) => p.path.join(".") === path)
+      .map((p) => `${p.problem} | ${p.fix}`);
+  const stun = (server: string) => at({ sfu: { nodeIp: { strategy: "stun", stunServers: [server] } } }, "sfu.nodeIp.stunServers.0");
+
+  it("a STUN server is a host name or address, a colon and a port of 1-65535, nothing after it", () => {
+    const refused = ['not host:port | write it as "stun.example.org:3478"'];
+    for (const ok of ["stun.example.org:1", "10.0.0.5:65535", "stun.example.org:3478"]) expect(stun(ok)).toEqual([]);
+    for (const bad of ["stun.example.org:0", "stun.example.org:65536", "stun.example.org:3478x", "stun_host!:3478", "stun.example.org"])
+      expect(stun(bad)).toEqual(refused);
+  });
+
+  it("a TURN realm starts with a letter or digit, holds no blank anywhere, and takes 127 bytes at most", () => {
+    const realm = (r: string) => at({ turn: { realm: r } }, "turn.realm");
+    const charset =
+      "not a TURN realm (printable ASCII starting with a letter or digit, no blanks, quotes or backslashes) | use the TURN domain, e.g. turn.example.org (the default)";
+    expect(realm("-realm")).toEqual([charset]);
+    expect(realm("realm x")).toEqual([charset]);
+    expect(realm("r".repeat(127))).toEqual([]);
+    expect(realm("r".repeat(128))).toEqual(["longer than coturn's 127-byte realm | use a shorter realm"]);
+  });
+
+  it("a range may not end before it starts", () => {
+    expect(at({ turn: { ports: { relay: { start: 40010, end: 40000 } } } }, "turn.ports.relay.end")).toEqual([
+      "range ends (40000) before it starts (40010) | set end >= start",
+    ]);
   });
 });
 
