@@ -28,7 +28,28 @@ function testFiles(): string[] {
   );
 }
 
-for (const file of testFiles().filter((f) => !LEFT_OUT.has(f))) {
+/**
+ * The files that hold the tests Stryker asked for. A mutant run filters tests by full name (jest's
+ * testNamePattern, "(name)|(name)…" with regex characters escaped); each full name starts with its
+ * file, as the describe below names it, so only those files need loading. Any name it cannot place
+ * (a hand-written -t, say) loads every file: loading more than needed is only slower.
+ */
+function filesAskedFor(files: string[]): string[] {
+  const global = globalThis as unknown as Record<symbol, unknown>;
+  const state = Object.getOwnPropertySymbols(global)
+    .map((s) => global[s])
+    .find((v): v is { testNamePattern?: RegExp | null } => typeof v === "object" && v !== null && "testNamePattern" in v);
+  const pattern = state?.testNamePattern;
+  if (!pattern) return files;
+  const names = pattern.source
+    .replace(/^\(|\)$/g, "")
+    .split(")|(")
+    .map((n) => n.replace(/\\(.)/g, "$1"));
+  const fileOf = (name: string) => files.find((f) => name.startsWith(`${f} `));
+  return names.every((n) => fileOf(n) !== undefined) ? files.filter((f) => names.some((n) => fileOf(n) === f)) : files;
+}
+
+for (const file of filesAskedFor(testFiles().filter((f) => !LEFT_OUT.has(f)))) {
   describe(file, () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require(join(ROOT, file));
