@@ -1,6 +1,7 @@
 import {
   CONTAINER_LAYOUT,
   SECRET_CONFIG_KEYS,
+  SERVICE_NAMES,
   STACK_KEYS,
   DOCKER_HOST_NUMBERS,
   cameraOrigin,
@@ -60,6 +61,7 @@ describe("a stack file's config map, split before validation", () => {
           gate: { username: "u", password: "" },
           hall: null,
           door: { username: "u", password: undefined },
+          yard: { username: "u", password: "q" },
         },
         "lkstack:apiKeys": [
           { key: "APIid", secret: { secure: "AAAA" } },
@@ -69,7 +71,7 @@ describe("a stack file's config map, split before validation", () => {
     ).toEqual([
       {
         path: "cameraCredentials",
-        problem: "holds plaintext at cameraCredentials.lab.password",
+        problem: "holds plaintext at cameraCredentials.lab.password, cameraCredentials.yard.password",
         fix: "store it with pulumi config set --secret --path 'cameraCredentials.lab.password' …",
       },
       {
@@ -201,6 +203,15 @@ describe("the Docker bridge subnet", () => {
       publisher: "172.30.42.47",
     });
     expect(Math.max(...Object.values(DOCKER_HOST_NUMBERS))).toBe(15);
+    // Swarm: every service on the overlay network, found by its service name; no Sentinel.
+    expect(topology(parse(minimal("docker", { docker: { mode: "swarm" } } as never)))).toEqual({
+      valkeyHost: SERVICE_NAMES.valkey,
+      valkeyInitialPrimary: SERVICE_NAMES.valkey,
+      sentinelHosts: [],
+      sfuWsUrl: `ws://${SERVICE_NAMES.sfu}:7880`,
+      mediamtxHost: SERVICE_NAMES.mediamtx,
+      ingressHost: SERVICE_NAMES.ingress,
+    });
     // Past the schema (a hand-built config), an IPv6 subnet is still refused by name.
     const ipv6 = { ...parse(minimal("docker")), docker: { mode: "standalone" as const, subnet: "fd00::/64" } };
     expect(() => topology(ipv6)).toThrow("docker subnet must be IPv4: fd00::/64");
@@ -217,6 +228,13 @@ describe("raw input checks", () => {
       { path: ["d", "__proto__"], problem: "the key __proto__ cannot be used", fix: "rename or remove the key" },
     ]);
     expect(controlCharProblems({ a: [null, 1, "x"], b: { c: "d" } })).toEqual([]);
+  });
+
+  it('a label value may be empty (Kubernetes\' own selector for "set, without value")', () => {
+    const labels = (value: string) =>
+      configProblemsOf(() => parseStackConfig(minimal("kubernetes", { kubernetes: { nodeSelector: { pool: value } } } as never)));
+    expect(labels("")).toEqual([]);
+    expect(labels("-x")).toHaveLength(1);
   });
 
   it("a label key: an optional DNS-subdomain prefix of at most 253, then a name of 1-63", () => {
