@@ -230,7 +230,7 @@ describe("raw input checks", () => {
     expect(controlCharProblems({ a: [null, 1, "x"], b: { c: "d" } })).toEqual([]);
   });
 
-  it('a label value may be empty (Kubernetes\' own selector for "set, without value")', () => {
+  it("a label value may be empty, as Kubernetes allows; otherwise it starts with an alphanumeric", () => {
     const labels = (value: string) =>
       configProblemsOf(() => parseStackConfig(minimal("kubernetes", { kubernetes: { nodeSelector: { pool: value } } } as never)));
     expect(labels("")).toEqual([]);
