@@ -45,6 +45,11 @@ export function dockerSubnetProblem(subnet: string): { problem: string; fix: str
   return undefined;
 }
 
+/** The Docker bridge's gateway: the host as the containers see it, and the SFU's address. */
+export function dockerGatewayIp(subnet: string): string {
+  return nthAddress(subnet, DOCKER_HOST_NUMBERS.gateway);
+}
+
 function nthAddress(subnet: string, n: number): string {
   const c = parseCidr(subnet);
   if (!c || c.family !== 4) throw new Error(`docker subnet must be IPv4: ${subnet}`);
@@ -79,7 +84,7 @@ export function topology(cfg: Pick<StackConfigParsed, "target" | "kubernetes" | 
     };
   const at = (n: number) => nthAddress(cfg.docker.subnet, n);
   const h = DOCKER_HOST_NUMBERS;
-  const gateway = at(h.gateway);
+  const gateway = dockerGatewayIp(cfg.docker.subnet);
   const addresses = {
     valkey: at(h.valkey),
     ingress: at(h.ingress),

@@ -9,7 +9,7 @@ import { controlCharProblems } from "./text";
 import { nodeLoad, participantBudget, replicasForRange, formatBytes, layerRates, sfuResourcesFor } from "./capacity";
 import { parseMemory, parseValkeyMemory } from "./quantity";
 import { DEFAULTS } from "./defaults";
-import { topology } from "./topology";
+import { dockerGatewayIp } from "./topology";
 import { checkPlatform } from "./platform";
 import { cameraIngest } from "./cameraIngest";
 import { cameraIngestProblems } from "./cameraIngestChecks";
@@ -194,7 +194,7 @@ function resolveNodeIp(c: StackConfigParsed, out: ConfigProblem[]): NodeIp {
         });
       return ip ?? { strategy: "stun", stunServers: [`${c.turn.domain}:${c.turn.ports.listening}`] };
     }
-    return ip ?? { strategy: "static", address: topology(c).gatewayIp ?? "127.0.0.1" };
+    return ip ?? { strategy: "static", address: dockerGatewayIp(c.docker.subnet) };
   }
   return ip ?? { strategy: "hostIP" };
 }

@@ -117,5 +117,10 @@ describe("unknown keys anywhere in the stack config get the keys known at their 
     expect(fixFor({ sfu: { nodeIp: { strategy: "static", adress: "192.0.2.1" } } }, "lkstack:sfu.nodeIp.adress")).toBe(
       'did you mean "address"? Known keys here: strategy, address, stunServers',
     );
+    // Inside one of the shapes: the walk goes through the union to the shape that has the key.
+    const issuer = { issuer: { name: "letsencrypt", knd: "Issuer" } };
+    expect(fixFor({ turn: { tls: { enabled: true, certificate: issuer } } }, "lkstack:turn.tls.certificate.issuer.knd")).toBe(
+      'did you mean "kind"? Known keys here: name, kind',
+    );
   });
 });
