@@ -15,14 +15,16 @@ export interface ParsedIp {
 function parseIpv4(text: string): bigint | undefined {
   const parts = text.split(".");
   if (parts.length !== 4) return undefined;
-  let value = 0n;
+  // Number arithmetic (exact below 2^53), one BigInt at the end: a city's camera list parses
+  // thousands of addresses per render.
+  let value = 0;
   for (const part of parts) {
     if (!/^(0|[1-9]\d{0,2})$/.test(part)) return undefined;
     const n = Number(part);
     if (n > 255) return undefined;
-    value = (value << 8n) | BigInt(n);
+    value = value * 256 + n;
   }
-  return value;
+  return BigInt(value);
 }
 
 function parseIpv6(text: string): bigint | undefined {
@@ -152,16 +154,15 @@ export function cidrContains(outer: Cidr, inner: Cidr): boolean {
  */
 export function exactCidrs(addresses: readonly string[]): string[] {
   const out: string[] = [];
+  const ips = addresses.map((a) => {
+    const ip = parseIp(a);
+    if (!ip) throw new Error(`not an IP address: ${a}`);
+    return ip;
+  });
   for (const family of [4, 6] as const) {
-    const values = [
-      ...new Set(
-        addresses.flatMap((a) => {
-          const ip = parseIp(a);
-          if (!ip) throw new Error(`not an IP address: ${a}`);
-          return ip.family === family ? [ip.value] : [];
-        }),
-      ),
-    ].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const values = [...new Set(ips.filter((ip) => ip.family === family).map((ip) => ip.value))].sort((a, b) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    );
     for (let i = 0; i < values.length;) {
       let j = i;
       while (j + 1 < values.length && values[j + 1] === values[j] + 1n) j++;
