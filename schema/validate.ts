@@ -39,49 +39,39 @@ export interface ZodDefView {
   valueType?: z.core.$ZodType;
 }
 
-const WRAPPERS = new Set(["default", "prefault", "optional", "nullable", "catch", "readonly"]);
-
 function defOf(t: z.core.$ZodType): ZodDefView {
   return t._zod.def as unknown as ZodDefView;
 }
 
+/** The type under its wrappers: those the stack schema uses (default, prefault, optional) all carry `innerType`. */
 function unwrap(t: z.core.$ZodType): z.core.$ZodType {
-  for (;;) {
-    const def = defOf(t);
-    if (def.innerType && WRAPPERS.has(def.type)) t = def.innerType;
-    else if (def.type === "pipe" && def.in) t = def.in;
-    else return t;
+  let inner = defOf(t).innerType;
+  while (inner) {
+    t = inner;
+    inner = defOf(t).innerType;
   }
+  return t;
 }
 
+/** The type at `seg` under `t`: an object's key, an array's element, or whichever shape of a union has it. */
 function childAt(t: z.core.$ZodType, seg: PropertyKey): z.core.$ZodType | undefined {
   const def = defOf(unwrap(t));
-  if (def.type === "object" && typeof seg === "string") return def.shape?.[seg];
-  if (def.type === "array" && typeof seg === "number") return def.element;
-  if (def.type === "union") {
-    for (const option of def.options ?? []) {
-      const child = childAt(option, seg);
-      if (child) return child;
-    }
-  }
-  return undefined;
+  if (def.type === "union") return (def.options ?? []).map((option) => childAt(option, seg)).find((child) => child !== undefined);
+  return typeof seg === "number" ? def.element : def.shape?.[String(seg)];
 }
 
+/** The keys an object takes, or every shape's keys for a union. */
 function keysOf(t: z.core.$ZodType): string[] {
   const def = defOf(unwrap(t));
-  if (def.type === "object" && def.shape) return Object.keys(def.shape);
   if (def.type === "union") return [...new Set((def.options ?? []).flatMap(keysOf))];
-  return [];
+  return Object.keys(def.shape ?? {});
 }
 
 /** Keys zod knows at a path, for "did you mean" hints on unknown keys. */
 function knownKeysAt(path: readonly PropertyKey[]): string[] {
-  let node: z.core.$ZodType | undefined = stackObjectSchema;
-  for (const seg of path) {
-    node = node && childAt(node, seg);
-    if (!node) return [];
-  }
-  return keysOf(node);
+  const node = path.reduce<z.core.$ZodType | undefined>((n, seg) => n && childAt(n, seg), stackObjectSchema);
+  // (zod reports unknown keys only on objects, which the walk always finds.)
+  return node ? keysOf(node) : [];
 }
 
 function checkPorts(c: StackConfigParsed, out: ConfigProblem[]): void {
