@@ -232,6 +232,9 @@ describe("versions, node address and TURN", () => {
     expect(problemsOf("kubernetes", { turn: { enabled: false, allowedPeers: [] }, kubernetes: { nodeCidrs: ["10.0.0.0/16"] } })).toEqual(
       [],
     );
+    // With nothing denied (the override), nothing needs allowing.
+    const open = { allowedPeers: [], deniedPeers: [], dangerouslyAllowDeniedPeers: true };
+    expect(problemsOf("kubernetes", { turn: open, kubernetes: { nodeCidrs: ["10.0.0.0/16"] } })).toEqual([]);
   });
 });
 
