@@ -52,6 +52,38 @@ describe("what Kubernetes or the runtime would refuse is refused before anything
     ]);
   });
 
+  // Each listener on the host network, with the port of a node service put on it.
+  it.each<[string, Record<string, unknown>, string]>([
+    ["sfu.ports.http", { sfu: { ports: { http: 10250 } } }, "port 10250 (SFU HTTP/WebSocket)"],
+    ["sfu.ports.rtcTcp", { sfu: { ports: { rtcTcp: 10250 } } }, "port 10250 (SFU ICE/TCP)"],
+    ["sfu.ports.metrics", { sfu: { ports: { metrics: 10250 } } }, "port 10250 (SFU metrics)"],
+    ["sfu.ports.udp", { sfu: { ports: { udp: { start: 10250, end: 10251 } } } }, "10250-10251 (the SFU UDP range)"],
+    ["turn.ports.listening", { turn: { ports: { listening: 10250 } } }, "port 10250 (TURN listening)"],
+    ["turn.ports.metrics", { turn: { ports: { metrics: 10250 } } }, "port 10250 (TURN metrics)"],
+    ["turn.ports.relay", { turn: { ports: { relay: { start: 10250, end: 10251 } } } }, "10250-10251 (the TURN relay range)"],
+    [
+      "turn.ports.tls",
+      { turn: { ports: { tls: 10250 }, tls: { enabled: true, certificate: { secretName: "turn-tls" } } } },
+      "port 10250 (TURN TLS)",
+    ],
+  ])("%s is on the host network", (path, extra, what) => {
+    const problems = configProblemsOf(() => parseStackConfig(minimal("kubernetes", extra))).filter(
+      (p) => formatConfigPath(p.path) === `lkstack:${path}`,
+    );
+    expect(problems.map((p) => p.problem)).toEqual([
+      `${what} includes 10250, which the kubelet API holds on every node (this pod uses the host network)`,
+    ]);
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ["valkey.port", { valkey: { port: 10250 } }],
+    ["valkey.sentinel.port", { valkey: { mode: "sentinel", sentinel: { port: 10250 } } }],
+    ["ingress.ports.health", { ingress: { ports: { health: 10250 } } }],
+    ["mediamtx.ports.api", { mediamtx: { ports: { api: 10250 } } }],
+  ])("%s is in a pod network, clear of the node's ports", (_path, extra) => {
+    expect(configProblemsOf(() => parseStackConfig(minimal("kubernetes", extra)))).toEqual([]);
+  });
+
   it("the node-service rules apply to host-network pods on Kubernetes only", () => {
     expect(() => parseStackConfig(minimal("kubernetes", { valkey: { port: 10250 } }))).not.toThrow();
     expect(() => parseStackConfig(minimal("docker", { sfu: { ports: { udp: { start: 30000, end: 30500 } } } }))).not.toThrow();
