@@ -1,9 +1,10 @@
 // Our own (no library defers one module of another package): the Pulumi SDK loads, with its index,
 // parts `lkstack preview` never uses: the TypeScript compiler (about 9 MB of JavaScript, for
 // closure serialization; about 0.15 s of CPU), the Automation API (its workspace, `execa`, the
-// package-data normalizer; about 0.03 s) gRPC with the engine's service stubs (about 0.7 MB) and the package-data tools closure packaging uses. Imported for its effect, before the SDK: each is
-// registered as a module whose first use loads the real one, so the SDK behaves the same and only
-// a run that needs it pays for it.
+// package-data normalizer; about 0.03 s), gRPC with the engine's service stubs (about 0.7 MB), the
+// package-data tools closure packaging uses, function serialization and the provider server.
+// Imported for its effect, before the SDK: each is registered as a module whose first use loads the
+// real one, so the SDK behaves the same and only a run that needs it pays for it.
 import Module from "node:module";
 import { dirname, join } from "node:path";
 
@@ -108,12 +109,11 @@ export function deferGrpc(): boolean {
 }
 
 /**
- * Defers the SDK's code-path search (closure packaging: `normalize-package-data`, SPDX tables
- * sorted as they load). The SDK's runtime index copies its functions when it loads, so each of
- * those is a function that loads the real module when called; anything else loads it at once.
+ * Defers the module at `path`, whose importers copy its functions `names` as they load (or list
+ * them, like `export *`): each copy is a function that loads the real module when called; any other
+ * use loads it at once. False (and nothing changed) if there is no such module or it already loaded.
  */
-export function deferCodePaths(): boolean {
-  const path = resolved("@pulumi/pulumi/runtime/closure/codePaths");
+function deferCopiedFunctions(path: string | undefined, names: readonly string[]): boolean {
   if (path === undefined) return false;
   let real: Record<string | symbol, unknown> | undefined;
   const load = (): Record<string | symbol, unknown> => (real ??= loadReal(path, standIn));
@@ -121,7 +121,7 @@ export function deferCodePaths(): boolean {
     (name: string) =>
     (...args: unknown[]): unknown =>
       (load()[name] as (...a: unknown[]) => unknown)(...args);
-  const copied = new Map(["computeCodePaths", "findWorkspaceRoot", "packageArchivePath"].map((n) => [n, later(n)]));
+  const copied = new Map(names.map((n) => [n, later(n)]));
   const standIn = register(
     path,
     new Proxy(
@@ -129,13 +129,44 @@ export function deferCodePaths(): boolean {
       {
         get: (_, key) =>
           real ? real[key] : key === "__esModule" ? true : typeof key === "string" && copied.has(key) ? copied.get(key) : load()[key],
+        ownKeys: () => (real ? Reflect.ownKeys(real) : [...copied.keys()]),
+        getOwnPropertyDescriptor: (_, key) => {
+          if (real) {
+            const d = Reflect.getOwnPropertyDescriptor(real, key);
+            return d && { ...d, configurable: true };
+          }
+          const value = typeof key === "string" ? copied.get(key) : undefined;
+          return value && { value, writable: false, enumerable: true, configurable: true };
+        },
       },
     ),
   );
   return standIn !== undefined;
 }
 
+/** The SDK module at `request`, as the SDK resolves it. */
+function sdkModule(request: string): string | undefined {
+  return resolved(`@pulumi/pulumi/${request}`);
+}
+
+/** Defers the SDK's code-path search (closure packaging: `normalize-package-data`, SPDX tables sorted as they load). */
+export function deferCodePaths(): boolean {
+  return deferCopiedFunctions(sdkModule("runtime/closure/codePaths"), ["computeCodePaths", "findWorkspaceRoot", "packageArchivePath"]);
+}
+
+/** Defers the SDK's function serialization (for dynamic providers and callbacks; about 0.6 MB with its helpers). */
+export function deferClosureSerialization(): boolean {
+  return deferCopiedFunctions(sdkModule("runtime/closure/serializeClosure"), ["serializeFunctionAsync", "serializeFunction"]);
+}
+
+/** Defers the SDK's provider server (a component provider's gRPC side, with the provider protocol's 0.4 MB of messages). */
+export function deferProviderServer(): boolean {
+  return deferCopiedFunctions(sdkModule("provider/server"), ["deserializeInputs", "containsOutputs", "main"]);
+}
+
 deferTypescript();
 deferAutomation();
 deferGrpc();
 deferCodePaths();
+deferClosureSerialization();
+deferProviderServer();

@@ -128,6 +128,34 @@ describe("cli/deferSdkModules: the Pulumi SDK without its eager TypeScript, Auto
     expect(withoutDefer(`require("@pulumi/pulumi"); console.log(JSON.stringify(${PACKAGE_TOOLS_LOADED}))`)).toBe(true);
   });
 
+  /**
+   * Whether the SDK's function serialization and provider server are loaded: their own helpers
+   * (the stand-ins sit in the cache under the modules' own paths).
+   */
+  const CLOSURE_LOADED = `Object.keys(require.cache).some((f) => /[\\\\/]closure[\\\\/]createClosure\\.js$/.test(f))`;
+  const SERVER_LOADED = `Object.keys(require.cache).some((f) => /[\\\\/]provider[\\\\/]internals\\.js$/.test(f))`;
+
+  it("loading the SDK no longer loads function serialization or the provider server, which the SDK did load", () => {
+    const loaded = `require("@pulumi/pulumi"); console.log(JSON.stringify([${CLOSURE_LOADED}, ${SERVER_LOADED}]))`;
+    expect(afterDefer(loaded)).toEqual([false, false]);
+    expect(withoutDefer(loaded)).toEqual([true, true]);
+  });
+
+  it("the provider server's functions are listed as before and are the real ones when called", () => {
+    const script = `
+      const { provider } = require("@pulumi/pulumi");
+      const names = ["containsOutputs", "deserializeInputs", "main"].filter((n) => typeof provider[n] === "function");
+      const before = ${SERVER_LOADED};
+      const plain = provider.containsOutputs({ a: 1 });
+      console.log(JSON.stringify({ names, before, plain, after: ${SERVER_LOADED} }));`;
+    expect(afterDefer(script)).toEqual({
+      names: ["containsOutputs", "deserializeInputs", "main"],
+      before: false,
+      plain: false,
+      after: true,
+    });
+  });
+
   it("the SDK's code-path search is the real one when called", () => {
     const script = `
       const pulumi = require("@pulumi/pulumi");
