@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildSync } from "esbuild";
 
 /** The package root, from the sources (reconciler/) or the build (dist/reconciler/). */
 const ROOT = existsSync(join(__dirname, "..", "package.json")) ? join(__dirname, "..") : join(__dirname, "..", "..");
@@ -9,6 +8,9 @@ let cached: string | undefined;
 
 /** The camera reconciler bundled from its sources: one minified CommonJS file for Node 20. */
 export function bundleReconciler(): string {
+  // Loaded only here: a built package reads dist/reconciler/reconciler.js and never bundles.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { buildSync } = require("esbuild") as typeof import("esbuild");
   const out = buildSync({
     entryPoints: [join(ROOT, "reconciler", "runner.ts")],
     bundle: true,
