@@ -72,8 +72,21 @@ describe("LiveKit Ingress admission (idle − 30 % of its cores must exceed the 
     const big = parseStackConfig(minimal("kubernetes", { cameras: cameras(10), ingress: { replicas: 2 } }));
     expect(big.ingress.resources.limits.cpu).toBe(String(ingressCoresFor(5, 2)));
     expect(camerasPerIngress(Number(big.ingress.resources.limits.cpu), 2)).toBeGreaterThanOrEqual(5);
-    // Without cameras, the seed's 1-2 cores stand.
-    expect(parseStackConfig(minimal("docker")).ingress.resources.limits.cpu).toBe("2");
+    // Memory: 512 MiB plus 512 MiB per camera of the share, in 256 MiB steps, never under 2 GiB.
+    expect(big.ingress.resources.limits.memory).toBe("3Gi");
+    const four = parseStackConfig(minimal("kubernetes", { cameras: cameras(8), ingress: { replicas: 2 } }));
+    expect(four.ingress.resources.requests.memory).toBe("2560Mi");
+    // Without cameras, the seed's 1-2 cores and 1-2 GB stand.
+    expect(parseStackConfig(minimal("docker")).ingress.resources).toEqual({
+      requests: { cpu: "1", memory: "1Gi" },
+      limits: { cpu: "2", memory: "2Gi" },
+    });
+  });
+
+  it("with the Ingress off, transcoded cameras are refused once, for that, not for its size", () => {
+    const one = { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "2Gi" } };
+    const off = minimal("kubernetes", { cameras: cameras(10), ingress: { enabled: false, resources: one } });
+    expect(configProblemsOf(() => parseStackConfig(off)).map((p) => p.path.join("."))).toEqual(["ingress.enabled"]);
   });
   it("the rendered Ingress config carries the same cost and idle ratio the check used", () => {
     const body = parseYaml(renderStack(stackFromFile("prod"), TEST_SECRETS).ingress?.publicFiles["livekit-ingress.yaml"] ?? "");
