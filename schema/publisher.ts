@@ -8,7 +8,7 @@ export function publisherReplicaCount(c: Pick<StackConfigParsed, "cameras" | "pu
   return Math.ceil(camerasWithIngest(c.cameras, "passthrough").length / c.publisher.camerasPerReplica);
 }
 
-/** Cores with three decimals, as Kubernetes writes them ("250m"), never below 100m. */
+/** Cores rounded up to a tenth, as Kubernetes writes them ("1300m"), never below 100m. */
 function cpuQuantity(cores: number): string {
   return `${Math.max(100, Math.ceil(cores * 10) * 100)}m`;
 }
