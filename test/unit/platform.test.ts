@@ -79,7 +79,12 @@ describe("what Kubernetes or the runtime would refuse is refused before anything
     ["valkey.port", { valkey: { port: 10250 } }],
     ["valkey.sentinel.port", { valkey: { mode: "sentinel", sentinel: { port: 10250 } } }],
     ["ingress.ports.health", { ingress: { ports: { health: 10250 } } }],
+    ["ingress.ports.metrics", { ingress: { ports: { metrics: 10250 } } }],
+    ["ingress.ports.httpRelay", { ingress: { ports: { httpRelay: 10250 } } }],
+    ["ingress.ports.rtmp", { ingress: { ports: { rtmp: 10250 } } }],
+    ["mediamtx.ports.rtsp", { mediamtx: { ports: { rtsp: 10250 } } }],
     ["mediamtx.ports.api", { mediamtx: { ports: { api: 10250 } } }],
+    ["mediamtx.ports.metrics", { mediamtx: { ports: { metrics: 10250 } } }],
   ])("%s is in a pod network, clear of the node's ports", (_path, extra) => {
     expect(configProblemsOf(() => parseStackConfig(minimal("kubernetes", extra)))).toEqual([]);
   });
