@@ -28,7 +28,7 @@ function parseIpv4(text: string): bigint | undefined {
 }
 
 function parseIpv6(text: string): bigint | undefined {
-  if (!/^[0-9a-fA-F:.]+$/.test(text) || text.includes(":::")) return undefined;
+  // (Anything but hex groups and one IPv4 tail fails the group checks below, ":::" included.)
   const halves = text.split("::");
   if (halves.length > 2) return undefined;
   const expand = (s: string): number[] | undefined => {
@@ -55,14 +55,14 @@ function parseIpv6(text: string): bigint | undefined {
   if (!head || !tail) return undefined;
   const missing = 8 - head.length - tail.length;
   if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
-  const groups = [...head, ...Array<number>(halves.length === 2 ? missing : 0).fill(0), ...tail];
+  const groups = [...head, ...Array<number>(missing).fill(0), ...tail];
   return groups.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n);
 }
 
 export function parseIp(text: string): ParsedIp | undefined {
   const v4 = parseIpv4(text);
   if (v4 !== undefined) return { family: 4, value: v4 };
-  const v6 = text.includes(":") ? parseIpv6(text) : undefined;
+  const v6 = parseIpv6(text);
   if (v6 !== undefined) return { family: 6, value: v6 };
   return undefined;
 }
@@ -81,14 +81,16 @@ export interface Cidr {
 const BITS: Record<IpFamily, number> = { 4: 32, 6: 128 };
 
 export function parseCidr(text: string): Cidr | undefined {
-  const [addr, prefixText, extra] = text.split("/");
-  if (extra !== undefined || addr === undefined) return undefined;
+  const parts = text.split("/");
+  if (parts.length > 2) return undefined;
+  const [addr, prefixText] = parts;
   const ip = parseIp(addr);
   if (!ip) return undefined;
   const bits = BITS[ip.family];
-  const prefix = prefixText === undefined ? bits : Number(prefixText);
+  // Digits only: Number() would also read " 8", "8.0", "0x8" and "1e1".
   if (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText)) return undefined;
-  if (!Number.isInteger(prefix) || prefix < 0 || prefix > bits) return undefined;
+  const prefix = prefixText === undefined ? bits : Number(prefixText);
+  if (prefix > bits) return undefined;
   const hostBits = BigInt(bits - prefix);
   const mask = ((1n << BigInt(bits)) - 1n) ^ ((1n << hostBits) - 1n);
   const first = ip.value & mask;

@@ -18,10 +18,39 @@ describe("CIDR to coturn ranges", () => {
     (bad) => expect(parseCidr(bad)).toBeUndefined(),
   );
 
-  // IPv6 shapes: an IPv4 tail only last, a bad tail, seven groups without "::", eight groups with it.
-  it.each(["::1.2.3.4:5", "::1.2.3", "1:2:3:4:5:6:7", "1::2:3:4:5:6:7:8"])("%s is not an IPv6 address", (bad) => {
+  // IPv6 shapes: an IPv4 tail only last, a bad tail, seven groups without "::", eight groups with it,
+  // groups that are not 1-4 hex digits, a third colon, a zone id, a blank.
+  it.each([
+    "::1.2.3.4:5",
+    "::1.2.3",
+    "1:2:3:4:5:6:7",
+    "1::2:3:4:5:6:7:8",
+    "1::g",
+    "1::12345",
+    "1::x1",
+    "g::1",
+    ":::1",
+    "1:::2",
+    "fe80::1%eth0",
+    " ::1",
+    "abc",
+    "",
+  ])("%j is not an IP address", (bad) => {
     expect(parseIp(bad)).toBeUndefined();
   });
+
+  it('IPv6 groups fill around the one "::", an IPv4 tail as the last two', () => {
+    expect(parseIp("::ffff:10.0.0.1")).toEqual({ family: 6, value: (0xffffn << 32n) | 0x0a000001n });
+    expect(parseIp("1::")).toEqual({ family: 6, value: 1n << 112n });
+    expect(parseIp("1:2:3:4:5:6:7:8")?.value).toBe(0x00010002000300040005000600070008n);
+  });
+
+  it.each(["10.0.0.0/8.0", "10.0.0.0/1e1", "10.0.0.0/0x8", "10.0.0.0/+8", "10.0.0.0/-1", "10.0.0.0/", "::/129", "10.0.0.0/33"])(
+    "%s: a prefix is 0 to the address's bits in plain digits",
+    (bad) => {
+      expect(parseCidr(bad)).toBeUndefined();
+    },
+  );
 
   it("cidrToRange names what it cannot read", () => {
     expect(() => cidrToRange("10.0.0.0/33")).toThrow("not a CIDR: 10.0.0.0/33");
