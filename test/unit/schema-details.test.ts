@@ -40,6 +40,8 @@ describe("a camera's address and its streams' URLs", () => {
     expect(cameraOrigin("rtsp://10.0.0.1:554/Streaming/Channels/101")).toBe("rtsp://10.0.0.1:554");
     expect(cameraOrigin("rtsp://cam.example.org?profile=1")).toBe("rtsp://cam.example.org");
     expect(cameraOrigin("rtsps://[2001:db8::7]:322/a")).toBe("rtsps://[2001:db8::7]:322");
+    // A path right after the scheme (no host; the schema refuses such a URL) leaves the scheme alone.
+    expect(cameraOrigin("rtsp:///stream")).toBe("rtsp://");
   });
 
   it("a stream's URL is the camera's address with the stream's own path", () => {
