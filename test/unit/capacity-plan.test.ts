@@ -8,6 +8,8 @@ import {
   participantBudget,
   planCapacity,
   replicasForRange,
+  sfuResourcesFor,
+  layerRates,
 } from "../../schema";
 
 // The capacity model (schema/capacity.ts) worked by hand for the seed's shape: 500 cameras, 10
@@ -160,5 +162,16 @@ describe("the NIC a node needs", () => {
     expect(nicFor(7)).toBe("10 GbE");
     expect(nicFor(70.01)).toBe("100 GbE");
     expect(nicFor(500)).toBe("100 GbE");
+  });
+});
+
+describe("the SFU's default resources", () => {
+  it("sized per node from its share of rooms and viewers, worked by hand; never below the seed's 2-4 cores and GB", () => {
+    // 400 cameras, 4,000 viewers on 2 nodes: 200 rooms and 2,000 viewers per node.
+    // Memory: 1 GiB + 200 x 10 MiB + 2,000 x 786 KiB = 4.45 GiB -> 5Gi; limit x 1.25 = 5.57 GiB -> 6Gi.
+    // CPU: 0.165 + 2,000 x 950 kbps x 0.93 / 1e6 + 200 x 3 x 0.0026 = 3.49 -> 4; limit x 1.5 = 5.24 -> 6.
+    const rates = layerRates(DEFAULTS.simulcastLayers);
+    expect(sfuResourcesFor(400, 4000, 2, rates, 3)).toEqual({ requests: { cpu: "4", memory: "5Gi" }, limits: { cpu: "6", memory: "6Gi" } });
+    expect(sfuResourcesFor(2, 10, 1, rates, 3)).toEqual(DEFAULTS.resources.sfu);
   });
 });

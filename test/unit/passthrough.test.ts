@@ -68,6 +68,11 @@ describe("ingest mode", () => {
     expect(refusal(camera({ rtsp: "rtsp://10.30.1.11", streams: { high, low: { ...low, bitrateKbps: 4000 } } }))).toEqual([
       expect.stringMatching(/streams\.low\.bitrateKbps/),
     ]);
+    // The same picture area turned on its side is not smaller.
+    const side = { ...low, width: 360, height: 640, path: "/side" };
+    expect(refusal(camera({ rtsp: "rtsp://10.30.1.11", streams: { high: { ...low, bitrateKbps: 900 }, low: side } }))).toEqual([
+      expect.stringMatching(/streams\.low\.width: 360x640 is not smaller than streams\.high \(640x360\)/),
+    ]);
   });
 
   it("refuses the same stream as two layers", () => {
