@@ -172,6 +172,11 @@ describe("the SFU's default resources", () => {
     // CPU: 0.165 + 2,000 x 950 kbps x 0.93 / 1e6 + 200 x 3 x 0.0026 = 3.49 -> 4; limit x 1.5 = 5.24 -> 6.
     const rates = layerRates(DEFAULTS.simulcastLayers);
     expect(sfuResourcesFor(400, 4000, 2, rates, 3)).toEqual({ requests: { cpu: "4", memory: "5Gi" }, limits: { cpu: "6", memory: "6Gi" } });
+    // 10,000 viewers on one node: 0.165 + 10,000 x 950 x 0.93 / 1e6 = 9.0 cores; 1 GiB + 10,000 x 786 KiB = 8.5 GiB.
+    expect(sfuResourcesFor(0, 10000, 1, rates, 3)).toEqual({
+      requests: { cpu: "9", memory: "9Gi" },
+      limits: { cpu: "14", memory: "11Gi" },
+    });
     expect(sfuResourcesFor(2, 10, 1, rates, 3)).toEqual(DEFAULTS.resources.sfu);
   });
 });
