@@ -1,5 +1,9 @@
 import fc from "fast-check";
-import { cidrToRange, exactCidrs, formatIp, parseCidr, parseIp } from "../../schema";
+import { cidrContains, cidrToRange, exactCidrs, formatIp, parseCidr, parseIp } from "../../schema";
+
+function assertNever(what: string): never {
+  throw new Error(`${what} does not parse`);
+}
 
 describe("CIDR to coturn ranges", () => {
   it.each([
@@ -51,6 +55,21 @@ describe("CIDR to coturn ranges", () => {
       expect(parseCidr(bad)).toBeUndefined();
     },
   );
+
+  it('IPv6 is written as servers print it: the longest run of two or more zero groups as "::", the first of equals', () => {
+    const v6 = (text: string) => formatIp(6, parseIp(text)?.value ?? -1n);
+    expect(v6("1:0:0:2:0:0:0:3")).toBe("1:0:0:2::3");
+    expect(v6("1:0:0:2:3:0:0:4")).toBe("1::2:3:0:0:4");
+    expect(v6("1:0:2:3:4:5:6:7")).toBe("1:0:2:3:4:5:6:7");
+    expect([v6("::"), v6("1::"), v6("::1"), v6("0:0:1::")]).toEqual(["::", "1::", "::1", "0:0:1::"]);
+  });
+
+  it("a CIDR contains another only of its own family", () => {
+    const c = (t: string) => parseCidr(t) ?? assertNever(t);
+    expect(cidrContains(c("0.0.0.0/0"), c("::1"))).toBe(false);
+    expect(cidrContains(c("::/0"), c("0.0.0.1"))).toBe(false);
+    expect(cidrContains(c("10.0.0.0/8"), c("10.1.0.0/16"))).toBe(true);
+  });
 
   it("cidrToRange names what it cannot read", () => {
     expect(() => cidrToRange("10.0.0.0/33")).toThrow("not a CIDR: 10.0.0.0/33");
