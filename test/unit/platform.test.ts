@@ -89,6 +89,11 @@ describe("what Kubernetes or the runtime would refuse is refused before anything
     expect(configProblemsOf(() => parseStackConfig(minimal("kubernetes", extra)))).toEqual([]);
   });
 
+  it("1024 is the first port a non-root server may bind", () => {
+    expect(configProblemsOf(() => parseStackConfig(minimal("kubernetes", { valkey: { port: 1024 } })))).toEqual([]);
+    expect(configProblemsOf(() => parseStackConfig(minimal("kubernetes", { valkey: { port: 1023 } })))).toHaveLength(1);
+  });
+
   it("the node-service rules apply to host-network pods on Kubernetes only", () => {
     expect(() => parseStackConfig(minimal("kubernetes", { valkey: { port: 10250 } }))).not.toThrow();
     expect(() => parseStackConfig(minimal("docker", { sfu: { ports: { udp: { start: 30000, end: 30500 } } } }))).not.toThrow();
