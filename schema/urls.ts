@@ -65,7 +65,7 @@ export function parseUrl(raw: string, schemes: readonly string[]): ParsedUrl | U
     };
   const authorityEnd = m[2].search(/[/?]/);
   const authority = authorityEnd < 0 ? m[2] : m[2].slice(0, authorityEnd);
-  const rest = authorityEnd < 0 ? "" : m[2].slice(authorityEnd);
+  const rest = m[2].slice(authority.length);
   if (authority.includes("@"))
     return {
       problem: "the URL carries credentials (user:password@), which would be stored in plain config",
@@ -78,7 +78,8 @@ export function parseUrl(raw: string, schemes: readonly string[]): ParsedUrl | U
   let port: number | undefined;
   if (hp[2] !== undefined) {
     port = Number(hp[2]);
-    if (hp[2] === "" || !Number.isInteger(port) || port < 1 || port > 65535 || String(port) !== hp[2])
+    // (Digits only, so Number() is exact; "" reads as 0.)
+    if (port < 1 || port > 65535 || String(port) !== hp[2])
       return { problem: `port "${hp[2]}" is not a port number`, fix: "write a port from 1 to 65535 without leading zeros, or none" };
   }
   const host = hp[1].startsWith("[") ? hp[1].slice(1, -1) : hp[1];

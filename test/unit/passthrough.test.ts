@@ -323,6 +323,10 @@ describe("the publisher on Kubernetes", () => {
     // Parsed here: per-test coverage (npm run mutate) credits a test only with what runs inside it.
     const sized = parseStackConfig(minimal("kubernetes", { cameras, publisher: { image: IMAGE } }));
     expect(sized.publisher.resources).toEqual({ requests: { cpu: "1300m", memory: "384Mi" }, limits: { cpu: "2600m", memory: "768Mi" } });
+    const own = { requests: { cpu: "2", memory: "1Gi" }, limits: { cpu: "2", memory: "1Gi" } };
+    expect(parseStackConfig(minimal("kubernetes", { cameras, publisher: { image: IMAGE, resources: own } })).publisher.resources).toEqual(
+      own,
+    );
   });
 
   it("network policies: MediaMTX's RTSP admits the publisher; the publisher reaches MediaMTX, the SFU and DNS only", () => {

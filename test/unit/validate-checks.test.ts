@@ -112,6 +112,7 @@ describe("ports inside the UDP ranges", () => {
       "TURN relay range 49000-50000 overlaps the SFU UDP range 50000-50500 (both bind on the node) | " +
         "make them disjoint, e.g. relay 40000-49999 with the SFU on 50000-50500",
     ]);
+    expect(at("kubernetes", relay(50500, 50600), "lkstack:turn.ports.relay")).toHaveLength(1);
     expect(at("kubernetes", relay(50501, 50600), "lkstack:turn.ports.relay")).toEqual([]);
     expect(at("kubernetes", relay(49000, 50000, { enabled: false }), "lkstack:turn.ports.relay")).toEqual([]);
   });
