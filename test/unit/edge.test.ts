@@ -250,8 +250,8 @@ describe("coturn reloads a renewed certificate without a restart", () => {
 
 describe("Docker: the Caddy edge", () => {
   const dev = stackFromFile("dev");
-  let caddyfile = renderCaddyfile(dev, CONTAINER_LAYOUT);
-  // Again per test: per-test coverage (npm run mutate) credits only what runs inside a test.
+  let caddyfile: string;
+  // Per test: per-test coverage (npm run mutate) credits only what runs inside a test.
   beforeEach(() => (caddyfile = renderCaddyfile(dev, CONTAINER_LAYOUT)));
 
   it("terminates TLS for the host with the mounted files and proxies to the SFU on the bridge gateway", () => {

@@ -97,8 +97,8 @@ const OUTSIDE = "203.0.113.50";
 
 describe("egress NetworkPolicies (prod stack)", () => {
   const cfg = stackFromFile("prod");
-  let policies = networkPolicies(cfg);
-  // Again per test: per-test coverage (npm run mutate) credits only what runs inside a test.
+  let policies: ReturnType<typeof networkPolicies>;
+  // Per test: per-test coverage (npm run mutate) credits only what runs inside a test.
   beforeEach(() => (policies = networkPolicies(cfg)));
   const can = (from: Workload, dest: Dest, proto: Proto, port: number) => egressAllows(cfg, policies, from, dest, proto, port);
 
@@ -375,8 +375,8 @@ describe("egress NetworkPolicies (prod stack)", () => {
 
 describe("metrics endpoints: the auth each server supports, else the network", () => {
   const cfg = stackFromFile("prod");
-  let policies = networkPolicies(cfg);
-  // Again per test: per-test coverage (npm run mutate) credits only what runs inside a test.
+  let policies: ReturnType<typeof networkPolicies>;
+  // Per test: per-test coverage (npm run mutate) credits only what runs inside a test.
   beforeEach(() => (policies = networkPolicies(cfg)));
   const monitoringPod: Dest = { ns: cfg.kubernetes.monitoring.namespace, labels: { "app.kubernetes.io/name": "prometheus" } };
   const otherNamespace: Dest = { ns: "tenant-a", labels: { "app.kubernetes.io/name": "prometheus" } };
@@ -418,8 +418,8 @@ describe("metrics endpoints: the auth each server supports, else the network", (
 
 describe("NetworkPolicy objects: names, labels, selectors and rule shapes", () => {
   const cfg = stackFromFile("prod");
-  let policies = networkPolicies(cfg);
-  // Again per test: per-test coverage (npm run mutate) credits only what runs inside a test.
+  let policies: ReturnType<typeof networkPolicies>;
+  // Per test: per-test coverage (npm run mutate) credits only what runs inside a test.
   beforeEach(() => (policies = networkPolicies(cfg)));
   const nodeBlocks = (c: StackConfig): NetworkPolicyPeer[] => c.kubernetes.nodeCidrs.map((cidr) => ({ ipBlock: { cidr } }));
   /** A pod of the stack's namespace that is not part of the stack (another team's, or an attacker's). */

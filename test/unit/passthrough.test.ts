@@ -199,8 +199,8 @@ describe("the publisher's own checks, with their fixes", () => {
 
 describe("what a passthrough camera renders", () => {
   const cfg = parseStackConfig(twoModes());
-  let rendered = renderStack(cfg, TEST_SECRETS);
-  // Again per test: per-test coverage (npm run mutate) credits only what runs inside a test.
+  let rendered: ReturnType<typeof renderStack>;
+  // Per test: per-test coverage (npm run mutate) credits only what runs inside a test.
   beforeEach(() => (rendered = renderStack(cfg, TEST_SECRETS)));
 
   it("MediaMTX pulls each stream on its own path, with the camera's credentials only in the secret body", () => {
@@ -271,8 +271,11 @@ describe("the publisher on Kubernetes", () => {
     const env = Object.fromEntries((container?.env ?? []).map((e) => [e.name, e.value ?? `from:${e.valueFrom?.secretKeyRef?.key}`]));
     return { m, sts, container, env };
   };
-  let { m, sts, container, env } = publisherOf();
-  // Again per test: per-test coverage (npm run mutate) credits only what runs inside a test.
+  let m: ReturnType<typeof publisherOf>["m"];
+  let sts: ReturnType<typeof publisherOf>["sts"];
+  let container: ReturnType<typeof publisherOf>["container"];
+  let env: ReturnType<typeof publisherOf>["env"];
+  // Per test: per-test coverage (npm run mutate) credits only what runs inside a test.
   beforeEach(() => ({ m, sts, container, env } = publisherOf()));
 
   it("runs one pod per 50 cameras, each pod's ordinal its shard", () => {

@@ -6,8 +6,8 @@ import { assertNoSecretInPublicFiles, assertWithinAllowLists } from "../helpers/
 
 describe.each(["dev", "prod"] as const)("the %s stack", (stack) => {
   const cfg = stackFromFile(stack);
-  let r = renderStack(cfg, TEST_SECRETS);
-  // Again per test: per-test coverage (npm run mutate) credits only what runs inside a test.
+  let r: ReturnType<typeof renderStack>;
+  // Per test: per-test coverage (npm run mutate) credits only what runs inside a test.
   beforeEach(() => (r = renderStack(cfg, TEST_SECRETS)));
 
   it("matches the reviewed snapshots (public files)", () => {
@@ -90,9 +90,9 @@ describe("livekit.yaml meaning", () => {
 
 describe("turnserver.conf meaning", () => {
   const turnserverConf = () => renderStack(stackFromFile("prod"), TEST_SECRETS).turn?.publicFiles[FILE_NAMES.turn] ?? "";
-  let body = turnserverConf();
-  let lines = body.split("\n");
-  // Again per test: per-test coverage (npm run mutate) credits only what runs inside a test.
+  let body: string;
+  let lines: string[];
+  // Per test: per-test coverage (npm run mutate) credits only what runs inside a test.
   beforeEach(() => {
     body = turnserverConf();
     lines = body.split("\n");
@@ -158,11 +158,11 @@ describe("turnserver.conf meaning", () => {
 });
 
 describe("valkey.conf, sentinel.conf and mediamtx.yml meaning", () => {
-  let prod = renderStack(stackFromFile("prod"), TEST_SECRETS);
-  // Again per test: per-test coverage (npm run mutate) credits only what runs inside a test.
+  let prod: ReturnType<typeof renderStack>;
+  // Per test: per-test coverage (npm run mutate) credits only what runs inside a test.
   beforeEach(() => (prod = renderStack(stackFromFile("prod"), TEST_SECRETS)));
-  let dev = renderStack(stackFromFile("dev"), TEST_SECRETS);
-  // Again per test: per-test coverage (npm run mutate) credits only what runs inside a test.
+  let dev: ReturnType<typeof renderStack>;
+  // Per test: per-test coverage (npm run mutate) credits only what runs inside a test.
   beforeEach(() => (dev = renderStack(stackFromFile("dev"), TEST_SECRETS)));
 
   it("valkey never evicts and keeps an AOF", () => {
