@@ -3,6 +3,8 @@
 //   <!-- generated: bench/results/NAME.md -->  the table the bench wrote (npm run bench)
 //   <!-- generated: conformance servers -->    per conformance and engine suite, the binaries it
 //                                              starts (its requireBinaries(...) call)
+//   <!-- generated: mutation summary|files|runs|undetected -->  the mutation tables, from
+//                                              test/mutation/results.json and undetected.json
 // `node scripts/readme-sections.mjs` rewrites README.md; `--check` exits 1 naming each stale block
 // (test/unit/readme.test.ts runs it).
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -10,6 +12,7 @@ import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import * as prettier from "prettier";
+import { mutationTables } from "./mutation-tables.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const README = join(ROOT, "README.md");
@@ -73,8 +76,20 @@ function conformanceServers() {
   return ["| suite (`test/`) | real binaries it starts (its `requireBinaries`) |", "| --- | --- |", ...rows].join("\n") + "\n";
 }
 
+let mutation;
+const MUTATION_BLOCKS = {
+  "mutation summary": "summary",
+  "mutation files": "perFile",
+  "mutation runs": "runs",
+  "mutation undetected": "why",
+};
+
 function source(name) {
   if (name === "conformance servers") return conformanceServers();
+  if (name in MUTATION_BLOCKS) {
+    mutation ??= mutationTables(ROOT);
+    return mutation[MUTATION_BLOCKS[name]] + "\n";
+  }
   const m = /^bench\/results\/(\w+)\.md$/.exec(name);
   if (m) return readFileSync(join(ROOT, "bench", "results", `${m[1]}.md`), "utf8");
   throw new Error(`README.md: unknown generated block "${name}"`);

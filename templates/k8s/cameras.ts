@@ -49,12 +49,12 @@ export function camerasObjects(cfg: StackConfig, input: WorkloadInput, code: str
         },
       ],
       volumes: [
-        { name: "code", configMap: { name: codeMap.metadata?.name } },
+        { name: "code", configMap: { name: codeMap.metadata.name } },
         {
           name: "ingresses",
           projected: {
             sources: chunkMaps.map((cm) => ({
-              configMap: { name: cm.metadata?.name, items: Object.keys(cm.data ?? {}).map((key) => ({ key, path: key })) },
+              configMap: { name: cm.metadata.name, items: Object.keys(cm.data).map((key) => ({ key, path: key })) },
             })),
           },
         },

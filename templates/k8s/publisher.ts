@@ -75,7 +75,7 @@ export function publisherObjects(cfg: StackConfig, input: WorkloadInput, image =
             name: "cameras",
             projected: {
               sources: chunkMaps.map((cm) => ({
-                configMap: { name: cm.metadata?.name, items: Object.keys(cm.data ?? {}).map((key) => ({ key, path: key })) },
+                configMap: { name: cm.metadata.name, items: Object.keys(cm.data).map((key) => ({ key, path: key })) },
               })),
             },
           },

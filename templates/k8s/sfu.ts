@@ -49,7 +49,7 @@ function sfuPorts(cfg: StackConfig): ContainerPort[] {
 
 export function sfuObjects(cfg: StackConfig, input: WorkloadInput): SfuObjects {
   const cm = configMap(cfg, "sfu", input.publicFiles);
-  const { volumes, mounts } = fileVolumes(cm.metadata?.name, input.publicFiles, input.secretName, input.secretFiles, input.paths);
+  const { volumes, mounts } = fileVolumes(cm.metadata.name, input.publicFiles, input.secretName, input.secretFiles, input.paths);
   const env = [
     ...(cfg.sfu.nodeIp.strategy === "hostIP" ? [{ name: "NODE_IP", valueFrom: { fieldRef: { fieldPath: "status.hostIP" } } }] : []),
     ...secretEnv(input.secretName, input.secretEnvNames),

@@ -45,7 +45,7 @@ export function turnTlsSecretName(cfg: StackConfig): string | undefined {
 export function turnObjects(cfg: StackConfig, input: WorkloadInput): TurnObjects {
   const t = cfg.turn;
   const cm = configMap(cfg, "turn", input.publicFiles);
-  const files = fileVolumes(cm.metadata?.name, input.publicFiles, input.secretName, input.secretFiles, input.paths);
+  const files = fileVolumes(cm.metadata.name, input.publicFiles, input.secretName, input.secretFiles, input.paths);
   const tlsSecret = turnTlsSecretName(cfg);
   const tlsDir = CONTAINER_LAYOUT.turn.tlsCert.replace(/\/[^/]+$/, "");
   const ports: ContainerPort[] = [

@@ -117,7 +117,7 @@ export function valkeyObjects(cfg: StackConfig, input: WorkloadInput): ValkeyObj
   const dataFiles = Object.fromEntries(Object.entries(input.publicFiles).filter(([f]) => f === FILE_NAMES.valkey));
   const dataSecretFiles = Object.fromEntries(Object.entries(input.secretFiles).filter(([f]) => f === FILE_NAMES.valkeyAuth));
   const cm = configMap(cfg, "valkey", input.publicFiles);
-  const cmName = cm.metadata?.name;
+  const cmName = cm.metadata.name;
   const data = fileVolumes(cmName, dataFiles, input.secretName, dataSecretFiles, input.paths);
   const persistent = v.persistence;
   const claims: PersistentVolumeClaim[] = persistent
