@@ -47,8 +47,11 @@ export function placeholder(envName: string): string {
   return `${PLACEHOLDER_PREFIX}_set_${envName}`;
 }
 
-export function isPlaceholder(value: string): boolean {
-  return value.startsWith(`${PLACEHOLDER_PREFIX}_`);
+const PLACEHOLDER_PATTERN = new RegExp(`^${PLACEHOLDER_PREFIX}_[A-Za-z_]+$`);
+
+/** lkstack's own stand-ins (env placeholders, preview's secret stand-in): never an operator's value to check. */
+export function isPlaceholder(value: unknown): boolean {
+  return typeof value === "string" && PLACEHOLDER_PATTERN.test(value);
 }
 
 const cameraCredentialsSchema = z.record(z.string(), z.object({ username: z.string(), password: z.string() }).strict());
@@ -93,8 +96,7 @@ export type SecretOrigin = { env: string } | { path: PropertyKey[]; setWith: str
 export function secretsProblems(s: StackSecrets, origin: (field: string, path: PropertyKey[]) => SecretOrigin): ConfigProblem[] {
   const out: ConfigProblem[] = [];
   const check = (kind: SecretKind, value: unknown, field: string, path: PropertyKey[]) => {
-    // lkstack's own stand-ins (env placeholders, preview's secret stand-in) are not operator values.
-    if (typeof value === "string" && /^PLACEHOLDER_[A-Za-z_]+$/.test(value)) return;
+    if (isPlaceholder(value)) return;
     const why = secretProblem(kind, value);
     if (!why) return;
     const o = origin(field, path);

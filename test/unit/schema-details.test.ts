@@ -12,6 +12,7 @@ import {
   memoryToMiB,
   imageRef,
   parseCpu,
+  parseMemory,
   parseStackConfig,
   parseValkeyMemory,
   topology,
@@ -101,12 +102,35 @@ describe("a stack file's config map, split before validation", () => {
     ]);
     expect(structuredConfigFrom({ "kubernetes:context": "prod", "lkstack:target": "docker" })).toEqual({ target: "docker" });
   });
+
+  it("a secure value is found at any depth and position of a list or an object; an empty value is no secret", () => {
+    const cameras = [
+      { id: "a", rtsp: "rtsp://10.0.0.1/1" },
+      { id: "b", rtsp: { secure: "AAAA" } },
+    ];
+    expect(refused({ "lkstack:cameras": cameras }).map((p) => p.problem)).toEqual(["a secret value inside a structured setting"]);
+    expect(refused({ "lkstack:sfu": { replicas: 2, resources: { secure: "AAAA" } } }).map((p) => p.problem)).toEqual([
+      "a secret value inside a structured setting",
+    ]);
+    expect(structuredConfigFrom({ "lkstack:sfu": { nodeIp: null } })).toEqual({ sfu: { nodeIp: null } });
+  });
 });
 
 describe("quantities", () => {
   it("CPU as a number or a Kubernetes quantity, positive only", () => {
     expect([parseCpu(2), parseCpu(0.5), parseCpu(0), parseCpu(-1)]).toEqual([2, 0.5, undefined, undefined]);
     expect([parseCpu("250m"), parseCpu("1.5"), parseCpu("0m"), parseCpu("1 core")]).toEqual([0.25, 1.5, undefined, undefined]);
+    expect([parseCpu("0.125"), parseCpu("1."), parseCpu(".5")]).toEqual([0.125, undefined, undefined]);
+  });
+
+  it("memory as a Kubernetes quantity, decimals in any number of digits", () => {
+    expect([parseMemory("1.25Gi"), parseMemory("512Mi"), parseMemory("2k"), parseMemory("1.Gi"), parseMemory("0")]).toEqual([
+      1.25 * 1024 ** 3,
+      512 * 1024 ** 2,
+      2000,
+      undefined,
+      undefined,
+    ]);
   });
 
   it("Docker's memory in MiB, rounded up; a bad quantity is an error naming it", () => {

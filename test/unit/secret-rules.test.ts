@@ -33,8 +33,19 @@ describe("the secret rules", () => {
   it("placeholders are lkstack's own marked stand-ins", () => {
     expect(placeholder("TURN_SECRET")).toBe("PLACEHOLDER_set_TURN_SECRET");
     expect(isPlaceholder(placeholder("TURN_SECRET"))).toBe(true);
+    expect(isPlaceholder("PLACEHOLDER_secret_config")).toBe(true);
     expect(isPlaceholder("my-PLACEHOLDER_x")).toBe(false);
     expect(isPlaceholder("PLACEHOLDER")).toBe(false);
+    expect(isPlaceholder("PLACEHOLDER_")).toBe(false);
+    expect(isPlaceholder("PLACEHOLDER_x!")).toBe(false);
+    expect(isPlaceholder(7)).toBe(false);
+  });
+
+  it("a value that only contains a placeholder's mark is checked like any other", () => {
+    const s: StackSecrets = { ...TEST_SECRETS, turnSecrets: ["x-PLACEHOLDER_set_TURN_SECRET"] };
+    expect(problemsOf(() => assertUsableSecrets(s, new Set(["turnSecrets"]))).map((p) => p.path)).toEqual([["turnSecrets", 0]]);
+    const placeholders: StackSecrets = { ...TEST_SECRETS, turnSecrets: ["PLACEHOLDER_set_TURN_SECRET"] };
+    expect(problemsOf(() => assertUsableSecrets(placeholders, new Set(["turnSecrets"])))).toEqual([]);
   });
 });
 
@@ -96,6 +107,32 @@ describe("where a refused secret came from, and the fix", () => {
         fix: "export LKSTACK_CAMERA_CREDENTIALS (lab.username) with 1-255 characters: any characters but control characters",
       },
     ]);
+  });
+
+  it.each([
+    "LIVEKIT_API_SECRET",
+    "TURN_SECRET",
+    "VALKEY_PASSWORD",
+    "MEDIAMTX_API_PASSWORD",
+    "MEDIAMTX_READ_PASSWORD",
+    "LKSTACK_METRICS_PASSWORD",
+  ])("from env: a refused %s is named by that variable", (name) => {
+    expect(problemsOf(() => secretsFromEnv({ [name]: "short" })).map((p) => p.source)).toEqual([`env ${name}`]);
+  });
+
+  it("from env: the placeholders are exactly the variables left unset", () => {
+    const full = {
+      LIVEKIT_API_KEY: "APIkey",
+      LIVEKIT_API_SECRET: "s".repeat(32),
+      TURN_SECRET: "t".repeat(32),
+      VALKEY_PASSWORD: "v".repeat(20),
+      MEDIAMTX_API_PASSWORD: "a".repeat(20),
+      MEDIAMTX_READ_PASSWORD: "r".repeat(20),
+      LKSTACK_METRICS_PASSWORD: "m".repeat(20),
+    };
+    expect(secretsFromEnv(full).placeholders).toEqual([]);
+    const { VALKEY_PASSWORD: _unset, ...withoutValkey } = full;
+    expect(secretsFromEnv(withoutValkey).placeholders).toEqual(["VALKEY_PASSWORD"]);
   });
 
   it("from env: a credential's name and password are named by their place in the JSON", () => {

@@ -319,6 +319,12 @@ describe("Valkey", () => {
     expect(at("kubernetes", { valkey: { maxmemory: "800mb", resources: limits("1000Mi") } }, "lkstack:valkey.maxmemory")).toEqual([]);
   });
 
+  it("maxmemory must be a size Valkey reads", () => {
+    expect(at("kubernetes", { valkey: { maxmemory: "lots" } }, "lkstack:valkey.maxmemory")).toEqual([
+      'not a Valkey memory size | use e.g. "768mb" or "2gb"',
+    ]);
+  });
+
   it("Sentinel: Kubernetes only, a quorum the sentinels can reach, and persistence", () => {
     expect(at("docker", { valkey: { mode: "sentinel" } }, "lkstack:valkey.mode")).toEqual([
       'Sentinel is deployed only on the kubernetes target | use mode "standalone" on Docker',
