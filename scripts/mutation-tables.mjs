@@ -1,5 +1,7 @@
 // The README's mutation tables, from test/mutation/results.json (scripts/mutation-results.mjs writes
 // it from Stryker's reports) and test/mutation/undetected.json (why each undetected mutant stays).
+// A reason names its file (or a folder, ending in "/") and its mutants as [original, replacement],
+// with the line only where the same change occurs twice in one file for different reasons.
 // Every undetected mutant must have a reason there, and every reason must still match a mutant:
 // otherwise this throws, and test/unit/readme.test.ts fails with the mutant's file, line and code.
 import { readFileSync } from "node:fs";
@@ -28,7 +30,7 @@ const folderOf = (file) => file.slice(0, file.lastIndexOf("/") + 1);
 
 const matches = (reason, u) =>
   (reason.file === u.file || (reason.file.endsWith("/") && u.file.startsWith(reason.file))) &&
-  reason.mutants.some(([original, replacement]) => original === u.original && replacement === u.replacement);
+  reason.mutants.some(([original, replacement, line]) => original === u.original && replacement === u.replacement && (line === undefined || line === u.line));
 
 export function mutationTables(root) {
   const results = JSON.parse(readFileSync(join(root, "test", "mutation", "results.json"), "utf8"));

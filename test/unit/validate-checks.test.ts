@@ -188,6 +188,24 @@ describe("versions, node address and TURN", () => {
     expect(problemsOf("docker", tls({ certFile: "/etc/c.pem", keyFile: "/etc/k.pem" }))).toEqual([]);
   });
 
+  it("a certificate's host files are normalized absolute paths Docker can bind-mount", () => {
+    const refusal = [
+      'not a normalized absolute path of letters, digits and . _ @ + - / (at most 4095 characters) | use e.g. "/etc/lkstack/turn/cert.pem"',
+    ];
+    const certAt = (certFile: string) =>
+      at(
+        "docker",
+        { turn: { tls: { enabled: true, certificate: { certFile, keyFile: "/etc/k.pem" } } } },
+        "lkstack:turn.tls.certificate.certFile",
+      );
+    for (const bad of ["etc/c.pem", "/etc/c.pem:rw", "/etc/a,b.pem", "/etc/../c.pem", "/etc/c pem", "x/etc/c.pem", "/etc/c;pem"])
+      expect([bad, certAt(bad)]).toEqual([bad, refusal]);
+    expect(certAt(`/${"a".repeat(4094)}`)).toEqual([]);
+    expect(certAt(`/${"a".repeat(4095)}`)).toEqual(refusal);
+    expect(certAt("/etc/lkstack/tls/turn_2.cert@v1+x.pem")).toEqual([]);
+    expect(certAt("/etc/..cert/c.pem")).toEqual([]);
+  });
+
   it("a standalone Docker host runs one coturn and one SFU; Swarm and Kubernetes run more", () => {
     const fix = 'set replicas to 1, or use lkstack:docker.mode "swarm" or the kubernetes target';
     expect(at("docker", { turn: { replicas: 2 } }, "lkstack:turn.replicas")).toEqual([
