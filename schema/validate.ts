@@ -74,19 +74,20 @@ function knownKeysAt(path: readonly PropertyKey[]): string[] {
   return node ? keysOf(node) : [];
 }
 
+type PortClaim = Pick<Listener, "path" | "what" | "range">;
+
 function checkPorts(c: StackConfigParsed, out: ConfigProblem[]): void {
   const all = listeners(c);
-  const claims = all.filter((l) => !l.mediaRange);
+  // A single port each: what may collide, or sit inside a media range.
+  const claims: PortClaim[] = all.filter((l) => !l.mediaRange);
   // The Docker edge publishes its port on the host, next to the host-network SFU and coturn.
   if (c.target === "docker" && c.edge.enabled && c.edge.docker.kind === "caddy")
     claims.push({
       path: ["edge", "port"],
       what: "TLS edge",
       range: { start: c.edge.port, end: c.edge.port },
-      mediaRange: false,
-      hostNetwork: true,
     });
-  const seen = new Map<number, Listener>();
+  const seen = new Map<number, PortClaim>();
   for (const claim of claims) {
     const port = claim.range.start;
     const prior = seen.get(port);
