@@ -30,7 +30,9 @@ const folderOf = (file) => file.slice(0, file.lastIndexOf("/") + 1);
 
 const matches = (reason, u) =>
   (reason.file === u.file || (reason.file.endsWith("/") && u.file.startsWith(reason.file))) &&
-  reason.mutants.some(([original, replacement, line]) => original === u.original && replacement === u.replacement && (line === undefined || line === u.line));
+  reason.mutants.some(
+    ([original, replacement, line]) => original === u.original && replacement === u.replacement && (line === undefined || line === u.line),
+  );
 
 export function mutationTables(root) {
   const results = JSON.parse(readFileSync(join(root, "test", "mutation", "results.json"), "utf8"));
