@@ -322,6 +322,8 @@ describe("node CIDRs for the NetworkPolicies", () => {
         "list the nodes' CIDR(s) in lkstack:kubernetes.nodeCidrs (or in lkstack:turn.allowedPeers)",
     ]);
     expect(problemsOf("docker", { turn: { enabled: false, allowedPeers: [] } })).toEqual([]);
+    // Nor Swarm, whose SFU address comes from STUN: nothing to derive them from, and no NetworkPolicy.
+    expect(at("docker", { docker: { mode: "swarm" }, turn: { allowedPeers: [] } }, "lkstack:kubernetes.nodeCidrs")).toEqual([]);
   });
 });
 
