@@ -101,6 +101,8 @@ describe("a stack file's config map, split before validation", () => {
       },
     ]);
     expect(structuredConfigFrom({ "kubernetes:context": "prod", "lkstack:target": "docker" })).toEqual({ target: "docker" });
+    // A key without a namespace is no lkstack: key (Pulumi always writes one).
+    expect(structuredConfigFrom({ lkstack: "x", "lkstack:target": "docker" })).toEqual({ target: "docker" });
   });
 
   it("a secure value is found at any depth and position of a list or an object; an empty value is no secret", () => {
