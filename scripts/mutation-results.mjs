@@ -2,7 +2,8 @@
 // into test/mutation/results.json: per mutated file its counts and the run it comes from, and each
 // undetected mutant with the code it changed. The README's mutation tables are generated from that
 // file (scripts/readme-sections.mjs), so no score in them is typed by hand.
-//   node scripts/mutation-results.mjs [REPORT.json ...]   (default: every reports/mutation*/mutation.json)
+//   node scripts/mutation-results.mjs [--out FILE] [REPORT.json ...]
+// (default: every reports/mutation*/mutation.json into test/mutation/results.json)
 // A file in several reports takes the newest report's figures. A report's run time is read from its
 // event log (reports/<run>/events, written by the event-recorder reporter) when there is one.
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -11,7 +12,9 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const OUT = join(ROOT, "test", "mutation", "results.json");
+const args = process.argv.slice(2);
+const outAt = args.indexOf("--out");
+const OUT = outAt >= 0 ? args.splice(outAt, 2)[1] : join(ROOT, "test", "mutation", "results.json");
 const SCORED = ["Killed", "Timeout", "Survived", "NoCoverage"];
 const ERRORS = ["RuntimeError", "CompileError"];
 
@@ -90,16 +93,17 @@ function summarise(reportFile) {
         status: m.status,
       });
   }
-  return { run, files, undetected };
+  return { run, files, undetected, mtimeMs: statSync(reportFile).mtimeMs };
 }
 
-const reports = process.argv.slice(2).length > 0 ? process.argv.slice(2) : defaultReports();
+const reports = args.length > 0 ? args : defaultReports();
 if (reports.length === 0) {
   process.stderr.write("no Stryker report found; fix: npm run mutate (it writes reports/mutation/mutation.json)\n");
   process.exit(1);
 }
 const previous = existsSync(OUT) ? JSON.parse(readFileSync(OUT, "utf8")) : { runs: [], files: {}, undetected: [] };
-const summaries = reports.map(summarise).sort((a, b) => a.run.finished.localeCompare(b.run.finished));
+// Oldest first, so a newer report's figures replace an older one's (ties keep the order given).
+const summaries = reports.map(summarise).sort((a, b) => a.mtimeMs - b.mtimeMs);
 const files = { ...previous.files };
 let undetected = previous.undetected;
 const runs = previous.runs.filter((r) => !summaries.some((s) => s.run.id === r.id));
