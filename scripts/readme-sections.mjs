@@ -103,7 +103,16 @@ let out = "";
 let last = 0;
 for (const m of readme.matchAll(BLOCK)) {
   // A blank line on each side of the table, as Prettier keeps Markdown.
-  const body = `\n${await format(source(m[2]))}\n`;
+  let text;
+  try {
+    text = source(m[2]);
+  } catch (e) {
+    // A generated block that cannot be built (an unexplained mutant, an unknown block) is the
+    // operator's to fix: its message, not a stack trace.
+    process.stderr.write(`README.md, block "${m[2]}": ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  }
+  const body = `\n${await format(text)}\n`;
   if (body !== m[3]) stale.push(m[2]);
   out += readme.slice(last, m.index) + m[1] + body + m[4];
   last = m.index + m[0].length;
