@@ -73,8 +73,11 @@ function summarise(reportFile) {
   const undetected = [];
   for (const [file, { source, mutants }] of Object.entries(report.files)) {
     const count = (statuses) => mutants.filter((m) => statuses.includes(m.status)).length;
+    const current = join(ROOT, file);
     files[file] = {
       run: run.id,
+      // The code was edited after the run (tests written for its survivors, say): its figures are the run's.
+      changedSinceRun: !existsSync(current) || readFileSync(current, "utf8") !== source,
       mutants: mutants.length,
       killed: count(["Killed"]),
       timeout: count(["Timeout"]),

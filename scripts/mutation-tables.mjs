@@ -105,7 +105,7 @@ export function mutationTables(root) {
       r.survived,
       r.noCoverage,
       pct(detected(r), scored(r)),
-      runIndex.get(r.run) ?? "?",
+      `${runIndex.get(r.run) ?? "?"}${r.changedSinceRun ? " (code edited since)" : ""}`,
     ]),
   );
   const runs = table(
