@@ -1,7 +1,15 @@
-import { k8sManifests, k8sObjectList, mediamtxObjects, networkPolicies, workloadInputs, defaultSecretNames } from "../../templates";
+import {
+  k8sManifests,
+  k8sObjectList,
+  k8sSecrets,
+  mediamtxObjects,
+  networkPolicies,
+  workloadInputs,
+  defaultSecretNames,
+} from "../../templates";
 import type { PodTemplateSpec } from "kubernetes-types/core/v1";
 import { CONTAINER_LAYOUT } from "../../schema";
-import { minimal, parse, stackFromFile } from "../helpers/fixtures";
+import { minimal, parse, stackFromFile, TEST_SECRETS } from "../helpers/fixtures";
 
 const CODE = "/* reconciler */";
 const kindsAndNames = (cfg: ReturnType<typeof parse>) => k8sObjectList(k8sManifests(cfg, CODE)).map((o) => `${o.kind}/${o.metadata?.name}`);
@@ -112,5 +120,17 @@ describe("coturn's TLS listener on Kubernetes", () => {
     const c = turnWith(false)?.containers[0];
     expect(c?.ports?.map((p) => p.name)).toEqual(["turn-udp", "turn-tcp", "metrics"]);
     expect(c?.volumeMounts?.some((m) => m.name === "tls")).toBe(false);
+  });
+});
+
+describe("every object's name", () => {
+  it("is a DNS-1123 subdomain the API server accepts, Secrets included, for both stacks and with monitoring on", () => {
+    const DNS_1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+    for (const cfg of [stackFromFile("prod"), parse(minimal("kubernetes", { kubernetes: { monitoring: { serviceMonitor: true } } }))]) {
+      const objects = [...k8sObjectList(k8sManifests(cfg, CODE)), ...k8sSecrets(cfg, TEST_SECRETS)];
+      const invalid = objects.filter((o) => !DNS_1123.test(o.metadata?.name ?? "") || (o.metadata?.name ?? "").length > 253);
+      expect(invalid.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual([]);
+      expect(objects.map((o) => o.kind)).toContain("Secret");
+    }
   });
 });

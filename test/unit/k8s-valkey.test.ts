@@ -332,6 +332,11 @@ describe("Valkey objects in standalone mode", () => {
     expect(v.statefulSet.spec?.volumeClaimTemplates?.map((c) => [c.metadata?.name, c.spec?.accessModes, c.spec?.resources])).toEqual([
       ["data", ["ReadWriteOnce"], { requests: { storage: "20Gi" } }],
     ]);
+    // The claims carry Valkey's labels, so the stack's volumes are found (and cleaned up) by them.
+    expect(v.statefulSet.spec?.volumeClaimTemplates?.[0].metadata?.labels).toMatchObject({
+      "app.kubernetes.io/name": "lkstack-valkey",
+      "app.kubernetes.io/part-of": "lkstack",
+    });
     expect(podOf(v.statefulSet).volumes?.find((x) => x.name === "data")).toBeUndefined();
   });
 });

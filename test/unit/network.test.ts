@@ -229,6 +229,8 @@ describe("egress NetworkPolicies (prod stack)", () => {
       expect([from, can(from, { pod: "valkey" }, "TCP", v.port)]).toEqual([from, true]);
       expect([from, can(from, { pod: "sentinel" }, "TCP", v.sentinel.port)]).toEqual([from, true]);
       expect([from, can(from, { pod: "sentinel" }, "TCP", v.port)]).toEqual([from, false]);
+      // Each peer on its own port only.
+      expect([from, can(from, { pod: "valkey" }, "TCP", v.sentinel.port)]).toEqual([from, false]);
       expect([from, can(from, KUBE_DNS(cfg), "UDP", cfg.kubernetes.dns.port)]).toEqual([from, true]);
       expect([from, can(from, { ip: NODE }, "TCP", v.port)]).toEqual([from, false]);
       expect([from, can(from, { ip: OUTSIDE }, "TCP", 443)]).toEqual([from, false]);
