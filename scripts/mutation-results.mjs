@@ -119,7 +119,7 @@ for (const s of summaries) {
   runs.push(s.run);
 }
 // A run none of whose files still takes its figures from it is history, not a source.
-const live = runs.filter((r) => Object.values(files).some((f) => f.run === r.id));
+const live = runs.filter((r) => Object.values(files).some((f) => f.run === r.id)).sort((a, b) => a.finished.localeCompare(b.finished));
 const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b)));
 undetected.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
 writeFileSync(OUT, JSON.stringify({ runs: live, files: sorted, undetected }, null, 2) + "\n");

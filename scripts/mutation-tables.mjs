@@ -12,7 +12,11 @@ const detected = (r) => r.killed + r.timeout;
 const scored = (r) => r.killed + r.timeout + r.survived + r.noCoverage;
 const cell = (s) => String(s).replaceAll("|", "\\|");
 /** Inline code that may itself hold backticks. */
-const code = (s) => (s.includes("`") ? `\`\` ${cell(s)} \`\`` : `\`${cell(s)}\``);
+const code = (s) => {
+  // A delimiter one backtick longer than the longest run inside (CommonMark code spans).
+  const fence = "`".repeat(Math.max(0, ...(s.match(/`+/g) ?? []).map((r) => r.length)) + 1);
+  return fence.length > 1 ? `${fence} ${cell(s)} ${fence}` : `\`${cell(s)}\``;
+};
 const table = (head, rows) =>
   [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 
