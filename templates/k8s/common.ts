@@ -59,13 +59,13 @@ export function digest(files: Record<string, string>): string {
 
 const sameItems = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
+/** A ConfigMap as `configMap` makes it: its name and data are always set, so readers need no fallback. */
+export type NamedConfigMap = ConfigMap & { metadata: ConfigMap["metadata"] & { name: string }; data: Record<string, string> };
+
 /**
  * Immutable and named by content: a new config is a new object, and the pods that mount it roll.
  * `part` tells apart several ConfigMaps of one workload (the reconciler's code and its input).
  */
-/** A ConfigMap as `configMap` makes it: its name and data are always set, so readers need no fallback. */
-export type NamedConfigMap = ConfigMap & { metadata: ConfigMap["metadata"] & { name: string }; data: Record<string, string> };
-
 export function configMap(cfg: StackConfig, w: ServiceId, files: Record<string, string>, part = "config"): NamedConfigMap {
   return {
     apiVersion: "v1",
