@@ -1,7 +1,8 @@
 // npm run mutate [-- GROUP ...]: one Stryker run per group of test/mutation/groups.mjs (all of them
 // by default, one after another), each with its own test list, then test/mutation/results.json and
 // the README's mutation tables from the reports. Runs are incremental: a group's second run tests
-// only the mutants whose code or covering tests changed.
+// only the mutants whose code or covering tests changed (after a test edit, most of them: Stryker
+// sees every test in the one suite file).
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";

@@ -61,7 +61,8 @@ function summarise(reportFile) {
   const tests = Object.values(report.testFiles ?? {}).flatMap((t) => t.tests);
   // The mutation suite names each test after its file (test/mutation/suite.test.ts).
   const testFiles = new Set(tests.map((t) => t.name.split(" ")[0]));
-  const finished = statSync(reportFile).mtime.toISOString().slice(0, 16).replace("T", " ") + " UTC";
+  const { mtime, mtimeMs } = statSync(reportFile);
+  const finished = mtime.toISOString().slice(0, 16).replace("T", " ") + " UTC";
   const run = {
     id: `${finished}, ${relative(ROOT, reportFile)}`,
     finished,
@@ -96,12 +97,12 @@ function summarise(reportFile) {
         status: m.status,
       });
   }
-  return { run, files, undetected, mtimeMs: statSync(reportFile).mtimeMs };
+  return { run, files, undetected, mtimeMs };
 }
 
 const reports = args.length > 0 ? args : defaultReports();
 if (reports.length === 0) {
-  process.stderr.write("no Stryker report found; fix: npm run mutate (it writes reports/mutation/mutation.json)\n");
+  process.stderr.write("no Stryker report found; fix: npm run mutate (it writes reports/mutation-<group>/mutation.json)\n");
   process.exit(1);
 }
 const previous = existsSync(OUT) ? JSON.parse(readFileSync(OUT, "utf8")) : { runs: [], files: {}, undetected: [] };
